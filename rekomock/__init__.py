@@ -1,0 +1,13 @@
+"""rekomock: Amazon Rekognition Custom Labels, mocked in-process on top of moto."""
+
+from __future__ import annotations
+
+from .controller import Controller
+from .core import MockRekognitionCustom, mock_rekognition_custom
+from .routing import install as _install
+
+__all__ = ["Controller", "MockRekognitionCustom", "__version__", "mock_rekognition_custom"]
+__version__ = "0.1.0"
+
+# Inert until activated: the router sends everything to moto's own handler meanwhile.
+_install()

@@ -1,0 +1,133 @@
+"""Command line: ``python -m rekomock demo`` runs an end-to-end journey against the mock."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+
+def _step(n: int, text: str) -> None:
+    print(f"[{n:2d}] {text}", flush=True)
+
+
+def demo() -> int:
+    """Train, wait, start, stop and delete a Custom Labels model, all in memory."""
+    import boto3
+    from moto.moto_api import state_manager
+
+    from rekomock import mock_rekognition_custom
+    from rekomock.lifecycle import VERSION_TRAINING
+    from rekomock.testing import (
+        classification_line,
+        make_png,
+        manifest,
+        put_classification_dataset,
+    )
+
+    t0 = time.perf_counter()
+    with mock_rekognition_custom() as rk:
+        region = "us-east-1"
+        s3 = boto3.client("s3", region_name=region)
+        rek = boto3.client("rekognition", region_name=region)
+        n = 0
+
+        def step(text: str) -> None:
+            nonlocal n
+            n += 1
+            _step(n, text)
+
+        step("create bucket 'demo-bucket' in moto's S3")
+        s3.create_bucket(Bucket="demo-bucket")
+        key, images = put_classification_dataset(
+            s3, "demo-bucket", {"sunrise": 5, "sunset": 5}, manifest_key="manifests/train.manifest"
+        )
+        step(f"upload {len(images)} PNG images and the training manifest s3://demo-bucket/{key}")
+        test_lines = [classification_line(uri, label) for uri, label in images[::2]]
+        s3.put_object(Bucket="demo-bucket", Key="manifests/test.manifest",
+                      Body=manifest(test_lines))
+        step(f"upload a testing manifest of {len(test_lines)} images")
+
+        project_arn = rek.create_project(ProjectName="demo-project")["ProjectArn"]
+        step(f"CreateProject -> {project_arn}")
+
+        # Ask for a realistic one-hour training: the waiter jumps the mock's clock.
+        state_manager.set_transition(VERSION_TRAINING, {"progression": "time", "seconds": 3600})
+        step("state manager: training takes 3600 s of (virtual) time")
+        version_arn = rek.create_project_version(
+            ProjectArn=project_arn,
+            VersionName="v1",
+            OutputConfig={"S3Bucket": "demo-bucket", "S3KeyPrefix": "output"},
+            TrainingData={"Assets": [{"GroundTruthManifest": {"S3Object": {
+                "Bucket": "demo-bucket", "Name": "manifests/train.manifest"}}}]},
+            TestingData={"Assets": [{"GroundTruthManifest": {"S3Object": {
+                "Bucket": "demo-bucket", "Name": "manifests/test.manifest"}}}]},
+        )["ProjectVersionArn"]
+        step(f"CreateProjectVersion -> {version_arn}")
+
+        rek.get_waiter("project_version_training_completed").wait(
+            ProjectArn=project_arn, VersionNames=["v1"]
+        )
+        desc = rek.describe_project_versions(ProjectArn=project_arn, VersionNames=["v1"])[
+            "ProjectVersionDescriptions"
+        ][0]
+        step(f"waiter project_version_training_completed -> {desc['Status']} "
+             f"(billable {desc['BillableTrainingTimeInSeconds']} s, "
+             f"F1 {desc['EvaluationResult']['F1Score']:.3f})")
+        written = sorted(o["Key"] for o in s3.list_objects_v2(
+            Bucket="demo-bucket", Prefix="output/")["Contents"])
+        step("training outputs in S3: " + ", ".join(written))
+        summary = json.loads(s3.get_object(
+            Bucket="demo-bucket", Key=desc["EvaluationResult"]["Summary"]["S3Object"]["Name"]
+        )["Body"].read())
+        labels = ", ".join(
+            f"{r['Label']} F1={r['Metrics']['F1Score']:.2f}"
+            for r in summary["LabelEvaluationResults"]
+        )
+        step(f"evaluation summary: {labels}")
+
+        status = rek.start_project_version(ProjectVersionArn=version_arn, MinInferenceUnits=1)
+        step(f"StartProjectVersion -> {status['Status']}")
+        rek.get_waiter("project_version_running").wait(ProjectArn=project_arn, VersionNames=["v1"])
+        step("waiter project_version_running -> RUNNING")
+        uri, label = images[1]
+        bucket, image_key = uri[5:].split("/", 1)
+        found = rek.detect_custom_labels(
+            ProjectVersionArn=version_arn, Image={"S3Object": {"Bucket": bucket, "Name": image_key}}
+        )["CustomLabels"]
+        answer = ", ".join(f"{x['Name']} ({x['Confidence']:.1f}%)" for x in found)
+        step(f"DetectCustomLabels on {uri} (labelled {label}) -> {answer}")
+        unseen = rek.detect_custom_labels(
+            ProjectVersionArn=version_arn, Image={"Bytes": make_png(128, 128, (1, 2, 3))}
+        )["CustomLabels"]
+        step(f"DetectCustomLabels on an image the model never saw -> {unseen}")
+        rk.advance_time(1800)
+        step("the model serves for 30 minutes of (virtual) time")
+
+        stop = rek.stop_project_version(ProjectVersionArn=version_arn)
+        step(f"StopProjectVersion -> {stop['Status']}; "
+             f"inference-unit hours used: {rk.inference_unit_hours(version_arn):.4f}")
+        deleted = rek.delete_project_version(ProjectVersionArn=version_arn)
+        step(f"DeleteProjectVersion -> {deleted['Status']}")
+        step(f"DeleteProject -> {rek.delete_project(ProjectArn=project_arn)['Status']}")
+        left = rek.describe_projects()["ProjectDescriptions"]
+        step(f"DescribeProjects -> {len(left)} projects left")
+    print(f"done in {time.perf_counter() - t0:.2f} s of real time, no network used")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="rekomock", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("demo", help="run an end-to-end journey against the mock and print it")
+    args: Any = parser.parse_args(argv)
+    if args.command == "demo":
+        return demo()
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+if __name__ == "__main__":
+    sys.exit(main())

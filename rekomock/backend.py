@@ -1,0 +1,402 @@
+"""The Custom Labels backend: one per account and region, holding plain model objects.
+
+Business rules live here and in the per-resource modules (projects, versions, ...); the
+responses layer only parses and formats. Every mutation runs under the backend's lock so a
+threaded server (or a threaded test) can never lose or duplicate a resource.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from moto.core.base_backend import BackendDict, BaseBackend
+
+from . import arns, clock, inference, lifecycle, training
+from .exceptions import (
+    AccessDeniedException,
+    InvalidParameterException,
+    LimitExceededException,
+    ResourceInUseException,
+    ResourceNotFoundException,
+)
+from .model import Detection
+from .paging import Listed, OrderedIndex, fingerprint, page, selection
+from .projects import CONTENT_MODERATION, CUSTOM_LABELS, Project
+from .tags import Tags
+from .versions import (
+    BUSY,
+    DELETING,
+    FAILED,
+    RUNNING,
+    STARTABLE,
+    STARTING,
+    STOPPED,
+    STOPPING,
+    TRAINING_COMPLETED,
+    TRAINING_FAILED,
+    TRAINING_IN_PROGRESS,
+    UNTRAINED,
+    ProjectVersion,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R", bound=Listed)
+
+
+def locked(method: F) -> F:
+    @functools.wraps(method)
+    def wrapper(self: RekognitionCustomBackend, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+class RekognitionCustomBackend(BaseBackend):
+    """Projects, versions, datasets and policies of one account in one region."""
+
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+        self.lock = threading.RLock()
+        self.projects: OrderedIndex[Project] = OrderedIndex()
+        self.projects_by_name: dict[str, Project] = {}
+        self.projects_by_arn: dict[str, Project] = {}
+        self.tags = Tags()
+        #: Every version ever made here, deleted ones included (the controller's meter).
+        self.version_history: dict[str, ProjectVersion] = {}
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def control(self) -> Any:
+        from .controller import control_state
+
+        return control_state()
+
+    def _purge_project(self, project: Project) -> None:
+        self.projects.remove(project.seq)
+        if self.projects_by_name.get(project.name) is project:
+            del self.projects_by_name[project.name]
+        self.projects_by_arn.pop(project.arn, None)
+        self.tags.drop(project.arn)
+
+    def _live(self, project: Project | None) -> Project | None:
+        if project is not None and project.gone:
+            self._purge_project(project)
+            return None
+        return project
+
+    def _check_arn(self, arn: str, kind: str) -> arns.ParsedArn:
+        """Parse an ARN the model's pattern already admitted; foreign accounts are refused."""
+        parsed = arns.parse(arn)
+        if parsed is None or parsed.kind != kind:
+            raise ResourceNotFoundException()
+        if parsed.account != self.account_id:
+            # SPEC §10.10: another account's resource is not ours to see.
+            raise AccessDeniedException()
+        return parsed
+
+    def get_project(self, arn: str) -> Project:
+        self._check_arn(arn, "project")
+        project = self._live(self.projects_by_arn.get(arn))
+        if project is None:
+            raise ResourceNotFoundException()
+        return project
+
+    def find_taggable(self, arn: str) -> object | None:
+        """The live project, version or dataset an ARN names, else None (SPEC §9)."""
+        parsed = arns.parse(arn)
+        if parsed is None or parsed.account != self.account_id or parsed.region != self.region_name:
+            return None
+        project = self._live(self.projects_by_name.get(parsed.project))
+        if project is None:
+            return None
+        if parsed.kind == "project":
+            return project if project.arn == arn else None
+        if parsed.kind == "version":
+            version = project.versions_by_name.get(parsed.name or "")
+            if version is None or version.arn != arn:
+                return None
+            if version.gone:
+                self._purge_version(version)
+                return None
+            return version
+        dataset = project.datasets.get(parsed.name or "")
+        return dataset if dataset is not None and dataset.arn == arn else None
+
+    # ----------------------------------------------------------------- projects
+
+    @locked
+    def create_project(
+        self,
+        name: str,
+        feature: str | None,
+        auto_update: str | None,
+        tags: dict[str, str] | None,
+    ) -> Project:
+        feature = feature or CUSTOM_LABELS
+        if feature == CONTENT_MODERATION and auto_update is None:
+            # SPEC §1.1: AutoUpdate is "required argument for Content Moderation".
+            raise InvalidParameterException()
+        if feature == CUSTOM_LABELS and auto_update is not None:
+            # SPEC §10.11: AutoUpdate applies to adapters only.
+            raise InvalidParameterException()
+        if self._live(self.projects_by_name.get(name)) is not None:
+            raise ResourceInUseException(f"The project {name} already exists.")
+        if len(self.projects) >= self.control.quotas.projects:
+            raise LimitExceededException()
+        if tags:
+            self.tags.check(None, tags, self.control.quotas.tags_per_resource)
+        project = Project(self.account_id, self.region_name, name, feature, auto_update)
+        if tags:
+            self.tags.set(project.arn, tags, self.control.quotas.tags_per_resource)
+        self.projects.add(project.seq, project)
+        self.projects_by_name[name] = project
+        self.projects_by_arn[project.arn] = project
+        return project
+
+    @locked
+    def describe_projects(
+        self,
+        names: list[str] | None,
+        features: list[str] | None,
+        token: str | None,
+        max_results: int | None,
+    ) -> tuple[list[Project], str | None]:
+        """Oldest first (SPEC §10.8); without ``features`` only CUSTOM_LABELS projects."""
+        wanted = frozenset(features or [CUSTOM_LABELS])
+        return self._describe(
+            self.projects, self.projects_by_name, names,
+            token=token, max_results=max_results, newest_first=False,
+            fp=fingerprint("projects", sorted(names or []), sorted(wanted)),
+            keep=lambda project: project.feature in wanted,
+            purge=self._purge_project,
+        )
+
+    def _describe(
+        self,
+        index: OrderedIndex[R],
+        by_name: dict[str, R],
+        names: list[str] | None,
+        *,
+        token: str | None,
+        max_results: int | None,
+        newest_first: bool,
+        fp: str,
+        purge: Callable[[R], None],
+        keep: Callable[[R], bool] = lambda _: True,
+    ) -> tuple[list[R], str | None]:
+        """One page of a Describe*: named items only if ``names``; each item seen is
+        advanced (a describe is what moves "manual" progressions); gone ones are purged."""
+        gone: list[R] = []
+
+        def accept(item: R) -> bool:
+            item.advance()
+            if item.gone:
+                gone.append(item)
+                return False
+            return keep(item)
+
+        if names:
+            index = selection(by_name.get(name) for name in set(names))
+        result = page(index, token=token, max_results=max_results, default_max=100,
+                      newest_first=newest_first, fp=fp, accept=accept)
+        for item in gone:
+            purge(item)
+        return result
+
+    @locked
+    def delete_project(self, arn: str) -> str:
+        project = self.get_project(arn)
+        if project.deleting:
+            return "DELETING"
+        if self._live_versions(project):
+            raise ResourceInUseException(
+                "The project has model versions. Delete them before deleting the project."
+            )
+        if project.live_datasets():
+            # SPEC §10.3: refuse while datasets exist, as AWS's SDK guide says.
+            raise ResourceInUseException(
+                "The project has datasets. Delete them before deleting the project."
+            )
+        project.policies.clear()  # DeleteProject removes the project's policies [M doc].
+        project.start_deletion()
+        return "DELETING"
+
+    # ----------------------------------------------------------------- versions
+
+    def _purge_version(self, version: ProjectVersion) -> None:
+        project = version.project
+        project.versions.remove(version.seq)
+        if project.versions_by_name.get(version.name) is version:
+            del project.versions_by_name[version.name]
+        self.tags.drop(version.arn)
+
+    def _live_versions(self, project: Project) -> list[ProjectVersion]:
+        live = []
+        for version in project.versions:
+            if version.gone:
+                self._purge_version(version)
+            else:
+                live.append(version)
+        return live
+
+    def find_version(self, arn: str) -> ProjectVersion:
+        parsed = self._check_arn(arn, "version")
+        project = self._live(self.projects_by_name.get(parsed.project))
+        version = project.versions_by_name.get(parsed.name or "") if project else None
+        if version is None or version.arn != arn:
+            raise ResourceNotFoundException()
+        if version.gone:
+            self._purge_version(version)
+            raise ResourceNotFoundException()
+        return version
+
+    @locked
+    def create_project_version(
+        self,
+        project_arn: str,
+        name: str,
+        output_config: dict[str, Any],
+        training_data: dict[str, Any] | None,
+        testing_data: dict[str, Any] | None,
+        tags: dict[str, str] | None,
+        kms_key_id: str | None,
+        description: str | None,
+        feature_config: dict[str, Any] | None,
+    ) -> ProjectVersion:
+        project = self.get_project(project_arn)
+        if project.deleting:
+            raise ResourceInUseException("The project is being deleted.")
+        if not output_config.get("S3Bucket"):
+            raise InvalidParameterException("OutputConfig needs an S3Bucket.")
+        training.check_request(
+            project.feature, bool(project.live_datasets()), training_data, testing_data,
+            feature_config,
+        )
+        existing = project.versions_by_name.get(name)
+        if existing is not None and not existing.gone:
+            raise ResourceInUseException(f"The version name {name} is already in use.")
+        if existing is not None:
+            self._purge_version(existing)
+        if len(project.versions) >= self.control.quotas.versions_per_project:
+            raise LimitExceededException()
+        if tags:
+            self.tags.check(None, tags, self.control.quotas.tags_per_resource)
+        version = ProjectVersion(
+            project, name, dict(output_config), description=description,
+            kms_key_id=kms_key_id, feature_config=feature_config,
+        )
+        outcome = training.run(self, version, training_data, testing_data)
+        version.outcome = outcome
+        version.training_input = outcome.training_input
+        version.testing_input = outcome.testing_input
+        if tags:
+            self.tags.set(version.arn, tags, self.control.quotas.tags_per_resource)
+        project.versions.add(version.seq, version)
+        project.versions_by_name[name] = version
+        self.version_history[version.arn] = version
+        final = TRAINING_COMPLETED if outcome.ok else TRAINING_FAILED
+        version.begin(lifecycle.VERSION_TRAINING, [TRAINING_IN_PROGRESS, final])
+        return version
+
+    @locked
+    def describe_project_versions(
+        self,
+        project_arn: str,
+        names: list[str] | None,
+        token: str | None,
+        max_results: int | None,
+    ) -> tuple[list[ProjectVersion], str | None]:
+        """Newest first (SPEC §1.12); unknown names are simply absent."""
+        project = self.get_project(project_arn)
+        return self._describe(
+            project.versions, project.versions_by_name, names,
+            token=token, max_results=max_results, newest_first=True,
+            fp=fingerprint("versions", project.arn, sorted(names or [])),
+            purge=self._purge_version,
+        )
+
+    @locked
+    def start_project_version(self, arn: str, min_units: int, max_units: int | None) -> str:
+        version = self.find_version(arn)
+        if version.feature != CUSTOM_LABELS:
+            raise InvalidParameterException("Only Custom Labels models can be started.")
+        if max_units is not None and max_units < min_units:
+            raise InvalidParameterException(
+                "MaxInferenceUnits must be greater than or equal to MinInferenceUnits."
+            )
+        status = version.status
+        if status in UNTRAINED:
+            raise InvalidParameterException("The model has not been trained successfully.")
+        if status not in STARTABLE:
+            raise ResourceInUseException(f"The model can't be started while it is {status}.")
+        failure = self.control.take_start_failure(version.name)
+        version.min_units, version.max_units = min_units, max_units
+        version.failure_message = failure
+        version.begin(lifecycle.VERSION_STARTING, [STARTING, FAILED if failure else RUNNING])
+        return STARTING
+
+    @locked
+    def stop_project_version(self, arn: str) -> str:
+        version = self.find_version(arn)
+        status = version.status
+        if status != RUNNING:
+            raise ResourceInUseException(f"The model can't be stopped while it is {status}.")
+        version.stop_meter(clock.now())
+        version.begin(lifecycle.VERSION_STOPPING, [STOPPING, STOPPED])
+        return STOPPING
+
+    @locked
+    def delete_project_version(self, arn: str) -> str:
+        version = self.find_version(arn)
+        status = version.status
+        if status in BUSY:
+            raise ResourceInUseException(f"The model can't be deleted while it is {status}.")
+        version.begin(lifecycle.VERSION_DELETING, [DELETING, lifecycle.GONE])
+        return DELETING
+
+    # ---------------------------------------------------------------- inference
+
+    @locked
+    def detect_custom_labels(
+        self,
+        arn: str,
+        image: dict[str, Any],
+        min_confidence: float | None,
+        max_results: int | None,
+    ) -> list[Detection]:
+        version = self.find_version(arn)
+        return inference.detect(self, version, image, min_confidence, max_results)
+
+    # --------------------------------------------------------------------- tags
+
+    def _taggable(self, arn: str) -> object:
+        resource = self.find_taggable(arn)
+        if resource is None:
+            parsed = arns.parse(arn)
+            if parsed is not None and parsed.account != self.account_id:
+                raise AccessDeniedException()
+            raise ResourceNotFoundException()
+        return resource
+
+    @locked
+    def tag_resource(self, arn: str, tags: dict[str, str]) -> None:
+        self._taggable(arn)
+        self.tags.set(arn, tags, self.control.quotas.tags_per_resource)
+
+    @locked
+    def untag_resource(self, arn: str, keys: list[str]) -> None:
+        self._taggable(arn)
+        self.tags.remove(arn, keys)
+
+    @locked
+    def list_tags_for_resource(self, arn: str) -> dict[str, str]:
+        self._taggable(arn)
+        return self.tags.get(arn)
+
+
+rekognition_custom_backends = BackendDict(RekognitionCustomBackend, "rekognition")

@@ -1,0 +1,46 @@
+"""The mock's clock: wall time (or freezegun's) plus a virtual offset.
+
+Waiters polling rekomock advance the offset instead of sleeping (see ``waiters``), so a
+time-based progression of an hour completes in milliseconds while every timestamp the mock
+reports still moves forward consistently.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+_lock = threading.Lock()
+_offset = timedelta(0)
+
+
+def now() -> datetime:
+    """Current mock time, timezone-aware UTC."""
+    return datetime.now(timezone.utc) + _offset
+
+
+def advance(seconds: float) -> None:
+    """Move the mock's clock forward without sleeping."""
+    global _offset
+    with _lock:
+        _offset += timedelta(seconds=seconds)
+
+
+def offset_seconds() -> float:
+    return _offset.total_seconds()
+
+
+def reset() -> None:
+    global _offset
+    with _lock:
+        _offset = timedelta(0)
+
+
+def epoch(moment: datetime) -> float:
+    """Epoch seconds with millisecond precision, as the service reports timestamps."""
+    return round(moment.timestamp(), 3)
+
+
+def epoch_millis(moment: datetime) -> int:
+    """The 13-digit number AWS puts at the end of Custom Labels ARNs (SPEC §2)."""
+    return round(moment.timestamp() * 1000)

@@ -1,0 +1,160 @@
+"""Errors the mock answers with, named exactly as the service's error shapes.
+
+Each class's ``code`` is the ``__type`` botocore maps to ``client.exceptions.<Code>``.
+The body carries ``Message``, ``Code`` and ``Logref`` as AWS's own SDK models describe
+Rekognition errors (SPEC §0.1); HTTP status is 400 except for the two server faults.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from moto.core.exceptions import ServiceException
+
+DEFAULT_INVALID_PARAMETER_MESSAGE = "Request has Invalid Parameters"
+
+
+class RekognitionError(ServiceException):
+    """Base of every error rekomock answers; serialized by :meth:`to_response`."""
+
+    code = "RekognitionError"
+    message = "An error occurred"
+    status = 400
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message if message is not None else self.message)
+
+    def body(self) -> str:
+        return json.dumps(
+            {
+                "__type": self.code,
+                "Message": self.message,
+                "Code": self.code,
+                "Logref": str(uuid.uuid4()),
+            }
+        )
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amzn-Errortype": f"{self.code}:",
+            "status": str(self.status),
+        }
+
+    def to_response(self) -> tuple[int, dict[str, str], str]:
+        return self.status, self.headers(), self.body()
+
+
+class AccessDeniedException(RekognitionError):
+    code = "AccessDeniedException"
+    message = "You are not authorized to perform the action."
+
+
+class InternalServerError(RekognitionError):
+    code = "InternalServerError"
+    message = "Amazon Rekognition experienced a service issue. Try your call again."
+    status = 500
+
+
+class ThrottlingException(RekognitionError):
+    code = "ThrottlingException"
+    message = (
+        "Amazon Rekognition is temporarily unable to process the request. Try your call again."
+    )
+    status = 500
+
+
+class ProvisionedThroughputExceededException(RekognitionError):
+    code = "ProvisionedThroughputExceededException"
+    message = "The number of requests exceeded your throughput limit."
+
+
+class InvalidParameterException(RekognitionError):
+    code = "InvalidParameterException"
+    message = DEFAULT_INVALID_PARAMETER_MESSAGE
+
+
+class InvalidPaginationTokenException(RekognitionError):
+    code = "InvalidPaginationTokenException"
+    message = "Invalid pagination token is provided."
+
+
+class InvalidS3ObjectException(RekognitionError):
+    code = "InvalidS3ObjectException"
+    message = (
+        "Unable to get object metadata from S3. "
+        "Check object key, region and/or access permissions."
+    )
+
+
+class InvalidImageFormatException(RekognitionError):
+    code = "InvalidImageFormatException"
+    message = "Request has invalid image format"
+
+
+class ImageTooLargeException(RekognitionError):
+    code = "ImageTooLargeException"
+    message = "Image size or resolution exceeds the allowed limit."
+
+
+class LimitExceededException(RekognitionError):
+    code = "LimitExceededException"
+    message = "An Amazon Rekognition service limit was exceeded."
+
+
+class ServiceQuotaExceededException(RekognitionError):
+    code = "ServiceQuotaExceededException"
+    message = "The size of the resource exceeds the allowed limit."
+
+
+class ResourceInUseException(RekognitionError):
+    code = "ResourceInUseException"
+    message = "The specified resource is already being used."
+
+
+class ResourceNotFoundException(RekognitionError):
+    code = "ResourceNotFoundException"
+    message = "The resource specified in the request cannot be found."
+
+
+class ResourceAlreadyExistsException(RekognitionError):
+    code = "ResourceAlreadyExistsException"
+    message = "A resource with the specified ID already exists."
+
+
+class ResourceNotReadyException(RekognitionError):
+    code = "ResourceNotReadyException"
+    message = "The requested resource isn't ready."
+
+
+class InvalidPolicyRevisionIdException(RekognitionError):
+    code = "InvalidPolicyRevisionIdException"
+    message = "The supplied revision id for the project policy is invalid."
+
+
+class MalformedPolicyDocumentException(RekognitionError):
+    code = "MalformedPolicyDocumentException"
+    message = "The format of the project policy document that you supplied is incorrect."
+
+
+# Common AWS errors that are not in the Rekognition model (JSON 1.1 protocol level).
+
+
+class ValidationException(RekognitionError):
+    """A model constraint was violated (max/pattern/enum/range/required), SPEC §0.1."""
+
+    code = "ValidationException"
+    message = "1 validation error detected"
+
+
+class SerializationException(RekognitionError):
+    """The body is not JSON, or a member has the wrong JSON type."""
+
+    code = "SerializationException"
+    message = ""
+
+
+class UnknownOperationException(RekognitionError):
+    code = "UnknownOperationException"
+    message = ""

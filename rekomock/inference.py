@@ -1,0 +1,82 @@
+"""DetectCustomLabels: the image rules of SPEC §6 and the answer of the trained model.
+
+Images are judged by their bytes (PNG/JPEG header), never by name: raw bytes up to 4 MB,
+S3 objects up to 15 MB, 64-4096 px per side, aspect ratio up to 20:1.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import s3io
+from .exceptions import (
+    ImageTooLargeException,
+    InvalidImageFormatException,
+    InvalidParameterException,
+    InvalidS3ObjectException,
+    ResourceNotReadyException,
+)
+from .images import check_dimensions, sniff
+from .model import Detection, digest_of, filter_and_sort
+
+if TYPE_CHECKING:
+    from .backend import RekognitionCustomBackend
+    from .versions import ProjectVersion
+
+MAX_BYTES = 4 * 1024 * 1024  # raw bytes for this operation [M doc of Image.Bytes]
+MAX_S3_BYTES = 15 * 1024 * 1024  # images in S3 [CL:limits]
+
+
+def load_image(
+    backend: RekognitionCustomBackend, image: dict[str, Any]
+) -> tuple[bytes, str | None]:
+    """The image's bytes and, for an S3 image, its ``s3://`` URI."""
+    data: bytes | None = image.get("Bytes")
+    location = image.get("S3Object")
+    if (data is None) == (location is None):
+        raise InvalidParameterException()  # exactly one of Bytes and S3Object
+    uri: str | None = None
+    if location is not None:
+        bucket, name = location.get("Bucket"), location.get("Name")
+        if not bucket or not name:
+            raise InvalidParameterException()
+        data = s3io.read(
+            backend.account_id, backend.region_name, bucket, name, location.get("Version")
+        )
+        if data is None:
+            raise InvalidS3ObjectException()
+        if len(data) > MAX_S3_BYTES:
+            raise ImageTooLargeException()
+        uri = f"s3://{bucket}/{name}"
+    elif data is not None and len(data) > MAX_BYTES:
+        raise ImageTooLargeException()
+    if data is None:
+        raise InvalidParameterException()
+    info = sniff(data)
+    if info is None:
+        raise InvalidImageFormatException()
+    problem = check_dimensions(info)
+    if problem == "too_large":
+        raise ImageTooLargeException()
+    if problem is not None:  # too small or too thin: undocumented, as users report it
+        raise InvalidParameterException()
+    return data, uri
+
+
+def detect(
+    backend: RekognitionCustomBackend,
+    version: ProjectVersion,
+    image: dict[str, Any],
+    min_confidence: float | None,
+    max_results: int | None,
+) -> list[Detection]:
+    if version.feature != "CUSTOM_LABELS":
+        raise InvalidParameterException("The project version is not a Custom Labels model.")
+    if version.status != "RUNNING":
+        raise ResourceNotReadyException("The model is not running.")
+    data, uri = load_image(backend, image)
+    model = version.model
+    assert model is not None  # a RUNNING version has trained (or been copied)
+    predict = backend.control.predictor(version.arn, model, uri)
+    detections = predict(digest_of(data))
+    return filter_and_sort(detections, model.thresholds, min_confidence, max_results)

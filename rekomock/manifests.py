@@ -1,0 +1,869 @@
+"""SageMaker Ground Truth manifests as Custom Labels reads them (SPEC §4, §5.2-5.3).
+
+One pass over the JSON lines: each line is parsed once, checked in place, and the
+``errors``/``warnings`` arrays are inserted into the parsed object itself where the
+validation manifests put them (SPEC §4.7 "Error placement"), so the validation manifest is a
+plain dump of the parsed lines and nothing is deep-copied.
+
+Decisions the docs leave open are marked INFERRED here and listed in :data:`DECISIONS`.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .images import MAX_ASPECT, MAX_SIDE, MIN_SIDE, ImageInfo, check_dimensions
+
+__all__ = [
+    "CLASSIFICATION",
+    "LOCALIZATION",
+    "MESSAGES",
+    "NOT_DETERMINED",
+    "Box",
+    "Entry",
+    "ManifestFileError",
+    "ParsedManifest",
+    "auto_split",
+    "content_errors",
+    "error",
+    "manifest_summary",
+    "parse_manifest",
+    "to_ground_truth_line",
+    "validation_manifest",
+]
+
+UseCase = Literal["IMAGE_LEVEL_LABELS", "OBJECT_LOCALIZATION", "NOT_DETERMINED"]
+Kind = Literal["IMAGE_LEVEL_LABELS", "OBJECT_LOCALIZATION"]
+State = Literal["valid", "invalid", "ignored"]
+ErrorDict = dict[str, str]
+ImageLookup = Callable[[str, str], ImageInfo | None]
+
+CLASSIFICATION: Kind = "IMAGE_LEVEL_LABELS"
+LOCALIZATION: Kind = "OBJECT_LOCALIZATION"
+NOT_DETERMINED: UseCase = "NOT_DETERMINED"
+CLASSIFICATION_TYPE = "groundtruth/image-classification"  # SPEC §4.2
+DETECTION_TYPE = "groundtruth/object-detection"  # SPEC §4.3
+
+# Limits (SPEC §4.5). Module constants so tests can monkeypatch them small.
+MAX_MANIFEST_BYTES = 1024**3  # "1 GB" [CL:limits]; read as GiB
+MAX_MANIFEST_ROWS = 250_000
+MAX_LINE_CHARS = 100_000
+MAX_BOXES_PER_IMAGE = 50
+MAX_LABELS_PER_IMAGE = 50
+MAX_LABEL_NAME_LENGTH = 256
+MIN_LABELS: dict[str, int] = {CLASSIFICATION: 2, LOCALIZATION: 1, NOT_DETERMINED: 1}  # §10.4
+MAX_LABELS = 250
+MAX_INVALID_FRACTION = 0.2  # invalid lines must stay under 20%
+MIN_LABEL_OVERLAP_PERCENT = 50
+TRAINING_MAX_SIDE = 1280  # images are shrunk to this before the box-size rule applies
+AUTO_SPLIT_FRACTION = 0.2
+
+# ----------------------------------------------------------------- codes and messages
+
+# File errors (SPEC §4.6, first table).
+INACCESSIBLE = "ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT"
+EMPTY = "ERROR_EMPTY_MANIFEST"
+SIZE_TOO_LARGE = "ERROR_MANIFEST_SIZE_TOO_LARGE"
+ROWS_EXCEED = "ERROR_MANIFEST_ROWS_EXCEEDS_MAXIMUM"
+IMAGES_FOR_AUTOSPLIT = "ERROR_INSUFFICIENT_IMAGES_PER_LABEL_FOR_AUTOSPLIT"
+IMAGES_FOR_DISTRIBUTE = "ERROR_INSUFFICIENT_IMAGES_PER_LABEL_FOR_DISTRIBUTE"
+# Content errors (SPEC §4.6, second table).
+TOO_MANY_INVALID_ROWS = "ERROR_TOO_MANY_INVALID_ROWS_IN_MANIFEST"
+MULTIPLE_BUCKETS = "ERROR_IMAGES_IN_MULTIPLE_S3_BUCKETS"
+TOO_FEW_LABELS = "ERROR_MANIFEST_TOO_FEW_LABELS"
+TOO_MANY_LABELS = "ERROR_MANIFEST_TOO_MANY_LABELS"
+LABEL_OVERLAP = "ERROR_INSUFFICIENT_LABEL_OVERLAP"
+TOO_FEW_USABLE_LABELS = "ERROR_MANIFEST_TOO_FEW_USABLE_LABELS"
+USABLE_LABEL_OVERLAP = "ERROR_INSUFFICIENT_USABLE_LABEL_OVERLAP"
+# Line errors and warnings (SPEC §4.7).
+MISSING_SOURCE_REF = "ERROR_MISSING_SOURCE_REF"
+INVALID_SOURCE_REF = "ERROR_INVALID_SOURCE_REF_FORMAT"
+NO_LABEL_ATTRIBUTES = "ERROR_NO_LABEL_ATTRIBUTES"
+ATTRIBUTE_FORMAT = "ERROR_INVALID_LABEL_ATTRIBUTE_FORMAT"
+METADATA_FORMAT = "ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT"
+NO_VALID_LABEL_ATTRIBUTES = "ERROR_NO_VALID_LABEL_ATTRIBUTES"
+MISSING_CONFIDENCE = "ERROR_MISSING_BOUNDING_BOX_CONFIDENCE"
+MISSING_CLASS_MAP_ID = "ERROR_MISSING_CLASS_MAP_ID"
+INVALID_JSON_LINE = "ERROR_INVALID_JSON_LINE"
+INVALID_IMAGE = "ERROR_INVALID_IMAGE"
+INVALID_IMAGE_DIMENSION = "ERROR_INVALID_IMAGE_DIMENSION"
+INVALID_BOX = "ERROR_INVALID_BOUNDING_BOX"
+BOX_TOO_SMALL = "ERROR_BOUNDING_BOX_TOO_SMALL"
+TOO_MANY_BOXES = "ERROR_TOO_MANY_BOUNDING_BOXES"
+NO_VALID_ANNOTATIONS = "ERROR_NO_VALID_ANNOTATIONS"
+UNSUPPORTED_TYPE = "ERROR_UNSUPPORTED_USE_CASE_TYPE"
+LABEL_NAME_LENGTH = "ERROR_INVALID_LABEL_NAME_LENGTH"
+UNANNOTATED = "WARNING_UNANNOTATED_RECORD"
+NO_ANNOTATIONS = "WARNING_NO_ANNOTATIONS"
+NO_ATTRIBUTE_ANNOTATIONS = "WARNING_NO_ATTRIBUTE_ANNOTATIONS"
+# INFERRED: the docs name no code for these two rules (SPEC §4.5 duplicate source-ref, labels
+# per image <= 50); the codes follow the service's naming.
+DUPLICATE_SOURCE_REF = "ERROR_DUPLICATE_SOURCE_REF"
+TOO_MANY_LABELS_PER_IMAGE = "ERROR_TOO_MANY_LABELS_PER_IMAGE"
+
+MESSAGES: dict[str, str] = {
+    INACCESSIBLE: "The manifest file extension or contents are invalid.",
+    EMPTY: "The manifest file is empty.",
+    SIZE_TOO_LARGE: "The manifest file size exceeds the maximum supported size.",
+    ROWS_EXCEED: "The manifest file has too many rows.",
+    IMAGES_FOR_AUTOSPLIT: (
+        "The manifest file contains insufficient labeled images per label to perform auto-split."
+    ),
+    IMAGES_FOR_DISTRIBUTE: (
+        "The manifest file doesn't have enough labeled images to distribute the dataset."
+    ),
+    TOO_MANY_INVALID_ROWS: "The manifest file contains too many invalid rows.",
+    MULTIPLE_BUCKETS: "The manifest file contains images from multiple S3 buckets.",
+    TOO_FEW_LABELS: "The manifest file has too few labels.",
+    TOO_MANY_LABELS: "The manifest file has too many labels.",
+    LABEL_OVERLAP: "Less than {}% label overlap between the training and testing manifest files.",
+    TOO_FEW_USABLE_LABELS: "The manifest file has too few usable labels.",
+    USABLE_LABEL_OVERLAP: (
+        "Less than {}% usable label overlap between the training and testing manifest files."
+    ),
+    MISSING_SOURCE_REF: "The source-ref key is missing.",
+    INVALID_SOURCE_REF: "The format of the source-ref value is invalid.",
+    NO_LABEL_ATTRIBUTES: "No label attributes found.",
+    ATTRIBUTE_FORMAT: "The format of the label attribute {} is invalid.",
+    METADATA_FORMAT: "The format of the label attribute metadata is invalid.",
+    NO_VALID_LABEL_ATTRIBUTES: "No valid label attributes found.",
+    MISSING_CONFIDENCE: "One or more bounding boxes has a missing confidence value.",
+    MISSING_CLASS_MAP_ID: "One of more class ids is missing from the class map.",
+    INVALID_JSON_LINE: "The JSON Line has an invalid format.",
+    INVALID_IMAGE: "The image is invalid. Check S3 path and/or image properties.",
+    INVALID_IMAGE_DIMENSION: "The image dimension(s) do not conform to allowed dimensions.",
+    INVALID_BOX: "The bounding box has off frame values.",
+    BOX_TOO_SMALL: "The height and width of the bounding box is too small.",
+    TOO_MANY_BOXES: "There are more bounding boxes than the allowed maximum.",
+    NO_VALID_ANNOTATIONS: "No valid annotations found.",
+    UNANNOTATED: "Record is unannotated.",
+    NO_ANNOTATIONS: "No annotations provided.",
+    NO_ATTRIBUTE_ANNOTATIONS: "No attribute annotations provided.",
+    # INFERRED messages: the docs give these codes without a message.
+    UNSUPPORTED_TYPE: "The label attribute metadata type is not a supported use case.",
+    LABEL_NAME_LENGTH: "The label name is longer than the allowed maximum (256 characters).",
+    # INFERRED codes and messages (see above).
+    DUPLICATE_SOURCE_REF: "The source-ref value is used by an earlier JSON Line.",
+    TOO_MANY_LABELS_PER_IMAGE: "There are more labels for the image than the allowed maximum.",
+}
+
+#: Decisions where the docs are silent (INFERRED; each is also commented where it is made).
+DECISIONS = (
+    "Blank lines between JSON lines count as lines and are ERROR_INVALID_JSON_LINE "
+    "[CL:md-create-manifest-file-validation-rules]; only the empty tail after the last newline "
+    "is not a line. CRLF and a UTF-8 BOM are accepted.",
+    "A line over MAX_LINE_CHARS characters is ERROR_INVALID_JSON_LINE, not parsed.",
+    "source-ref: absent -> ERROR_MISSING_SOURCE_REF; anything but s3://BUCKET/KEY (lower-case "
+    "scheme, bucket 3-255 of [0-9A-Za-z._-], non-empty key) -> ERROR_INVALID_SOURCE_REF_FORMAT.",
+    "Duplicate source-ref: the first line keeps the image, whatever its state; later ones are "
+    "invalid with ERROR_DUPLICATE_SOURCE_REF and count against the 20% rule.",
+    "More than 50 distinct labels on one line: ERROR_TOO_MANY_LABELS_PER_IMAGE, line invalid.",
+    "Any error except the two box-level ones makes the whole line invalid (a multi-label line "
+    "with one bad label is not used with the rest); a line whose attributes all failed also "
+    "gets a top-level ERROR_NO_VALID_LABEL_ATTRIBUTES.",
+    "Only source-ref -> WARNING_UNANNOTATED_RECORD (ignored). Keys but no attribute/metadata "
+    "pair -> ERROR_NO_LABEL_ATTRIBUTES. Next to a pair, extra keys are tolerated but stray "
+    "X-metadata is ERROR_NO_LABEL_ATTRIBUTES. A box attribute with no annotations gets "
+    "WARNING_NO_ATTRIBUTE_ANNOTATIONS; if nothing else is usable the line is ignored with "
+    "WARNING_NO_ANNOTATIONS (human-annotated yes) or WARNING_UNANNOTATED_RECORD (no).",
+    "Warnings go in `warnings` arrays (as in AWS's examples), not in `errors`; errors of a "
+    "scalar attribute or non-object metadata go to the top level.",
+    "Classification attribute value must be an integer; metadata confidence a number in 0-1, "
+    "human-annotated 'yes'/'no', class-name and creation-date non-empty strings.",
+    "Boxes are judged in image_size's frame; image_size itself must be 64-4096 px, ratio <= "
+    "20:1 (ERROR_INVALID_IMAGE_DIMENSION). The real image is not compared with image_size.",
+    "Image lookup: missing/not PNG or JPEG -> ERROR_INVALID_IMAGE; bad size -> "
+    "ERROR_INVALID_IMAGE_DIMENSION on box lines, ERROR_INVALID_IMAGE otherwise.",
+    "Use case: more valid lines wins, a tie goes to OBJECT_LOCALIZATION; a line with both "
+    "kinds counts for both and serves either. A test manifest follows the training one.",
+    "Overlap = common labels / training labels < 50% -> ERROR_INSUFFICIENT_LABEL_OVERLAP "
+    "(all valid labels) else ERROR_INSUFFICIENT_USABLE_LABEL_OVERLAP (usable labels).",
+    "Too few labels: valid labels of any kind below the minimum -> TOO_FEW_LABELS; enough, but "
+    "not in the chosen use case -> TOO_FEW_USABLE_LABELS. Checked on test manifests too.",
+    "Invalid rows: invalid / total >= 20% fails; ignored lines are in the total, not invalid.",
+    "Service fields in input lines (errors/warnings arrays, top-level cl-metadata) are dropped "
+    "on parse, so a re-imported listing validates cleanly.",
+)
+
+# S3Object.Bucket is 3-255 of [0-9A-Za-z.-_] [M]; the key is anything non-empty.
+_SOURCE_REF = re.compile(r"s3://([0-9A-Za-z._\-]{3,255})/(.+)", re.DOTALL)
+_SERVICE_KEYS = ("errors", "warnings")
+
+
+def _reject(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN/Infinity: Python accepts them, JSON doesn't
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject)
+
+
+def error(code: str, *args: object) -> ErrorDict:
+    """A ``{"code", "message"}`` dict with the documented message (placeholders filled)."""
+    message = MESSAGES[code]
+    return {"code": code, "message": message.format(*args) if args else message}
+
+
+class ManifestFileError(Exception):
+    """A terminal *file* error (SPEC §4.6 first table): no summary or validation files."""
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        self.code = code
+        self.message = message if message is not None else MESSAGES[code]
+        super().__init__(f"{code}: {self.message}")
+
+
+@dataclass(slots=True)
+class Box:
+    """A valid bounding box of a line, in pixels of the line's ``image_size``."""
+
+    label: str
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+class Entry:
+    """One JSON line of a manifest, checked."""
+
+    __slots__ = ("boxes", "bucket", "errors", "image_size", "index", "key", "kind", "labels",
+                 "line", "source_ref", "state", "warnings")
+
+    def __init__(self, index: int, *, source_ref: str | None = None,
+                 line: dict[str, Any] | None = None, state: State = "invalid") -> None:
+        self.index = index  # 1-based line number in the file
+        self.source_ref = source_ref  # only when well-formed
+        self.bucket: str | None = None
+        self.key: str | None = None
+        self.line = line  # parsed object with errors/warnings inserted
+        self.labels: tuple[str, ...] = ()  # valid image-level labels
+        self.boxes: tuple[Box, ...] = ()  # valid boxes
+        self.image_size: tuple[int, int] | None = None  # (width, height) of the box attribute
+        # The line's kind; a line with both kinds takes the manifest's use case.
+        self.kind: Kind | None = None
+        self.state: State = state
+        self.errors: list[ErrorDict] = []  # every error of the line, flattened
+        self.warnings: list[ErrorDict] = []
+
+    def label_names(self) -> tuple[str, ...]:
+        """The labels this entry brings to its kind (box labels for localization)."""
+        if self.kind == LOCALIZATION:
+            return tuple(dict.fromkeys(b.label for b in self.boxes))
+        return self.labels
+
+    def __repr__(self) -> str:
+        return (f"Entry(index={self.index}, source_ref={self.source_ref!r}, state={self.state!r}, "
+                f"kind={self.kind!r}, labels={self.labels!r}, boxes={len(self.boxes)})")
+
+
+class ParsedManifest:
+    """A checked manifest: its entries and the figures of the manifest summary (§5.3)."""
+
+    __slots__ = ("_usable", "all_labels", "entries", "error_json_line_indices",
+                 "ignored_json_lines", "invalid_json_lines", "labels", "total_json_lines",
+                 "use_case", "valid_json_lines")
+
+    def __init__(self, entries: list[Entry], use_case: UseCase | None = None) -> None:
+        self.entries = entries
+        self.total_json_lines = len(entries)
+        self.valid_json_lines = self.invalid_json_lines = self.ignored_json_lines = 0
+        self.error_json_line_indices: list[int] = []
+        n_labels = n_boxes = 0
+        every: set[str] = set()
+        for e in entries:
+            if e.state == "valid":
+                self.valid_json_lines += 1
+                n_labels += bool(e.labels)
+                n_boxes += bool(e.boxes)
+                every.update(e.labels)
+                every.update(b.label for b in e.boxes)
+            elif e.state == "invalid":
+                self.invalid_json_lines += 1
+            else:
+                self.ignored_json_lines += 1
+            if e.errors:
+                self.error_json_line_indices.append(e.index)
+        #: Labels of every valid line, of either kind.
+        self.all_labels: list[str] = sorted(every)
+        # SPEC §4.4: the kind with more valid lines wins; INFERRED: a tie goes to object
+        # localization (a line with both kinds counts for both; boxes carry more).
+        if use_case is None:
+            use_case = NOT_DETERMINED
+            if n_boxes or n_labels:
+                use_case = LOCALIZATION if n_boxes >= n_labels else CLASSIFICATION
+        self.use_case: UseCase = use_case
+        self._usable: list[Entry] = []
+        self.labels: list[str] = []
+        self.set_use_case(use_case)
+
+    @classmethod
+    def from_entries(
+        cls, entries: Iterable[Entry], use_case: UseCase | None = None
+    ) -> ParsedManifest:
+        """Figures for already-checked entries (e.g. one side of a split). Give the original
+        ``use_case``, or it is chosen again, which may change the kind of mixed entries."""
+        return cls(list(entries), use_case)
+
+    def set_use_case(self, use_case: UseCase) -> None:
+        """Use the lines of ``use_case`` only; valid lines of the other kind stay valid but
+        unused (SPEC §4.4). A test manifest follows the training manifest's use case."""
+        self.use_case = use_case
+        usable: list[Entry] = []
+        names: set[str] = set()
+        for e in self.entries:
+            if e.state != "valid":
+                continue
+            if use_case == LOCALIZATION and e.boxes:
+                e.kind = LOCALIZATION
+            elif use_case == CLASSIFICATION and e.labels:
+                e.kind = CLASSIFICATION
+            else:
+                e.kind = CLASSIFICATION if e.labels else LOCALIZATION
+                continue
+            usable.append(e)
+            names.update(e.label_names())
+        self._usable = usable
+        #: Sorted labels of the usable entries.
+        self.labels = sorted(names)
+
+    def usable(self) -> list[Entry]:
+        """Valid entries of the chosen use case, in file order."""
+        return list(self._usable)
+
+    def buckets(self) -> set[str]:
+        """Buckets of the usable entries' images."""
+        return {e.bucket for e in self._usable if e.bucket is not None}
+
+    def statistics(self, errors: list[ErrorDict] | None = None) -> dict[str, Any]:
+        """This dataset's block of the manifest summary (SPEC §5.3); ``errors`` are its
+        content errors (from :func:`content_errors`)."""
+        return {
+            "use_case": self.use_case,
+            "total_json_lines": self.total_json_lines,
+            "valid_json_lines": self.valid_json_lines,
+            "invalid_json_lines": self.invalid_json_lines,
+            "ignored_json_lines": self.ignored_json_lines,
+            "error_json_line_indices": list(self.error_json_line_indices),
+            "errors": list(errors or []),
+        }
+
+
+# ------------------------------------------------------------------------ parsing
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic GC off for a bulk step. Everything made there is kept and forms no cycle,
+    yet the GC would rescan the growing heap again and again: off, a big file takes half the
+    time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def parse_manifest(data: bytes, image_lookup: ImageLookup | None = None) -> ParsedManifest:
+    """Check a manifest's bytes; raise :class:`ManifestFileError` for a file error.
+
+    ``image_lookup(bucket, key)`` gives the header of a line's image (None: missing or not
+    an image); it is called once for each line that is otherwise valid.
+    """
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise ManifestFileError(SIZE_TOO_LARGE)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ManifestFileError(INACCESSIBLE) from None
+    if text.startswith("\ufeff"):  # INFERRED: tolerate a UTF-8 byte order mark
+        text = text[1:]
+    if not text.strip():
+        raise ManifestFileError(EMPTY)
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the newline that ends the last line starts no new line
+    if len(lines) > MAX_MANIFEST_ROWS:
+        raise ManifestFileError(ROWS_EXCEED)
+    seen: set[str] = set()
+    entries: list[Entry] = []
+    any_object = False
+    with _no_gc():
+        for index, raw in enumerate(lines, start=1):
+            entry = _check_line(raw, index, seen, image_lookup)
+            # ERROR_INVALID_JSON_LINE comes first, and only on a line that isn't an object.
+            any_object = (any_object or not entry.errors
+                          or entry.errors[0]["code"] != INVALID_JSON_LINE)
+            entries.append(entry)
+    if not any_object:  # not one JSON object: not a JSON Lines manifest at all
+        raise ManifestFileError(INACCESSIBLE)
+    return ParsedManifest(entries)
+
+
+def _unparsable(entry: Entry) -> Entry:
+    # SPEC §4.7: the line is replaced by one holding only the error.
+    err = error(INVALID_JSON_LINE)
+    entry.line = {"errors": [err]}
+    entry.errors.append(err)
+    return entry
+
+
+# JSON numbers; bool is a subclass of int, so types are compared exactly. NaN/Infinity are
+# refused by the decoder; an overflowing literal (1e999) fails the range checks.
+_NUMBER = (int, float)
+_CLASS_ID = (int, str)
+_YES_NO = ("yes", "no")
+
+
+def _nonempty_str(x: object) -> bool:
+    return type(x) is str and x != ""
+
+
+def _add(container: dict[str, Any], key: str, item: ErrorDict) -> None:
+    items = container.get(key)
+    if items is None:
+        container[key] = [item]
+    else:
+        items.append(item)
+
+
+class _Line:
+    """Errors of one line being checked: where they go and whether the line is out."""
+
+    __slots__ = ("entry", "fatal", "obj")
+
+    def __init__(self, entry: Entry, obj: dict[str, Any]) -> None:
+        self.entry, self.obj, self.fatal = entry, obj, False
+
+    def err(self, code: str, where: Any = None, *args: object, fatal: bool = True) -> None:
+        item = error(code, *args)
+        _add(where if type(where) is dict else self.obj, "errors", item)
+        self.entry.errors.append(item)
+        self.fatal = self.fatal or fatal
+
+    def warn(self, code: str, where: Any = None) -> None:
+        item = error(code)
+        _add(where if type(where) is dict else self.obj, "warnings", item)
+        self.entry.warnings.append(item)
+
+
+def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None) -> Entry:
+    entry = Entry(index)
+    if raw.endswith("\r"):
+        raw = raw[:-1]
+    if len(raw) > MAX_LINE_CHARS:  # INFERRED code (SPEC §4.5 gives only the limit)
+        return _unparsable(entry)
+    try:
+        obj = _DECODER.decode(raw)
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+        return _unparsable(entry)
+    if type(obj) is not dict:
+        return _unparsable(entry)
+    entry.line = obj
+    # Service-owned fields of a re-imported line are recomputed, not kept (INFERRED).
+    obj.pop("errors", None)
+    obj.pop("warnings", None)
+    obj.pop("cl-metadata", None)
+    line = _Line(entry, obj)
+
+    # source-ref (SPEC §4.2): required, s3://BUCKET/KEY.
+    if "source-ref" not in obj:
+        line.err(MISSING_SOURCE_REF)
+    else:
+        ref = obj["source-ref"]
+        m = _SOURCE_REF.fullmatch(ref) if type(ref) is str else None
+        if m is None:
+            line.err(INVALID_SOURCE_REF)
+        else:
+            entry.source_ref, entry.bucket, entry.key = ref, m.group(1), m.group(2)
+            if ref in seen:  # SPEC §4.5: an image once per dataset; INFERRED code, first wins
+                line.err(DUPLICATE_SOURCE_REF)
+                entry.state = "invalid"
+                return entry
+            seen.add(ref)
+
+    # Label attributes: a key K with a K-metadata partner (SPEC §4.2, §4.3).
+    pairs: list[str] = []
+    orphans: list[str] = []
+    for k in obj:
+        if k == "source-ref":
+            continue
+        if k + "-metadata" in obj:
+            pairs.append(k)
+        elif not (k.endswith("-metadata") and k[:-9] in obj):
+            orphans.append(k)
+    if not pairs:
+        if orphans:  # an attribute without metadata or metadata without attribute
+            line.err(NO_LABEL_ATTRIBUTES)
+        else:  # INFERRED: just a source-ref, like a console image never labeled
+            line.warn(UNANNOTATED)
+        return _finish(line, [], [], None, False, False, lookup)
+    for k in orphans:  # INFERRED: extra keys are tolerated, stray metadata is not
+        if k.endswith("-metadata"):
+            line.err(NO_LABEL_ATTRIBUTES, obj[k])
+
+    labels: list[str] = []
+    boxes: list[Box] = []
+    frame: tuple[int, int] | None = None
+    pair_failed = human_empty = False
+    for attr in pairs:
+        value, meta = obj[attr], obj[attr + "-metadata"]
+        if type(value) is dict:
+            for s in _SERVICE_KEYS:
+                value.pop(s, None)
+        if type(meta) is not dict:
+            line.err(METADATA_FORMAT)
+            pair_failed = True
+            continue
+        for s in _SERVICE_KEYS:
+            meta.pop(s, None)
+        kind = meta.get("type")
+        if kind == CLASSIFICATION_TYPE:
+            ok = _check_classification(line, attr, value, meta, labels)
+        elif kind == DETECTION_TYPE:
+            result = _check_detection(line, attr, value, meta)
+            ok = result is not None
+            if result is not None:
+                size, found, empty = result
+                if empty:
+                    human_empty = human_empty or meta.get("human-annotated") == "yes"
+                elif frame is None:
+                    frame = size
+                    boxes.extend(found)
+                else:  # INFERRED: a second box attribute is rescaled to the first's frame
+                    sx, sy = frame[0] / size[0], frame[1] / size[1]
+                    boxes.extend(Box(b.label, b.left * sx, b.top * sy, b.width * sx,
+                                     b.height * sy) for b in found)
+        elif _nonempty_str(kind):
+            line.err(UNSUPPORTED_TYPE, meta)
+            ok = False
+        else:
+            line.err(METADATA_FORMAT, meta)
+            ok = False
+        pair_failed = pair_failed or not ok
+    if pair_failed and not labels and not boxes:
+        line.err(NO_VALID_LABEL_ATTRIBUTES)  # SPEC §4.7: none of the attributes is usable
+    return _finish(line, labels, boxes, frame, human_empty, True, lookup)
+
+
+def _finish(line: _Line, labels: list[str], boxes: list[Box], frame: tuple[int, int] | None,
+            human_empty: bool, has_pairs: bool, lookup: ImageLookup | None) -> Entry:
+    entry = line.entry
+    if len(labels) + len(boxes) > MAX_LABELS_PER_IMAGE:
+        names = set(labels)
+        names.update(b.label for b in boxes)
+        if len(names) > MAX_LABELS_PER_IMAGE:  # SPEC §4.5: labels per image <= 50 (INFERRED code)
+            line.err(TOO_MANY_LABELS_PER_IMAGE)
+    if not line.fatal and (labels or boxes) and lookup is not None and entry.bucket:
+        assert entry.key is not None
+        info = lookup(entry.bucket, entry.key)
+        if info is None:
+            line.err(INVALID_IMAGE)
+        elif check_dimensions(info) is not None:
+            # SPEC §4.7: dimension errors are reported as such for box images only.
+            line.err(INVALID_IMAGE_DIMENSION if boxes else INVALID_IMAGE)
+    if line.fatal:
+        entry.state = "invalid"
+        return entry
+    if not labels and not boxes:
+        entry.state = "ignored"
+        if has_pairs:  # INFERRED: human-annotated "yes" -> no annotations; else unannotated
+            line.warn(NO_ANNOTATIONS if human_empty else UNANNOTATED)
+        return entry
+    entry.state = "valid"
+    entry.labels = tuple(dict.fromkeys(labels)) if len(labels) > 1 else tuple(labels)
+    entry.boxes = tuple(boxes)
+    entry.image_size = frame
+    if labels and not boxes:
+        entry.kind = CLASSIFICATION
+    elif boxes and not labels:
+        entry.kind = LOCALIZATION
+    return entry
+
+
+def _check_classification(line: _Line, attr: str, value: Any, meta: dict[str, Any],
+                          labels: list[str]) -> bool:
+    """SPEC §4.2: the attribute holds an integer; the metadata names the label."""
+    ok = True
+    if type(value) is not int:  # INFERRED: the value must be an integer (bool is not)
+        line.err(ATTRIBUTE_FORMAT, value, attr)
+        ok = False
+    confidence: Any = meta.get("confidence")
+    name: Any = meta.get("class-name")
+    if not (type(confidence) in _NUMBER and 0 <= confidence <= 1 and _nonempty_str(name)
+            and meta.get("human-annotated") in _YES_NO
+            and _nonempty_str(meta.get("creation-date"))):
+        line.err(METADATA_FORMAT, meta)
+        return False
+    if len(name) > MAX_LABEL_NAME_LENGTH:
+        line.err(LABEL_NAME_LENGTH, meta)
+        return False
+    if ok:
+        labels.append(name)
+    return ok
+
+
+def _check_detection(
+    line: _Line, attr: str, value: Any, meta: dict[str, Any]
+) -> tuple[tuple[int, int], list[Box], bool] | None:
+    """SPEC §4.3. Returns (image size, valid boxes, annotations-empty) or None on error."""
+    size: tuple[int, int] | None = None
+    annotations: Any = None
+    if type(value) is dict:
+        annotations = value.get("annotations")
+        image_size = value.get("image_size")
+        if type(image_size) is list and len(image_size) == 1 and type(image_size[0]) is dict:
+            frame = image_size[0]
+            width, height = frame.get("width"), frame.get("height")
+            if (type(width) is int and type(height) is int and width > 0 and height > 0
+                    and type(frame.get("depth")) is int):
+                size = (width, height)
+    ok = size is not None
+    if annotations is not None:  # absent is a warning below, not a format error
+        if type(annotations) is not list:
+            ok = False
+        else:
+            for a in annotations:
+                if not (type(a) is dict and type(a.get("left")) in _NUMBER
+                        and type(a.get("top")) in _NUMBER and type(a.get("width")) in _NUMBER
+                        and type(a.get("height")) in _NUMBER
+                        and type(a.get("class_id")) in _CLASS_ID):
+                    ok = False
+                    break
+    if not ok:
+        line.err(ATTRIBUTE_FORMAT, value, attr)
+    objects: Any = meta.get("objects")
+    class_map: Any = meta.get("class-map")
+    meta_ok = (type(objects) is list and type(class_map) is dict
+               and meta.get("human-annotated") in _YES_NO
+               and _nonempty_str(meta.get("creation-date")))
+    too_long = False
+    if meta_ok:
+        for v in class_map.values():
+            if type(v) is not str or not v:
+                meta_ok = False
+                break
+            too_long = too_long or len(v) > MAX_LABEL_NAME_LENGTH
+    if not meta_ok:
+        line.err(METADATA_FORMAT, meta)
+        return None
+    if too_long:
+        line.err(LABEL_NAME_LENGTH, meta)
+        return None
+    if size is None or not ok:
+        return None
+    # SPEC §4.7: dimensions are judged for box images; image_size is the manifest's claim
+    # (the real image, when looked up, is judged too).
+    width, height = size
+    if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE
+            and max(width, height) <= MAX_ASPECT * min(width, height)):
+        line.err(INVALID_IMAGE_DIMENSION)
+        return None
+    if not annotations:  # SPEC §4.7: absent or empty -> the attribute is ignored
+        line.warn(NO_ATTRIBUTE_ANNOTATIONS, value)
+        return size, [], True
+    if len(annotations) > MAX_BOXES_PER_IMAGE:
+        line.err(TOO_MANY_BOXES, value)
+        return None
+    # Boxes must exceed 1x1 px after the image is shrunk to 1280 px [CL:tm-debugging-json-line-
+    # errors, ERROR_BOUNDING_BOX_TOO_SMALL]. One loop; box errors wait until the whole
+    # attribute is known to be usable.
+    scale = min(1.0, TRAINING_MAX_SIDE / max(width, height))
+    missing_confidence = len(objects) != len(annotations)
+    missing_id = False
+    boxes: list[Box] = []
+    rejected: list[tuple[dict[str, Any], str]] = []
+    for i, a in enumerate(annotations):
+        if "errors" in a or "warnings" in a:
+            for s in _SERVICE_KEYS:
+                a.pop(s, None)
+        if not missing_confidence:
+            o = objects[i]
+            missing_confidence = type(o) is not dict or type(o.get("confidence")) not in _NUMBER
+        label = class_map.get(str(a["class_id"]))
+        if label is None:
+            missing_id = True
+            continue
+        left, top, w, h = a["left"], a["top"], a["width"], a["height"]
+        if left < 0 or top < 0 or w < 0 or h < 0 or left + w > width or top + h > height:
+            rejected.append((a, INVALID_BOX))
+        elif w * scale <= 1 or h * scale <= 1:
+            rejected.append((a, BOX_TOO_SMALL))
+        else:
+            boxes.append(Box(label, left, top, w, h))
+    if missing_confidence:
+        line.err(MISSING_CONFIDENCE, meta)
+    if missing_id:
+        line.err(MISSING_CLASS_MAP_ID, meta)
+    if missing_confidence or missing_id:
+        return None
+    for a, code in rejected:
+        line.err(code, a, fatal=False)  # only this box is dropped
+    if not boxes:
+        line.err(NO_VALID_ANNOTATIONS, value)
+        return None
+    return size, boxes, False
+
+
+# ----------------------------------------------------------------- content errors
+
+
+def _overlap_percent(train: Sequence[str], test: Sequence[str]) -> float:
+    # [CL:md-create-manifest-file-validation-rules]: overlap = common labels / train labels.
+    return 100.0 * len(set(train) & set(test)) / len(train) if train else 100.0
+
+
+def _dataset_errors(parsed: ParsedManifest) -> list[ErrorDict]:
+    errors: list[ErrorDict] = []
+    total = parsed.total_json_lines
+    # SPEC §4.5: invalid lines must stay under 20%; ignored lines are not invalid.
+    if total and parsed.invalid_json_lines >= MAX_INVALID_FRACTION * total:
+        errors.append(error(TOO_MANY_INVALID_ROWS))
+    if len(parsed.buckets()) > 1:  # SPEC §4.1: one bucket per manifest
+        errors.append(error(MULTIPLE_BUCKETS))
+    minimum = MIN_LABELS[parsed.use_case]
+    if len(parsed.all_labels) < minimum:  # SPEC §10.4: 2 for classification, 1 for boxes
+        errors.append(error(TOO_FEW_LABELS))
+    elif len(parsed.labels) < minimum:  # enough labels, but not in the chosen use case
+        errors.append(error(TOO_FEW_USABLE_LABELS))
+    if len(parsed.labels) > MAX_LABELS:
+        errors.append(error(TOO_MANY_LABELS))
+    return errors
+
+
+def content_errors(
+    train: ParsedManifest, test: ParsedManifest | None
+) -> tuple[list[ErrorDict], list[ErrorDict], list[ErrorDict]]:
+    """Terminal content errors (SPEC §4.6 second table): (top-level, training, testing).
+
+    The training manifest decides the use case; a test manifest is switched to it (its lines
+    of the other kind become unused), as [CL:tm-debugging-aggregate-errors] describes.
+    """
+    top: list[ErrorDict] = []
+    if test is not None and train.use_case != NOT_DETERMINED:
+        test.set_use_case(train.use_case)
+    train_errors = _dataset_errors(train)
+    test_errors = _dataset_errors(test) if test is not None else []
+    if test is not None and train.all_labels:
+        if _overlap_percent(train.all_labels, test.all_labels) < MIN_LABEL_OVERLAP_PERCENT:
+            top.append(error(LABEL_OVERLAP, MIN_LABEL_OVERLAP_PERCENT))
+        elif (train.labels
+              and _overlap_percent(train.labels, test.labels) < MIN_LABEL_OVERLAP_PERCENT):
+            top.append(error(USABLE_LABEL_OVERLAP, MIN_LABEL_OVERLAP_PERCENT))
+    return top, train_errors, test_errors
+
+
+# ------------------------------------------------------------------------- split
+
+
+def _stable_rank(entry: Entry) -> bytes:
+    ref = entry.source_ref or f"#{entry.index}"
+    return hashlib.blake2b(ref.encode(), digest_size=8).digest()
+
+
+def auto_split(
+    parsed: ParsedManifest, fraction: float = AUTO_SPLIT_FRACTION, *,
+    code: str = IMAGES_FOR_AUTOSPLIT,
+) -> tuple[list[Entry], list[Entry]]:
+    """(train, test): about ``fraction`` of each label's images moved to test, at least one
+    image of every label on each side (SPEC §10.13). Deterministic: images are taken in the
+    order of a hash of their source-ref. Pass ``code=IMAGES_FOR_DISTRIBUTE`` for
+    DistributeDatasetEntries; a label with fewer than 2 images raises that error."""
+    with _no_gc():
+        return _split(parsed.usable(), fraction, code)
+
+
+def _split(usable: list[Entry], fraction: float, code: str) -> tuple[list[Entry], list[Entry]]:
+    names_of = [e.label_names() for e in usable]
+    per_label: dict[str, int] = {}
+    for names in names_of:
+        for name in names:
+            per_label[name] = per_label.get(name, 0) + 1
+    if not per_label or min(per_label.values()) < 2:
+        raise ManifestFileError(code)
+    target = {name: min(n - 1, max(1, math.floor(n * fraction + 0.5)))
+              for name, n in per_label.items()}
+    in_train = dict(per_label)
+    in_test = dict.fromkeys(per_label, 0)
+    chosen: set[int] = set()
+    for i in sorted(range(len(usable)), key=lambda i: (_stable_rank(usable[i]), i)):
+        names = names_of[i]
+        if (any(in_test[n] < target[n] for n in names)
+                and all(in_train[n] > 1 for n in names)):
+            chosen.add(i)
+            for n in names:
+                in_test[n] += 1
+                in_train[n] -= 1
+    if min(in_test.values()) == 0:  # co-occurring labels left no way to give one a test image
+        raise ManifestFileError(code)
+    train = [e for i, e in enumerate(usable) if i not in chosen]
+    test = [e for i, e in enumerate(usable) if i in chosen]
+    return train, test
+
+
+# ------------------------------------------------------------------------ outputs
+
+
+def manifest_summary(
+    train: ParsedManifest,
+    test: ParsedManifest | None,
+    top_errors: list[ErrorDict],
+    train_errors: list[ErrorDict],
+    test_errors: list[ErrorDict],
+    *,
+    auto_test: Sequence[Entry] | None = None,
+) -> dict[str, Any]:
+    """The manifest summary file (SPEC §5.3).
+
+    Without a testing manifest the ``testing`` block describes ``auto_test`` (the split-off
+    images, all valid) or, when not given, is empty (INFERRED: the layout keeps both keys).
+    """
+    if test is not None:
+        testing = test.statistics(test_errors)
+    elif auto_test:
+        testing = ParsedManifest.from_entries(auto_test, train.use_case).statistics(test_errors)
+    else:
+        testing = ParsedManifest([], NOT_DETERMINED).statistics(test_errors)
+    return {
+        "errors": list(top_errors),
+        "statistics": {"training": train.statistics(train_errors), "testing": testing},
+    }
+
+
+def validation_manifest(parsed: ParsedManifest) -> bytes:
+    """The ``*ManifestWithValidation`` file (SPEC §5.2): every input line, in order, with its
+    ``errors``/``warnings`` arrays."""
+    dumps = json.dumps
+    return "".join(
+        [dumps(e.line if e.line is not None else {}) + "\n" for e in parsed.entries]
+    ).encode()
+
+
+def to_ground_truth_line(entry: Entry) -> dict[str, Any]:
+    """The entry's line as plain Ground Truth (no ``errors``/``warnings``), leaving
+    ``entry.line`` untouched; ``{}`` for a line that was not a JSON object."""
+    line = entry.line or {}
+    out: dict[str, Any] = {}
+    for k, v in line.items():
+        if k in _SERVICE_KEYS:
+            continue
+        if type(v) is dict:
+            v = {ik: iv for ik, iv in v.items() if ik not in _SERVICE_KEYS}
+            annotations = v.get("annotations")
+            if type(annotations) is list:
+                v["annotations"] = [
+                    {ak: av for ak, av in a.items() if ak not in _SERVICE_KEYS}
+                    if type(a) is dict else a
+                    for a in annotations
+                ]
+        out[k] = v
+    return out

@@ -1,0 +1,116 @@
+"""The mock's trained model: ground truth remembered, never invented.
+
+A trained version knows every image of its training and test manifests, by S3 object and by
+the SHA-256 of its bytes. Shown one of them, it answers that image's ground-truth labels
+(boxes normalised from the manifest's pixel box and ``image_size``) with a confidence that
+is a stable function of label and image bytes. An image it never saw gets no label: a
+plausible made-up label would let a wrong test pass. Scripted answers (the controller)
+take precedence; evaluation runs this same model over the test set, so the figures
+DescribeProjectVersions reports agree with what DetectCustomLabels answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+IMAGE_LEVEL = "IMAGE_LEVEL_LABELS"
+LOCALIZATION = "OBJECT_LOCALIZATION"
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One predicted label; ``box`` is (Width, Height, Left, Top) as ratios, or None."""
+
+    name: str
+    confidence: float
+    box: tuple[float, float, float, float] | None = None
+    polygon: tuple[tuple[float, float], ...] | None = None  # only from scripted answers
+
+    def to_api(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"Name": self.name, "Confidence": self.confidence}
+        geometry: dict[str, Any] = {}
+        if self.box is not None:
+            w, h, left, top = self.box
+            geometry["BoundingBox"] = {"Width": w, "Height": h, "Left": left, "Top": top}
+        if self.polygon is not None:
+            geometry["Polygon"] = [{"X": x, "Y": y} for x, y in self.polygon]
+        if geometry:
+            out["Geometry"] = geometry
+        return out
+
+    @classmethod
+    def from_api(cls, label: dict[str, Any]) -> Detection:
+        geometry = label.get("Geometry") or {}
+        bb = geometry.get("BoundingBox")
+        box = (bb["Width"], bb["Height"], bb["Left"], bb["Top"]) if bb else None
+        poly = geometry.get("Polygon")
+        polygon = tuple((p["X"], p["Y"]) for p in poly) if poly is not None else None
+        return cls(label["Name"], float(label["Confidence"]), box, polygon)
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    """What a manifest says of one image."""
+
+    labels: tuple[str, ...]
+    boxes: tuple[tuple[str, tuple[float, float, float, float]], ...] = ()
+
+
+def stable_confidence(label: str, digest: str) -> float:
+    """A deterministic confidence in [80, 99.99] for (label, image bytes)."""
+    h = hashlib.blake2b(f"{label}\x00{digest}".encode(), digest_size=4).digest()
+    return round(80.0 + (int.from_bytes(h, "big") % 2000) / 100.0, 3)
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(slots=True)
+class TrainedModel:
+    """What a successful training leaves behind; copies share it unchanged."""
+
+    use_case: str
+    labels: list[str]
+    by_object: dict[tuple[str, str], str] = field(default_factory=dict)  # (bucket,key) -> digest
+    by_digest: dict[str, Truth] = field(default_factory=dict)
+    #: Assumed threshold per label, 0-1 (SPEC §5.4), chosen for the best F1 on the test set.
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def remember(self, bucket: str, key: str, data: bytes, truth: Truth) -> str:
+        digest = digest_of(data)
+        self.by_object[(bucket, key)] = digest
+        self.by_digest[digest] = truth
+        return digest
+
+    def ground_truth(self, digest: str, uri: str | None = None) -> list[Detection]:
+        """The model's raw answer for an image: every ground-truth label, unfiltered."""
+        truth = self.by_digest.get(digest)
+        if truth is None:
+            return []
+        if self.use_case == LOCALIZATION:
+            return [
+                Detection(label, stable_confidence(f"{label}#{i}", digest), box)
+                for i, (label, box) in enumerate(truth.boxes)
+            ]
+        return [Detection(label, stable_confidence(label, digest)) for label in truth.labels]
+
+
+def filter_and_sort(
+    detections: list[Detection],
+    thresholds: dict[str, float],
+    min_confidence: float | None,
+    max_results: int | None,
+) -> list[Detection]:
+    """DetectCustomLabels' cut (SPEC §6): MinConfidence if given (>=, SPEC §10.14), else
+    each label's assumed threshold; highest confidence first; top ``max_results``."""
+    if min_confidence is None:
+        kept = [d for d in detections if d.confidence >= thresholds.get(d.name, 0.0) * 100]
+    else:
+        kept = [d for d in detections if d.confidence >= min_confidence]
+    kept.sort(key=lambda d: (-d.confidence, d.name))
+    if max_results is not None:
+        kept = kept[:max_results]
+    return kept

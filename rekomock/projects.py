@@ -1,0 +1,77 @@
+"""Projects: the container of datasets, model versions and project policies (SPEC §1.1-1.3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from . import arns, clock, lifecycle
+from .lifecycle import Phase
+from .paging import OrderedIndex, next_sequence
+
+if TYPE_CHECKING:
+    from .versions import ProjectVersion
+
+CUSTOM_LABELS = "CUSTOM_LABELS"
+CONTENT_MODERATION = "CONTENT_MODERATION"
+
+
+class Project:
+    """One project; its status comes from a creating or deleting :class:`Phase`."""
+
+    def __init__(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        feature: str,
+        auto_update: str | None,
+    ) -> None:
+        self.seq = next_sequence()
+        self.account = account
+        self.region = region
+        self.name = name
+        self.feature = feature
+        self.auto_update = auto_update
+        self.created: datetime = clock.now()
+        self.arn = arns.project_arn(account, region, name, self.created)
+        self.phase = Phase(lifecycle.PROJECT_CREATING, ["CREATING", "CREATED"])
+        self.versions: OrderedIndex[ProjectVersion] = OrderedIndex()
+        self.versions_by_name: dict[str, ProjectVersion] = {}
+        self.datasets: dict[str, Any] = {}  # "TRAIN"/"TEST" -> Dataset (datasets issue)
+        self.policies: dict[str, Any] = {}  # name -> ProjectPolicy (policies issue)
+
+    @property
+    def status(self) -> str:
+        return str(self.phase.status)
+
+    def advance(self) -> None:
+        self.phase.advance()
+
+    @property
+    def gone(self) -> bool:
+        """True once a deletion has completed: the project no longer exists."""
+        return self.phase.model_name == lifecycle.PROJECT_DELETING and self.status == lifecycle.GONE
+
+    @property
+    def deleting(self) -> bool:
+        return self.phase.model_name == lifecycle.PROJECT_DELETING
+
+    def start_deletion(self) -> None:
+        self.phase = Phase(lifecycle.PROJECT_DELETING, ["DELETING", lifecycle.GONE])
+
+    def describe(self) -> dict[str, Any]:
+        """ProjectDescription; ``Datasets`` is always present (AWS programs index it)."""
+        out: dict[str, Any] = {
+            "ProjectArn": self.arn,
+            "CreationTimestamp": clock.epoch(self.created),
+            "Status": self.status,
+            "Datasets": [ds.metadata() for ds in self.live_datasets()],
+            "Feature": self.feature,
+        }
+        if self.auto_update is not None:
+            out["AutoUpdate"] = self.auto_update
+        return out
+
+    def live_datasets(self) -> list[Any]:
+        return [ds for ds in self.datasets.values() if not getattr(ds, "gone", False)]

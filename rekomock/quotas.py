@@ -1,0 +1,21 @@
+"""Service quotas the documentation leaves unnumbered (SPEC §10.12).
+
+Defaults are generous so ordinary tests never meet them; a test that wants to exercise a
+quota error lowers one through the controller (``rk.quotas.projects = 2``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class Quotas:
+    #: Projects per account and region (CreateProject -> LimitExceededException).
+    projects: int = 10_000
+    #: Versions per project (CreateProjectVersion -> LimitExceededException).
+    versions_per_project: int = 10_000
+    #: Tags on one resource (TagResource -> ServiceQuotaExceededException). AWS's usual 50.
+    tags_per_resource: int = 50
+    #: Project policies per project (SPEC §7.3: 5, raisable).
+    policies_per_project: int = 5

@@ -1,0 +1,185 @@
+"""The thin responses layer: parse the JSON 1.1 request, call the backend, format the answer.
+
+No business rules here. The body is parsed once and checked against the botocore model
+(``validation``); results are plain dicts shaped as the operation's output and dumped once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from typing import Any
+
+from moto import settings
+from moto.core.responses import BaseResponse
+
+from .backend import RekognitionCustomBackend, rekognition_custom_backends
+from .exceptions import RekognitionError, SerializationException
+from .validation import validate_request
+
+TYPE_RESPONSE = tuple[int, dict[str, str], str]
+_HEADERS = {"Content-Type": "application/x-amz-json-1.1", "server": "amazon.com"}
+
+
+class RegionNotServed(RekognitionError):
+    """Rekognition has no endpoint in this region (moto's region list, from botocore).
+
+    The real service answers with a connection failure; a JSON error is the closest thing an
+    in-process mock can give. ``MOTO_ALLOW_NONEXISTENT_REGION=true`` lifts the check.
+    """
+
+    code = "UnrecognizedClientException"
+
+
+class RekognitionCustomResponse(BaseResponse):
+    """Handler of the Custom Labels operations (routed here by ``routing``)."""
+
+    def __init__(self) -> None:
+        super().__init__(service_name="rekognition")
+        self.querystring: dict[str, Any] = {}
+
+    # -------------------------------------------------------------- plumbing
+
+    @classmethod
+    def handle(cls, action: str, request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
+        self = cls()
+        try:
+            body = self._read_body(request, headers)
+            params = self._parse(body)
+            params = validate_request(action, params)
+            self.headers = request.headers
+            self.region = self.get_region_from_url(request, full_url)
+            self.current_account = self.get_current_account()
+            result = _ACTIONS[action](self, params)
+        except RekognitionError as err:
+            return err.to_response()
+        return 200, dict(_HEADERS), json.dumps(result, separators=(",", ":"))
+
+    @staticmethod
+    def _read_body(request: Any, headers: Any) -> bytes | str:
+        body = getattr(request, "body", None)
+        if body is None:
+            getter = getattr(request, "get_data", None)
+            body = getter() if getter is not None else getattr(request, "data", b"")
+        reader = getattr(body, "read", None)
+        if reader is not None:
+            body = reader()
+        if body and headers.get("Content-Encoding", "") == "gzip":
+            body = gzip.decompress(body if isinstance(body, bytes) else body.encode())
+        return body or b""
+
+    @staticmethod
+    def _parse(body: bytes | str) -> Any:
+        if not body:
+            return {}
+        try:
+            return json.loads(body)
+        except (ValueError, UnicodeDecodeError) as err:
+            raise SerializationException("Request body is not valid JSON.") from err
+
+    @property
+    def backend(self) -> RekognitionCustomBackend:
+        account = rekognition_custom_backends[self.current_account]
+        if self.region not in account and not settings.allow_unknown_region():
+            raise RegionNotServed(
+                f"Amazon Rekognition Custom Labels is not available in region '{self.region}'."
+            )
+        return account[self.region]
+
+    # -------------------------------------------------------------- projects
+
+    def create_project(self, p: dict[str, Any]) -> dict[str, Any]:
+        project = self.backend.create_project(
+            p["ProjectName"], p.get("Feature"), p.get("AutoUpdate"), p.get("Tags")
+        )
+        return {"ProjectArn": project.arn}
+
+    def describe_projects(self, p: dict[str, Any]) -> dict[str, Any]:
+        projects, token = self.backend.describe_projects(
+            p.get("ProjectNames"), p.get("Features"), p.get("NextToken"), p.get("MaxResults")
+        )
+        out: dict[str, Any] = {"ProjectDescriptions": [pr.describe() for pr in projects]}
+        if token:
+            out["NextToken"] = token
+        return out
+
+    def delete_project(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"Status": self.backend.delete_project(p["ProjectArn"])}
+
+    # -------------------------------------------------------------- versions
+
+    def create_project_version(self, p: dict[str, Any]) -> dict[str, Any]:
+        version = self.backend.create_project_version(
+            p["ProjectArn"],
+            p["VersionName"],
+            p["OutputConfig"],
+            p.get("TrainingData"),
+            p.get("TestingData"),
+            p.get("Tags"),
+            p.get("KmsKeyId"),
+            p.get("VersionDescription"),
+            p.get("FeatureConfig"),
+        )
+        return {"ProjectVersionArn": version.arn}
+
+    def describe_project_versions(self, p: dict[str, Any]) -> dict[str, Any]:
+        versions, token = self.backend.describe_project_versions(
+            p["ProjectArn"], p.get("VersionNames"), p.get("NextToken"), p.get("MaxResults")
+        )
+        out: dict[str, Any] = {"ProjectVersionDescriptions": [v.describe() for v in versions]}
+        if token:
+            out["NextToken"] = token
+        return out
+
+    def start_project_version(self, p: dict[str, Any]) -> dict[str, Any]:
+        status = self.backend.start_project_version(
+            p["ProjectVersionArn"], p["MinInferenceUnits"], p.get("MaxInferenceUnits")
+        )
+        return {"Status": status}
+
+    def stop_project_version(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"Status": self.backend.stop_project_version(p["ProjectVersionArn"])}
+
+    def delete_project_version(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"Status": self.backend.delete_project_version(p["ProjectVersionArn"])}
+
+    # ------------------------------------------------------------- inference
+
+    def detect_custom_labels(self, p: dict[str, Any]) -> dict[str, Any]:
+        labels = self.backend.detect_custom_labels(
+            p["ProjectVersionArn"], p["Image"], p.get("MinConfidence"), p.get("MaxResults")
+        )
+        return {"CustomLabels": [label.to_api() for label in labels]}
+
+    # ------------------------------------------------------------------ tags
+
+    def tag_resource(self, p: dict[str, Any]) -> dict[str, Any]:
+        self.backend.tag_resource(p["ResourceArn"], p["Tags"])
+        return {}
+
+    def untag_resource(self, p: dict[str, Any]) -> dict[str, Any]:
+        self.backend.untag_resource(p["ResourceArn"], p["TagKeys"])
+        return {}
+
+    def list_tags_for_resource(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"Tags": self.backend.list_tags_for_resource(p["ResourceArn"])}
+
+
+_ACTIONS: dict[str, Callable[[RekognitionCustomResponse, dict[str, Any]], dict[str, Any]]] = {
+    "CreateProject": RekognitionCustomResponse.create_project,
+    "DescribeProjects": RekognitionCustomResponse.describe_projects,
+    "DeleteProject": RekognitionCustomResponse.delete_project,
+    "CreateProjectVersion": RekognitionCustomResponse.create_project_version,
+    "DescribeProjectVersions": RekognitionCustomResponse.describe_project_versions,
+    "StartProjectVersion": RekognitionCustomResponse.start_project_version,
+    "StopProjectVersion": RekognitionCustomResponse.stop_project_version,
+    "DeleteProjectVersion": RekognitionCustomResponse.delete_project_version,
+    "DetectCustomLabels": RekognitionCustomResponse.detect_custom_labels,
+    "TagResource": RekognitionCustomResponse.tag_resource,
+    "UntagResource": RekognitionCustomResponse.untag_resource,
+    "ListTagsForResource": RekognitionCustomResponse.list_tags_for_resource,
+}
+
+#: The operations rekomock answers while active; everything else goes to moto.
+IMPLEMENTED: frozenset[str] = frozenset(_ACTIONS)

@@ -1,0 +1,97 @@
+"""Plugging rekomock into moto's request routing (DESIGN-NOTES §0-1).
+
+moto routes every Rekognition request (one URL, ``POST /``) to the handler in
+``moto.rekognition.urls.url_paths["{0}/$"]``. :func:`install` puts :class:`RekognitionRouter`
+there and keeps the previous handler. While rekomock is *active* the router sends Custom
+Labels actions to rekomock; everything else, and everything while inactive, goes to moto's
+own handler, so moto's DetectLabels & co. keep working and plain ``mock_aws`` keeps moto's
+canned DetectCustomLabels.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .exceptions import UnknownOperationException
+
+_ROUTE = "{0}/$"
+_lock = threading.RLock()
+_depth = 0
+_previous: Callable[..., Any] | None = None
+_model_operations: frozenset[str] | None = None
+
+
+def _operations_in_model() -> frozenset[str]:
+    global _model_operations
+    if _model_operations is None:
+        import botocore.session
+
+        model = botocore.session.get_session().get_service_model("rekognition")
+        _model_operations = frozenset(model.operation_names)
+    return _model_operations
+
+
+class RekognitionRouter:
+    """The handler moto calls for every Rekognition request.
+
+    It is a classmethod named ``dispatch`` because moto's server names its Flask endpoints
+    after ``handler.__self__.__name__`` when the handler is called ``dispatch``.
+    """
+
+    @classmethod
+    def dispatch(cls, request: Any, full_url: str, headers: Any) -> Any:
+        if _depth > 0:
+            target = request.headers.get("X-Amz-Target") or ""
+            action = target.rpartition(".")[2]
+            from .responses import IMPLEMENTED, RekognitionCustomResponse
+
+            if action in IMPLEMENTED:
+                return RekognitionCustomResponse.handle(action, request, full_url, headers)
+            if action not in _operations_in_model():
+                # moto would call any public method this names (RecursionError, 500s).
+                return UnknownOperationException(
+                    f"Unknown operation {target or '(none)'}"
+                ).to_response()
+        assert _previous is not None
+        return _previous(request, full_url, headers)
+
+
+_ROUTER_FUNCTION = vars(RekognitionRouter)["dispatch"].__func__
+
+
+def install() -> None:
+    """Put the router in moto's Rekognition URL table; idempotent."""
+    global _previous
+    from moto.rekognition import urls
+
+    with _lock:
+        current = urls.url_paths.get(_ROUTE)
+        if getattr(current, "__func__", None) is _ROUTER_FUNCTION:
+            return
+        _previous = current
+        urls.url_paths[_ROUTE] = RekognitionRouter.dispatch
+
+
+def activate() -> bool:
+    """Count one more activation; True when this one turned rekomock on."""
+    global _depth
+    install()
+    with _lock:
+        _depth += 1
+        return _depth == 1
+
+
+def deactivate() -> bool:
+    """Count one activation off; True when rekomock is now inactive."""
+    global _depth
+    with _lock:
+        if _depth == 0:
+            raise RuntimeError("rekomock was stopped more often than it was started")
+        _depth -= 1
+        return _depth == 0
+
+
+def is_active() -> bool:
+    return _depth > 0

@@ -1,0 +1,72 @@
+"""Reading and writing moto's S3 on behalf of the caller's account and region.
+
+S3 backends are keyed by partition, not region. moto's S3 errors never reach the caller:
+a missing bucket, key or version becomes ``None`` (or ``False`` on write) and the calling
+rule answers with the Rekognition error or status SPEC.md documents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.utilities.utils import get_partition
+
+
+def _backend(account: str, region: str) -> Any:
+    from moto.s3.models import s3_backends
+
+    return s3_backends[account][get_partition(region)]
+
+
+def read(
+    account: str, region: str, bucket: str, key: str, version: str | None = None
+) -> bytes | None:
+    """The object's bytes, or None when the bucket, key or version is not there."""
+    try:
+        obj = _backend(account, region).get_object(bucket, key, version_id=version)
+    except Exception:  # MissingBucket, AccessDenied, invalid version id ...
+        return None
+    if obj is None or not hasattr(obj, "value"):
+        return None
+    value: bytes = obj.value
+    return value
+
+
+def bucket_exists(account: str, region: str, bucket: str) -> bool:
+    try:
+        _backend(account, region).get_bucket(bucket)
+    except Exception:
+        return False
+    return True
+
+
+def write(
+    account: str, region: str, bucket: str, key: str, body: bytes, kms_key_id: str | None = None
+) -> bool:
+    """Put an object (S3 event notifications fire as for any PUT); False if it can't."""
+    backend = _backend(account, region)
+    try:
+        backend.get_bucket(bucket)
+        if kms_key_id:
+            backend.put_object(bucket, key, body, encryption="aws:kms", kms_key_id=kms_key_id)
+        else:
+            backend.put_object(bucket, key, body)
+    except Exception:
+        return False
+    return True
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str] | None:
+    """``s3://bucket/key`` -> (bucket, key)."""
+    if not uri.startswith("s3://"):
+        return None
+    bucket, _, key = uri[5:].partition("/")
+    if not bucket or not key:
+        return None
+    return bucket, key
+
+
+def output_key(prefix: str | None, name: str) -> str:
+    """Join an OutputConfig prefix and a file name: no double or leading slash (SPEC §10.16)."""
+    prefix = (prefix or "").strip("/")
+    return f"{prefix}/{name}" if prefix else name

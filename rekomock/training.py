@@ -1,0 +1,394 @@
+"""Training a version: read the manifests from S3, validate them as the service does, learn
+the ground truth, evaluate it, and write the documented outputs (SPEC §1.11, §4, §5).
+
+The outcome (completed or failed, and why) is decided when training starts; the state
+manager only decides when it becomes visible. The S3 outputs are written when the end state
+is first observed (:func:`finish`), so their timestamps agree with TrainingEndTimestamp.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import clock, s3io
+from .evaluation import Evaluation, evaluate
+from .exceptions import InvalidParameterException
+from .images import sniff
+from .manifests import (
+    Entry,
+    ManifestFileError,
+    ParsedManifest,
+    auto_split,
+    content_errors,
+    manifest_summary,
+    parse_manifest,
+    validation_manifest,
+)
+from .model import LOCALIZATION, Detection, TrainedModel, Truth
+
+if TYPE_CHECKING:
+    from .backend import RekognitionCustomBackend
+    from .versions import ProjectVersion
+
+MANIFEST_UNREADABLE = "The manifest file extension or contents are invalid."
+OUTPUT_UNWRITABLE = "Unable to write to output S3 bucket."
+SERVICE_ISSUE = "Amazon Rekognition experienced a service issue"
+
+TRAINING_JOB = "rekognition-custom-labels-training-job"
+EVALUATION_JOB = "rekognition-custom-labels-evaluation-job"
+
+
+@dataclass(slots=True)
+class TrainingOutcome:
+    """What a training produced, successful or not."""
+
+    ok: bool
+    message: str | None = None
+    model: TrainedModel | None = None
+    evaluation: Evaluation | None = None
+    train: ParsedManifest | None = None
+    test: ParsedManifest | None = None
+    train_used: list[Entry] = field(default_factory=list)
+    test_used: list[Entry] = field(default_factory=list)
+    summary: dict[str, Any] | None = None
+    predict: Any = None  # the predictor evaluation used (scripted answers included)
+    #: kind of output file -> (bucket, key), filled when the files are written.
+    refs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    training_input: dict[str, Any] = field(default_factory=dict)
+    testing_input: dict[str, Any] = field(default_factory=lambda: {"AutoCreate": False})
+
+    @property
+    def f1(self) -> float | None:
+        return self.evaluation.f1 if self.evaluation is not None else None
+
+    def _assets(self, kind: str) -> list[dict[str, Any]]:
+        bucket, key = self.refs[kind]
+        return [{"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}]
+
+    def describe_members(self) -> dict[str, Any]:
+        """The DescribeProjectVersions members a finished training adds (SPEC §5.1)."""
+        auto = bool(self.testing_input.get("AutoCreate", False))
+        training: dict[str, Any] = {"Input": self.training_input}
+        testing: dict[str, Any] = {"Input": self.testing_input}
+        out: dict[str, Any] = {"TrainingDataResult": training, "TestingDataResult": testing}
+        if "TrainingGroundTruth" in self.refs:
+            training["Output"] = {"Assets": self._assets("TrainingGroundTruth")}
+            testing["Output"] = {"Assets": self._assets("TestingGroundTruth"), "AutoCreate": auto}
+        if "TrainingManifestWithValidation" in self.refs:
+            training["Validation"] = {"Assets": self._assets("TrainingManifestWithValidation")}
+        if "TestingManifestWithValidation" in self.refs:
+            testing["Validation"] = {"Assets": self._assets("TestingManifestWithValidation")}
+        if "ManifestSummary" in self.refs:
+            bucket, key = self.refs["ManifestSummary"]
+            out["ManifestSummary"] = {"S3Object": {"Bucket": bucket, "Name": key}}
+        if self.ok and self.evaluation is not None and "EvaluationResultSummary" in self.refs:
+            bucket, key = self.refs["EvaluationResultSummary"]
+            out["EvaluationResult"] = {
+                "F1Score": self.evaluation.f1,
+                "Summary": {"S3Object": {"Bucket": bucket, "Name": key}},
+            }
+        return out
+
+
+# ------------------------------------------------------------------ requests
+
+
+def _manifest_location(data: dict[str, Any] | None, member: str) -> dict[str, Any] | None:
+    """The single asset's S3Object of TrainingData/TestingData (SPEC §4.5: one each)."""
+    if data is None:
+        return None
+    assets = data.get("Assets") or []
+    if len(assets) > 1:
+        raise InvalidParameterException(f"{member} can contain at most one asset.")
+    if not assets:
+        return None
+    location = (assets[0].get("GroundTruthManifest") or {}).get("S3Object") or {}
+    if not location.get("Bucket") or not location.get("Name"):
+        raise InvalidParameterException(
+            f"{member} needs a manifest S3Object with Bucket and Name."
+        )
+    return dict(location)
+
+
+def check_request(
+    project_feature: str,
+    has_datasets: bool,
+    training_data: dict[str, Any] | None,
+    testing_data: dict[str, Any] | None,
+    feature_config: dict[str, Any] | None,
+) -> None:
+    """The synchronous rules of CreateProjectVersion's inputs (SPEC §1.11)."""
+    if feature_config is not None and project_feature != "CONTENT_MODERATION":
+        raise InvalidParameterException(
+            "FeatureConfig does not match the feature of the project."
+        )
+    _manifest_location(training_data, "TrainingData")
+    _manifest_location(testing_data, "TestingData")
+    auto = bool((testing_data or {}).get("AutoCreate"))
+    if auto and (testing_data or {}).get("Assets"):
+        raise InvalidParameterException("TestingData can't have Assets when AutoCreate is true.")
+    if project_feature == "CONTENT_MODERATION":
+        if not (training_data or {}).get("Assets"):
+            raise InvalidParameterException(
+                "An adapter is trained from a manifest in TrainingData."
+            )
+        return
+    if has_datasets:
+        if training_data is not None or testing_data is not None:
+            raise InvalidParameterException(
+                "TrainingData and TestingData can't be given for a project that has datasets."
+            )
+        return
+    if training_data is None or testing_data is None:
+        raise InvalidParameterException(
+            "Specify both TrainingData and TestingData, or create the project's datasets."
+        )
+    if not training_data.get("Assets"):
+        raise InvalidParameterException("TrainingData needs a manifest.")
+    if not auto and not testing_data.get("Assets"):
+        raise InvalidParameterException("TestingData needs a manifest or AutoCreate.")
+
+
+# ------------------------------------------------------------------ training
+
+
+class _Reader:
+    """Reads manifests and images for one training, remembering image digests."""
+
+    def __init__(self, account: str, region: str) -> None:
+        self.account = account
+        self.region = region
+        self.images: dict[tuple[str, str], bytes] = {}
+
+    def manifest(self, location: dict[str, Any]) -> ParsedManifest:
+        data = s3io.read(
+            self.account, self.region, location["Bucket"], location["Name"], location.get("Version")
+        )
+        if data is None:
+            raise ManifestFileError(
+                "ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT", MANIFEST_UNREADABLE
+            )
+        return parse_manifest(data, self.image_info)
+
+    def image_info(self, bucket: str, key: str) -> Any:
+        data = self.images.get((bucket, key))
+        if data is None:
+            data = s3io.read(self.account, self.region, bucket, key)
+            if data is None:
+                return None
+            self.images[(bucket, key)] = data
+        return sniff(data)
+
+
+def _truth(entry: Entry) -> Truth:
+    boxes: list[tuple[str, tuple[float, float, float, float]]] = []
+    if entry.boxes and entry.image_size:
+        width, height = entry.image_size
+        for b in entry.boxes:
+            boxes.append((b.label, (b.width / width, b.height / height,
+                                    b.left / width, b.top / height)))
+    return Truth(labels=tuple(entry.labels), boxes=tuple(boxes))
+
+
+def _bucket_key(entry: Entry) -> tuple[str, str] | None:
+    return s3io.parse_s3_uri(entry.source_ref or "")
+
+
+def run(
+    backend: RekognitionCustomBackend,
+    version: ProjectVersion,
+    training_data: dict[str, Any] | None,
+    testing_data: dict[str, Any] | None,
+) -> TrainingOutcome:
+    """Decide the outcome of a new version's training."""
+    outcome = TrainingOutcome(ok=False)
+    if training_data is not None:
+        outcome.training_input = training_data
+    if testing_data is not None:
+        outcome.testing_input = {"AutoCreate": False, **testing_data}
+    injected = backend.control.take_training_failure(version.project.name, version.name)
+    output = version.output_config
+    if not s3io.bucket_exists(backend.account_id, backend.region_name, output["S3Bucket"]):
+        outcome.message = OUTPUT_UNWRITABLE
+        return outcome
+    reader = _Reader(backend.account_id, backend.region_name)
+    try:
+        if version.feature == "CONTENT_MODERATION":
+            # SPEC §10.19: adapter manifests are not modelled beyond being readable.
+            location = _manifest_location(training_data, "TrainingData")
+            assert location is not None
+            if s3io.read(backend.account_id, backend.region_name, location["Bucket"],
+                         location["Name"], location.get("Version")) is None:
+                raise ManifestFileError(
+                    "ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT", MANIFEST_UNREADABLE
+                )
+            outcome.ok = injected is None
+            outcome.message = injected
+            return outcome
+        train_loc = _manifest_location(training_data, "TrainingData")
+        test_loc = _manifest_location(testing_data, "TestingData")
+        assert train_loc is not None
+        train = reader.manifest(train_loc)
+        test = reader.manifest(test_loc) if test_loc is not None else None
+    except ManifestFileError as err:
+        outcome.message = err.message
+        return outcome
+    outcome.train, outcome.test = train, test
+    top, train_errors, test_errors = content_errors(train, test)
+    train_used = train.usable()
+    test_used = test.usable() if test is not None else []
+    if test is None and not (top or train_errors):
+        try:
+            train_used, test_used = auto_split(train)
+        except ManifestFileError as err:
+            train_errors = [*train_errors, {"code": err.code, "message": err.message}]
+    outcome.summary = manifest_summary(
+        train, test, top, train_errors, test_errors,
+        auto_test=test_used if test is None else None,
+    )
+    failures = top + train_errors + test_errors
+    if failures:
+        outcome.message = failures[0]["message"]
+        return outcome
+    if injected is not None:
+        outcome.message = injected
+        return outcome
+    outcome.train_used, outcome.test_used = train_used, test_used
+    model = TrainedModel(use_case=train.use_case, labels=list(train.labels))
+    for entry in [*train_used, *test_used]:
+        where = _bucket_key(entry)
+        data = reader.images.get(where) if where is not None else None
+        if where is not None and data is None:
+            data = s3io.read(backend.account_id, backend.region_name, *where)
+        if where is not None and data is not None:
+            model.remember(where[0], where[1], data, _truth(entry))
+    predict = backend.control.predictor(version.arn, model)
+    test_set = []
+    for entry in test_used:
+        where = _bucket_key(entry)
+        if where is not None and where in model.by_object:
+            test_set.append((model.by_object[where], entry.source_ref, _truth(entry)))
+    evaluation = evaluate(test_set, model.labels, model.use_case, predict)
+    evaluation = backend.control.take_evaluation(version.name, evaluation)
+    model.thresholds = {m.label: m.threshold for m in evaluation.labels}
+    outcome.model = model
+    outcome.predict = predict
+    outcome.evaluation = evaluation
+    outcome.ok = True
+    return outcome
+
+
+# ------------------------------------------------------------------- outputs
+
+
+def _snapshot_line(entry: Entry, predictions: list[Detection] | None) -> dict[str, Any]:
+    """An evaluation-manifest line (SPEC §5.5): ground truth, plus predictions for tests."""
+    created = clock.now().replace(tzinfo=None).isoformat(timespec="milliseconds")
+    line: dict[str, Any] = {"source-ref": entry.source_ref}
+    if entry.kind == LOCALIZATION and entry.image_size:
+        width, height = entry.image_size
+        names = sorted({b.label for b in entry.boxes})
+        ids = {name: i for i, name in enumerate(names)}
+        line["rekognition-custom-labels-training-0"] = {
+            "image_size": [{"width": width, "height": height, "depth": 3}],
+            "annotations": [
+                {"class_id": ids[b.label], "left": b.left, "top": b.top,
+                 "width": b.width, "height": b.height}
+                for b in entry.boxes
+            ],
+        }
+        line["rekognition-custom-labels-training-0-metadata"] = {
+            "objects": [{"confidence": 1} for _ in entry.boxes],
+            "class-map": {str(i): name for name, i in ids.items()},
+            "type": "groundtruth/object-detection",
+            "human-annotated": "yes",
+            "creation-date": created,
+            "job-name": TRAINING_JOB,
+        }
+    else:
+        for i, label in enumerate(entry.labels):
+            line[f"rekognition-custom-labels-training-{i}"] = 1
+            line[f"rekognition-custom-labels-training-{i}-metadata"] = {
+                "confidence": 1,
+                "class-name": label,
+                "type": "groundtruth/image-classification",
+                "human-annotated": "yes",
+                "creation-date": created,
+                "job-name": TRAINING_JOB,
+            }
+    for i, det in enumerate(predictions or []):
+        truth_labels = set(entry.labels) | {b.label for b in entry.boxes}
+        hit = det.name in truth_labels
+        line[f"rekognition-custom-labels-evaluation-{i}"] = 1
+        line[f"rekognition-custom-labels-evaluation-{i}-metadata"] = {
+            "confidence": det.confidence / 100.0,
+            "class-name": det.name,
+            "type": (
+                "groundtruth/object-detection" if det.box else "groundtruth/image-classification"
+            ),
+            "human-annotated": "no",
+            "creation-date": created,
+            "job-name": EVALUATION_JOB,
+            "rekognition-custom-labels-evaluation-details": {
+                "version": 1,
+                "is-true-positive": hit,
+                "is-true-negative": False,
+                "is-false-positive": not hit,
+                "is-false-negative": False,
+                "is-present-in-ground-truth": hit,
+                "ground-truth-labelling-jobs": [TRAINING_JOB],
+            },
+        }
+    return line
+
+
+def _jsonl(lines: list[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(line) + "\n" for line in lines).encode()
+
+
+def finish(version: ProjectVersion) -> None:
+    """Effects of a training reaching its end state: timestamps, billing, S3 outputs."""
+    from .versions import TRAINING_FAILED
+
+    outcome = version.outcome
+    phase = version.phase
+    if outcome is None or version.training_end is not None:
+        return
+    end = phase.settled_at or clock.now()
+    version.training_end = end
+    project = version.project
+    if not outcome.ok or phase.final == TRAINING_FAILED:
+        version.failure_message = outcome.message or SERVICE_ISSUE
+    else:
+        version.billable_seconds = max(0, round((end - phase.started_at).total_seconds()))
+    files: dict[str, bytes] = {}
+    if outcome.summary is not None:
+        files["ManifestSummary"] = json.dumps(outcome.summary).encode()
+        if outcome.train is not None:
+            files["TrainingManifestWithValidation"] = validation_manifest(outcome.train)
+        if outcome.test is not None:
+            files["TestingManifestWithValidation"] = validation_manifest(outcome.test)
+    if outcome.ok and outcome.evaluation is not None and outcome.model is not None:
+        model = outcome.model
+        summary = outcome.evaluation.summary(
+            version.arn, len(outcome.train_used), len(outcome.test_used), end
+        )
+        files["EvaluationResultSummary"] = json.dumps(summary).encode()
+        files["TrainingGroundTruth"] = _jsonl([_snapshot_line(e, None) for e in outcome.train_used])
+        test_lines = []
+        for entry in outcome.test_used:
+            where = _bucket_key(entry)
+            digest = model.by_object.get(where) if where is not None else None
+            predictions = (
+                outcome.predict(digest, entry.source_ref) if digest is not None else []
+            )
+            test_lines.append(_snapshot_line(entry, predictions))
+        files["TestingGroundTruth"] = _jsonl(test_lines)
+    bucket = version.output_config["S3Bucket"]
+    prefix = version.output_config.get("S3KeyPrefix")
+    for kind, body in files.items():
+        key = s3io.output_key(prefix, f"{kind}-{project.name}-{version.name}.json")
+        if s3io.write(project.account, project.region, bucket, key, body, version.kms_key_id):
+            outcome.refs[kind] = (bucket, key)

@@ -1,0 +1,209 @@
+"""Project versions (models and adapters): their state machine and description (SPEC §3.3, §5).
+
+A version moves through one :class:`~rekomock.lifecycle.Phase` at a time (training,
+starting, stopping, copying, deleting). Effects of reaching a phase's end (training outputs
+in S3, TrainingEndTimestamp, the inference-unit meter) fire once, the first time the end
+state is observed, from :meth:`ProjectVersion.sync`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from . import arns, clock, lifecycle
+from .lifecycle import Phase
+from .paging import next_sequence
+
+if TYPE_CHECKING:
+    from .model import TrainedModel
+    from .projects import Project
+    from .training import TrainingOutcome
+
+TRAINING_IN_PROGRESS = "TRAINING_IN_PROGRESS"
+TRAINING_COMPLETED = "TRAINING_COMPLETED"
+TRAINING_FAILED = "TRAINING_FAILED"
+STARTING = "STARTING"
+RUNNING = "RUNNING"
+FAILED = "FAILED"
+STOPPING = "STOPPING"
+STOPPED = "STOPPED"
+DELETING = "DELETING"
+COPYING_IN_PROGRESS = "COPYING_IN_PROGRESS"
+COPYING_COMPLETED = "COPYING_COMPLETED"
+COPYING_FAILED = "COPYING_FAILED"
+
+#: StatusMessage per status (SPEC §3.4, §10.7). TRAINING_FAILED / COPYING_FAILED / FAILED
+#: carry the failure's own message when there is one.
+STATUS_MESSAGES = {
+    TRAINING_IN_PROGRESS: "The model is being trained.",
+    TRAINING_COMPLETED: "The model is ready to run.",
+    TRAINING_FAILED: "Amazon Rekognition experienced a service issue",
+    STARTING: "The model is being started.",
+    RUNNING: "The model is running.",
+    FAILED: "The model failed to start.",
+    STOPPING: "The model is being stopped.",
+    STOPPED: "The model is ready to run.",
+    DELETING: "The model is being deleted.",
+    COPYING_IN_PROGRESS: "The model is being copied.",
+    COPYING_COMPLETED: "The model is ready to run.",
+    COPYING_FAILED: "The model copy failed.",
+}
+
+#: States a version may be started from (SPEC §1.13, INFERRED: FAILED may be retried).
+STARTABLE = frozenset({TRAINING_COMPLETED, STOPPED, COPYING_COMPLETED, FAILED})
+#: States in which a version is busy: start/delete answer ResourceInUseException.
+BUSY = frozenset(
+    {TRAINING_IN_PROGRESS, STARTING, RUNNING, STOPPING, COPYING_IN_PROGRESS, DELETING}
+)
+#: States of versions that never produced a model.
+UNTRAINED = frozenset({TRAINING_FAILED, COPYING_FAILED})
+
+
+class ProjectVersion:
+    """One model (or adapter) version of a project."""
+
+    def __init__(
+        self,
+        project: Project,
+        name: str,
+        output_config: dict[str, Any],
+        *,
+        description: str | None = None,
+        kms_key_id: str | None = None,
+        feature_config: dict[str, Any] | None = None,
+    ) -> None:
+        self.seq = next_sequence()
+        self.project = project
+        self.name = name
+        self.created: datetime = clock.now()
+        self.arn = arns.version_arn(
+            project.account, project.region, project.name, name, self.created
+        )
+        self.output_config = output_config
+        self.description = description
+        self.kms_key_id = kms_key_id
+        self.feature = project.feature
+        self.feature_config = feature_config
+        self.source_arn: str | None = None
+        self.training_input: dict[str, Any] = {}
+        self.testing_input: dict[str, Any] = {"AutoCreate": False}
+        self.outcome: TrainingOutcome | None = None
+        # Replaced by the real training phase (outcome chosen) before anyone reads it.
+        self.phase = Phase(lifecycle.VERSION_TRAINING, [TRAINING_IN_PROGRESS, TRAINING_COMPLETED])
+        self.failure_message: str | None = None
+        self.training_end: datetime | None = None
+        self.billable_seconds: int | None = None
+        self.min_units: int | None = None
+        self.max_units: int | None = None
+        self.running_since: datetime | None = None
+        self.unit_seconds = 0.0  # inference-unit seconds of finished runs
+        self._synced_phase: Phase | None = None
+
+    # ---------------------------------------------------------------- status
+
+    @property
+    def status(self) -> str:
+        status = str(self.phase.status)
+        if self.phase.settled and self._synced_phase is not self.phase:
+            self._synced_phase = self.phase
+            self._on_settled(status)
+        return status
+
+    def sync(self) -> None:
+        """Fire the effects of a phase that has ended (idempotent)."""
+        _ = self.status
+
+    def advance(self) -> None:
+        self.phase.advance()
+
+    @property
+    def gone(self) -> bool:
+        return self.phase.model_name == lifecycle.VERSION_DELETING and self.status == lifecycle.GONE
+
+    def begin(self, model_name: str, statuses: list[str]) -> None:
+        self.phase = Phase(model_name, statuses)
+        self.sync()
+
+    def _on_settled(self, status: str) -> None:
+        model = self.phase.model_name
+        if model in (lifecycle.VERSION_TRAINING, lifecycle.VERSION_COPYING):
+            from .training import finish
+
+            finish(self)
+        elif model == lifecycle.VERSION_STARTING and status == RUNNING:
+            self.running_since = self.phase.settled_at
+
+    # --------------------------------------------------------------- running
+
+    def stop_meter(self, at: datetime) -> None:
+        if self.running_since is not None and self.min_units:
+            self.unit_seconds += self.min_units * (at - self.running_since).total_seconds()
+        self.running_since = None
+
+    def inference_unit_hours(self) -> float:
+        """Units x running time so far, on the mock's clock (auto-scaling runs at min)."""
+        self.sync()
+        seconds = self.unit_seconds
+        if self.running_since is not None and self.min_units:
+            seconds += self.min_units * (clock.now() - self.running_since).total_seconds()
+        return seconds / 3600.0
+
+    # ----------------------------------------------------------- description
+
+    @property
+    def model(self) -> TrainedModel | None:
+        return self.outcome.model if self.outcome is not None else None
+
+    @property
+    def trained(self) -> bool:
+        return self.outcome is not None and self.outcome.ok and self.training_end is not None
+
+    def status_message(self, status: str) -> str:
+        if status in (TRAINING_FAILED, COPYING_FAILED, FAILED) and self.failure_message:
+            return self.failure_message
+        return STATUS_MESSAGES.get(status, "")
+
+    def summary(self) -> str:
+        """A few words for the controller's table."""
+        bits = []
+        if self.trained and self.outcome is not None and self.outcome.f1 is not None:
+            bits.append(f"F1={self.outcome.f1:.3f}")
+        if self.running_since is not None:
+            bits.append(f"units={self.min_units}")
+        return " ".join(bits)
+
+    def describe(self) -> dict[str, Any]:
+        status = self.status
+        out: dict[str, Any] = {
+            "ProjectVersionArn": self.arn,
+            "CreationTimestamp": clock.epoch(self.created),
+            "Status": status,
+            "StatusMessage": self.status_message(status),
+            "OutputConfig": self.output_config,
+        }
+        if self.min_units is not None:
+            out["MinInferenceUnits"] = self.min_units
+        if self.max_units is not None:
+            out["MaxInferenceUnits"] = self.max_units
+        if self.billable_seconds is not None:
+            out["BillableTrainingTimeInSeconds"] = self.billable_seconds
+        if self.training_end is not None:
+            out["TrainingEndTimestamp"] = clock.epoch(self.training_end)
+        if self.kms_key_id is not None:
+            out["KmsKeyId"] = self.kms_key_id
+        if self.description is not None:
+            out["VersionDescription"] = self.description
+        if self.source_arn is not None:
+            out["SourceProjectVersionArn"] = self.source_arn
+        if self.feature != "CUSTOM_LABELS":
+            out["Feature"] = self.feature
+            out["BaseModelVersion"] = "1.0"
+            if self.feature_config is not None:
+                out["FeatureConfig"] = self.feature_config
+        if self.outcome is not None and self.training_end is not None:
+            out.update(self.outcome.describe_members())
+        else:
+            out["TrainingDataResult"] = {"Input": self.training_input}
+            out["TestingDataResult"] = {"Input": self.testing_input}
+        return out

@@ -1,0 +1,81 @@
+"""Waiters that poll rekomock move the mock's clock instead of sleeping.
+
+botocore's waiters sleep ``Delay`` seconds between polls (120 s for training, 30 s for
+running). While rekomock is active, a waiter whose operation rekomock answers in-process
+advances :mod:`rekomock.clock` by that delay instead, so time-based progressions reach their
+end in milliseconds and timestamps still say how long things "took". Any other waiter (other
+services, a client pointed at a real endpoint) sleeps as usual.
+"""
+
+from __future__ import annotations
+
+import threading
+import time as _real_time
+from typing import Any
+
+from . import clock
+
+_local = threading.local()
+_installed: tuple[Any, Any] | None = None
+
+
+class _TimeShim:
+    """Stands in for the ``time`` module inside ``botocore.waiter``."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_real_time, name)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        if getattr(_local, "virtual", False):
+            clock.advance(seconds)
+        else:
+            _real_time.sleep(seconds)
+
+
+def _polls_rekomock(waiter: Any) -> bool:
+    from .responses import IMPLEMENTED
+
+    if waiter.config.operation not in IMPLEMENTED:
+        return False
+    method = getattr(waiter._operation_method, "_client_method", None)
+    client = getattr(method, "__self__", None)
+    meta = getattr(client, "meta", None)
+    if meta is None or meta.service_model.service_name != "rekognition":
+        return False
+    # Only clients moto intercepts in-process (an endpoint_url to a server really sleeps).
+    return ".amazonaws.com" in str(meta.endpoint_url)
+
+
+def install() -> None:
+    global _installed
+    import botocore.waiter
+
+    if _installed is not None:
+        return
+    original_wait = botocore.waiter.Waiter.wait
+
+    def wait(self: Any, **kwargs: Any) -> None:
+        if not _polls_rekomock(self):
+            original_wait(self, **kwargs)
+            return
+        previous = getattr(_local, "virtual", False)
+        _local.virtual = True
+        try:
+            original_wait(self, **kwargs)
+        finally:
+            _local.virtual = previous
+
+    _installed = (original_wait, botocore.waiter.time)
+    botocore.waiter.Waiter.wait = wait
+    botocore.waiter.time = _TimeShim()
+
+
+def uninstall() -> None:
+    global _installed
+    import botocore.waiter
+
+    if _installed is None:
+        return
+    botocore.waiter.Waiter.wait, botocore.waiter.time = _installed
+    _installed = None

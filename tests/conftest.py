@@ -1,0 +1,102 @@
+"""Fixtures shared by the suite: checked clients, a bucket, images and manifests.
+
+The ``rekomock`` fixture itself comes from rekomock's pytest plugin (no import needed).
+Every Rekognition client made here asserts that each answer fits the botocore output
+shape (``shapes.check_client``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+
+from rekomock.shapes import check_client
+
+REGION = "us-east-1"
+BUCKET = "rekomock-test-bucket"
+
+
+@pytest.fixture
+def rekognition(rekomock: Any) -> Any:
+    return check_client(boto3.client("rekognition", region_name=REGION))
+
+
+@pytest.fixture
+def unchecked_rekognition(rekomock: Any) -> Any:
+    """A client with client-side validation off: sends whatever a CLI or other SDK might."""
+    from botocore.config import Config
+
+    client = boto3.client(
+        "rekognition", region_name=REGION, config=Config(parameter_validation=False)
+    )
+    return check_client(client)
+
+
+@pytest.fixture
+def s3(rekomock: Any) -> Any:
+    return boto3.client("s3", region_name=REGION)
+
+
+@pytest.fixture
+def bucket(s3: Any) -> str:
+    s3.create_bucket(Bucket=BUCKET)
+    return BUCKET
+
+
+@pytest.fixture
+def project_arn(rekognition: Any) -> str:
+    return str(rekognition.create_project(ProjectName="my-project")["ProjectArn"])
+
+
+def manifest_asset(bucket: str, key: str) -> dict[str, Any]:
+    return {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}]}
+
+
+@pytest.fixture
+def classification(s3: Any, bucket: str) -> dict[str, Any]:
+    """Ten sunrise/sunset PNGs, a training manifest of all, a testing manifest of half."""
+    from rekomock.testing import classification_line, manifest, put_classification_dataset
+
+    key, images = put_classification_dataset(s3, bucket, {"sunrise": 5, "sunset": 5})
+    test_images = images[::2]
+    s3.put_object(
+        Bucket=bucket,
+        Key="manifests/test.manifest",
+        Body=manifest(classification_line(uri, label) for uri, label in test_images),
+    )
+    return {
+        "bucket": bucket,
+        "images": images,
+        "test_images": test_images,
+        "TrainingData": manifest_asset(bucket, key),
+        "TestingData": manifest_asset(bucket, "manifests/test.manifest"),
+        "OutputConfig": {"S3Bucket": bucket, "S3KeyPrefix": "output"},
+    }
+
+
+@pytest.fixture
+def train(rekognition: Any, project_arn: str, classification: dict[str, Any]) -> Any:
+    """Train a version of ``my-project`` from the classification manifests."""
+
+    def _train(version_name: str = "v1", **overrides: Any) -> str:
+        kwargs: dict[str, Any] = {
+            "ProjectArn": project_arn,
+            "VersionName": version_name,
+            "OutputConfig": classification["OutputConfig"],
+            "TrainingData": classification["TrainingData"],
+            "TestingData": classification["TestingData"],
+        }
+        kwargs.update(overrides)
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        return str(rekognition.create_project_version(**kwargs)["ProjectVersionArn"])
+
+    return _train
+
+
+def describe_version(client: Any, project_arn: str, name: str) -> dict[str, Any]:
+    (desc,) = client.describe_project_versions(ProjectArn=project_arn, VersionNames=[name])[
+        "ProjectVersionDescriptions"
+    ]
+    return dict(desc)

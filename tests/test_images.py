@@ -1,0 +1,184 @@
+"""Image headers and the test-image writers (rekomock.images; SPEC §4.5, §6)."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import pytest
+
+from rekomock.images import ImageInfo, check_dimensions, make_jpeg, make_png, sniff
+
+
+def _segments(data: bytes) -> list[tuple[int, bytes]]:
+    """(marker, body) of a JPEG up to and including SOS."""
+    pos, out = 2, []
+    while True:
+        marker = data[pos + 1]
+        (length,) = struct.unpack_from(">H", data, pos + 2)
+        out.append((marker, data[pos + 4:pos + 2 + length]))
+        pos += 2 + length
+        if marker == 0xDA:
+            return out
+
+
+def _decode_dc_only(data: bytes) -> tuple[int, int, list[int]]:
+    """A tiny baseline decoder for one-component, DC-only scans: (width, height, DC values).
+
+    Enough to show that make_jpeg's entropy-coded data is consistent with its tables."""
+    segs = _segments(data)
+    sof = next(body for m, body in segs if m == 0xC0)
+    height, width = struct.unpack_from(">HH", sof, 1)
+    tables: dict[int, dict[tuple[int, int], int]] = {}
+    for m, body in segs:
+        if m == 0xC4:
+            codes, code, k = {}, 0, 0
+            counts, values = body[1:17], body[17:]
+            for length, count in enumerate(counts, start=1):
+                for _ in range(count):
+                    codes[(length, code)] = values[k]
+                    code, k = code + 1, k + 1
+                code <<= 1
+            tables[body[0]] = codes
+    scan_start = data.index(b"\xff\xda") + 2 + struct.unpack_from(">H", data, data.index(
+        b"\xff\xda") + 2)[0]
+    scan_end = data.rindex(b"\xff\xd9")
+    scan = data[scan_start:scan_end].replace(b"\xff\x00", b"\xff")
+    bits = "".join(f"{b:08b}" for b in scan)
+    pos = 0
+
+    def symbol(table: dict[tuple[int, int], int]) -> int:
+        nonlocal pos
+        code = 0
+        for length in range(1, 17):
+            code = (code << 1) | int(bits[pos])
+            pos += 1
+            if (length, code) in table:
+                return table[(length, code)]
+        raise AssertionError("no Huffman code")
+
+    dcs, previous = [], 0
+    for _ in range(((width + 7) // 8) * ((height + 7) // 8)):
+        size = symbol(tables[0x00])
+        extra = int(bits[pos:pos + size], 2) if size else 0
+        pos += size
+        if size and extra < (1 << (size - 1)):
+            extra -= (1 << size) - 1
+        previous += extra
+        dcs.append(previous)
+        assert symbol(tables[0x10]) == 0x00  # EOB: no AC coefficients
+    assert set(bits[pos:]) <= {"1"} and len(bits) - pos < 8  # only 1-bit padding remains
+    return width, height, dcs
+
+
+# ---------------------------------------------------------------------------- sniff
+
+
+@pytest.mark.parametrize("size", [(64, 64), (100, 37), (4096, 4096), (1, 1), (65, 129)])
+def test_sniff_reads_png_and_jpeg_sizes(size: tuple[int, int]) -> None:
+    assert sniff(make_png(*size)) == ImageInfo("PNG", *size)
+    assert sniff(make_jpeg(*size)) == ImageInfo("JPEG", *size)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"GIF89a" + b"\x00" * 100,
+        b"BM" + b"\x00" * 100,  # BMP
+        b"RIFF\x00\x00\x00\x00WEBPVP8 ",
+        b"hello, world" * 10,
+        make_png()[:20],  # truncated inside IHDR
+        make_jpeg()[:30],  # truncated before the frame header
+        b"\xff\xd8\xff\xd9",  # SOI EOI: no frame
+    ],
+)
+def test_sniff_refuses_other_formats_and_truncated_headers(data: bytes) -> None:
+    assert sniff(data) is None
+
+
+def test_sniff_png_checks_ihdr_crc() -> None:
+    data = bytearray(make_png(80, 80))
+    data[18] ^= 0x01  # width changed, CRC not
+    assert sniff(bytes(data)) is None
+
+
+def test_sniff_jpeg_skips_app_segments_and_fill_bytes() -> None:
+    base = make_jpeg(321, 123)
+    # An APP1 whose payload contains marker-like bytes, a fill byte before the next marker.
+    app1 = b"\xff\xe1" + struct.pack(">H", 2 + 12) + b"\xff\xc0\x00\x11\x08\x00\x01\x00\x01xx\x00"
+    data = base[:2] + app1 + b"\xff" + base[2:]
+    assert sniff(data) == ImageInfo("JPEG", 321, 123)
+
+
+def test_sniff_jpeg_progressive_frame_and_dht_is_not_a_frame() -> None:
+    base = make_jpeg(200, 100)
+    # Move a DHT (C4, not a frame header) before the SOF and turn SOF0 into SOF2.
+    sof = base.index(b"\xff\xc0")
+    dht = b"\xff\xc4" + struct.pack(">H", 2 + 17 + 1) + b"\x00" + b"\x01" + b"\x00" * 15 + b"\x00"
+    data = base[:2] + dht + base[2:sof] + b"\xff\xc2" + base[sof + 2:]
+    assert sniff(data) == ImageInfo("JPEG", 200, 100)
+
+
+def test_sniff_ignores_trailing_bytes() -> None:
+    assert sniff(make_png(70, 70) + b"\x00" * 1000) == ImageInfo("PNG", 70, 70)
+
+
+# ---------------------------------------------------------------------- writers
+
+
+def test_make_png_is_a_real_solid_png() -> None:
+    data = make_png(3, 2, (1, 2, 3))
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    pos, chunks = 8, {}
+    while pos < len(data):
+        (length,) = struct.unpack_from(">I", data, pos)
+        ctype, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack_from(">I", data, pos + 8 + length)
+        assert zlib.crc32(ctype + body) == crc
+        chunks[ctype] = body
+        pos += 12 + length
+    assert list(chunks) == [b"IHDR", b"IDAT", b"IEND"]
+    assert zlib.decompress(chunks[b"IDAT"]) == (b"\x00" + b"\x01\x02\x03" * 3) * 2
+
+
+def test_make_png_colours_give_different_bytes() -> None:
+    assert make_png(64, 64, (1, 2, 3)) != make_png(64, 64, (1, 2, 4))
+    assert make_png() == make_png()
+
+
+@pytest.mark.parametrize("size", [(64, 64), (13, 9), (100, 37), (640, 480)])
+def test_make_jpeg_entropy_data_decodes(size: tuple[int, int]) -> None:
+    data = make_jpeg(*size, seed=7)
+    assert data.startswith(b"\xff\xd8\xff\xe0") and data.endswith(b"\xff\xd9")
+    width, height, dcs = _decode_dc_only(data)
+    assert (width, height) == size
+    assert len(dcs) == ((size[0] + 7) // 8) * ((size[1] + 7) // 8)
+    assert all(-1024 <= dc <= 1016 and dc % 8 == 0 for dc in dcs)  # flat 8-bit blocks
+
+
+def test_make_jpeg_seeds_give_different_bytes() -> None:
+    assert make_jpeg(seed=0) != make_jpeg(seed=1)
+    assert make_jpeg(seed=5) == make_jpeg(seed=5)
+
+
+# ------------------------------------------------------------------- dimensions
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "expected"),
+    [
+        (64, 64, None),
+        (4096, 4096, None),
+        (64, 1280, None),  # exactly 20:1
+        (63, 100, "too_small"),
+        (100, 63, "too_small"),
+        (4097, 100, "too_large"),
+        (100, 4097, "too_large"),
+        (10, 5000, "too_large"),  # both: too large wins
+        (64, 1281, "aspect_ratio"),
+        (2000, 99, "aspect_ratio"),
+    ],
+)
+def test_check_dimensions(width: int, height: int, expected: str | None) -> None:
+    assert check_dimensions(ImageInfo("PNG", width, height)) == expected

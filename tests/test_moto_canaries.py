@@ -1,0 +1,107 @@
+"""Canaries: each moto internal rekomock relies on (DESIGN-NOTES §10) fails loudly here first
+if a moto release moves it."""
+
+from __future__ import annotations
+
+import inspect
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core.base_backend import BackendDict
+from moto.core.models import MockAWS
+from moto.core.responses import BaseResponse
+from moto.moto_api import state_manager
+from moto.moto_api._internal.managed_state_model import ManagedState
+
+from rekomock import routing
+from rekomock.backend import rekognition_custom_backends
+
+
+def test_rekognition_url_table_has_one_root_route_holding_our_router() -> None:
+    from moto.rekognition import urls
+
+    assert list(urls.url_paths) == ["{0}/$"]
+    routing.install()
+    handler = urls.url_paths["{0}/$"]
+    assert handler.__func__ is routing.RekognitionRouter.dispatch.__func__
+    assert handler.__name__ == "dispatch"
+    assert urls.url_bases == [r"https?://rekognition\.(.+)\.amazonaws\.com"]
+
+
+def test_base_response_contract() -> None:
+    params = list(inspect.signature(BaseResponse._dispatch).parameters)
+    assert params == ["self", "request", "full_url", "headers"]
+    for name in ("get_region_from_url", "get_current_account", "get_access_key"):
+        assert callable(getattr(BaseResponse, name))
+
+
+def test_mock_aws_class_decorator_contract() -> None:
+    params = list(inspect.signature(MockAWS._decorate_class).parameters)
+    assert params == ["self", "klass"]
+    assert "self(" in inspect.getsource(MockAWS._decorate_class)
+
+
+def test_backend_dict_is_cleared_by_moto_reset() -> None:
+    with mock_aws():
+        rekognition_custom_backends["123456789012"]["us-east-1"].projects_by_name["x"] = None
+        assert "123456789012" in rekognition_custom_backends
+        BackendDict.reset()
+        assert "123456789012" not in rekognition_custom_backends
+
+
+def test_managed_state_progressions() -> None:
+    name = "rekomock::canary"
+    state_manager.register_default_transition(name, {"progression": "immediate"})
+    assert ManagedState(name, [("A", "B"), ("B", "C")]).status == "C"
+    state_manager.set_transition(name, {"progression": "manual", "times": 2})
+    try:
+        m = ManagedState(name, [("A", "B")])
+        m.advance()
+        assert m.status == "A"
+        m.advance()
+        assert m.status == "B"
+        state_manager.set_transition(name, {"progression": "time", "seconds": 5})
+        t = ManagedState(name, [("A", "B")])
+        t._time_progressed -= timedelta(seconds=6)
+        assert t.status == "B"
+    finally:
+        state_manager.unset_transition(name)
+
+
+def test_s3_backend_round_trip() -> None:
+    from moto.s3.models import s3_backends
+
+    with mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="canary-bucket")
+        backend = s3_backends["123456789012"]["aws"]
+        backend.put_object("canary-bucket", "k", b"v")
+        assert backend.get_object("canary-bucket", "k").value == b"v"
+        assert backend.get_object("canary-bucket", "missing") is None
+
+
+def test_service_exception_module_and_waiter_hooks() -> None:
+    import botocore.waiter
+    from moto.core.exceptions import ServiceException
+
+    assert issubclass(ServiceException, Exception)
+    assert "time.sleep" in inspect.getsource(botocore.waiter.Waiter.wait)
+    assert "Waiter.wait(self" in inspect.getsource(botocore.waiter.create_waiter_with_client)
+
+
+def test_stubber_is_a_before_send_handler(rekomock: Any) -> None:
+    import botocore.handlers
+
+    names = [type(entry[1]).__name__ for entry in botocore.handlers.BUILTIN_HANDLERS
+             if entry[0] == "before-send"]
+    assert "BotocoreStubber" in names
+
+
+@pytest.mark.parametrize("op", ["CreateProject", "DescribeProjectVersions"])
+def test_model_has_our_operations(op: str) -> None:
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("rekognition")
+    assert op in model.operation_names

@@ -1,0 +1,138 @@
+"""Server-side validation from the botocore model, through boto3 with client checks off."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import botocore.session
+import pytest
+
+from rekomock.validation import validate_request
+
+OPERATIONS = [
+    "CreateProject", "DescribeProjects", "DeleteProject", "CreateDataset", "DescribeDataset",
+    "DeleteDataset", "ListDatasetEntries", "ListDatasetLabels", "UpdateDatasetEntries",
+    "DistributeDatasetEntries", "CreateProjectVersion", "DescribeProjectVersions",
+    "StartProjectVersion", "StopProjectVersion", "DeleteProjectVersion", "CopyProjectVersion",
+    "DetectCustomLabels", "PutProjectPolicy", "ListProjectPolicies", "DeleteProjectPolicy",
+    "TagResource", "UntagResource", "ListTagsForResource", "DetectModerationLabels",
+]
+
+
+def _error(call: Any) -> dict[str, str]:
+    with pytest.raises(Exception) as err:
+        call()
+    return dict(err.value.response["Error"])  # type: ignore[attr-defined]
+
+
+def test_pattern_violation_message(unchecked_rekognition: Any) -> None:
+    error = _error(lambda: unchecked_rekognition.create_project(ProjectName="has space"))
+    assert error["Code"] == "ValidationException"
+    assert error["Message"] == (
+        "1 validation error detected: Value 'has space' at 'projectName' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.\\-]+"
+    )
+    assert unchecked_rekognition.describe_projects()["ProjectDescriptions"] == []
+
+
+def test_several_violations_are_counted(unchecked_rekognition: Any) -> None:
+    error = _error(lambda: unchecked_rekognition.create_project(
+        ProjectName="x" * 256, Feature="SOMETHING"))
+    assert error["Message"].startswith("2 validation errors detected: ")
+    assert "Member must have length less than or equal to 255" in error["Message"]
+    assert "Member must satisfy enum value set: [CONTENT_MODERATION, CUSTOM_LABELS]" in (
+        error["Message"])
+
+
+def test_missing_required_member(unchecked_rekognition: Any) -> None:
+    error = _error(lambda: unchecked_rekognition.create_project())
+    assert error["Message"] == ("1 validation error detected: Value null at 'projectName' "
+                                "failed to satisfy constraint: Member must not be null")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"MaxResults": 101}, "at 'maxResults' failed to satisfy constraint: Member must have "
+                              "value less than or equal to 100"),
+        ({"MaxResults": 0}, "Member must have value greater than or equal to 1"),
+        ({"ProjectNames": [f"p{i}" for i in range(11)]},
+         "at 'projectNames' failed to satisfy constraint: Member must have length less than "
+         "or equal to 10"),
+        ({"ProjectNames": ["bad name"]}, "at 'projectNames.1.member'"),
+        ({"Features": ["NOPE"]}, "at 'features.1.member'"),
+        ({"NextToken": "t" * 1025}, "at 'nextToken'"),
+    ],
+)
+def test_describe_projects_limits(unchecked_rekognition: Any, kwargs: dict[str, Any],
+                                  fragment: str) -> None:
+    error = _error(lambda: unchecked_rekognition.describe_projects(**kwargs))
+    assert error["Code"] == "ValidationException"
+    assert fragment in error["Message"]
+
+
+def test_tags_patterns(unchecked_rekognition: Any, project_arn: str) -> None:
+    error = _error(lambda: unchecked_rekognition.tag_resource(
+        ResourceArn=project_arn, Tags={"aws:reserved": "x"}))
+    assert error["Code"] == "ValidationException"
+    assert "Map keys must satisfy constraint" in error["Message"]
+    unchecked_rekognition.tag_resource(ResourceArn=project_arn, Tags={"équipe": "vision 1",
+                                                                     "键": "值"})
+    error = _error(lambda: unchecked_rekognition.tag_resource(
+        ResourceArn=project_arn, Tags={"ok": "no#hash"}))
+    assert "Map value must satisfy constraint" in error["Message"]
+    assert unchecked_rekognition.list_tags_for_resource(ResourceArn=project_arn)["Tags"] == {
+        "équipe": "vision 1", "键": "值"}
+
+
+def test_nested_paths(unchecked_rekognition: Any, project_arn: str) -> None:
+    error = _error(lambda: unchecked_rekognition.create_project_version(
+        ProjectArn=project_arn, VersionName="v1", OutputConfig={"S3Bucket": "ab"},
+        TrainingData={"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": "b"}}}]},
+        TestingData={"AutoCreate": True}))
+    assert "at 'outputConfig.s3Bucket'" in error["Message"]
+    assert "at 'trainingData.assets.1.member.groundTruthManifest.s3Object.bucket'" in (
+        error["Message"])
+    assert error["Message"].startswith("2 validation errors")
+
+
+def test_numbers_out_of_range(unchecked_rekognition: Any) -> None:
+    arn = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v/1234567890123"
+    error = _error(lambda: unchecked_rekognition.start_project_version(
+        ProjectVersionArn=arn, MinInferenceUnits=0))
+    assert "Member must have value greater than or equal to 1" in error["Message"]
+    error = _error(lambda: unchecked_rekognition.detect_custom_labels(
+        ProjectVersionArn=arn, Image={"Bytes": b"x"}, MinConfidence=100.5))
+    assert "at 'minConfidence'" in error["Message"]
+
+
+def test_wrong_json_types_are_serialization_errors(unchecked_rekognition: Any) -> None:
+    for kwargs in ({"MaxResults": "ten"}, {"MaxResults": True}, {"MaxResults": 1.5},
+                   {"Features": [1]}, {"ProjectNames": [["p"]]}):
+        error = _error(lambda kwargs=kwargs: unchecked_rekognition.describe_projects(**kwargs))
+        assert error["Code"] == "SerializationException", kwargs
+    assert unchecked_rekognition.describe_projects(MaxResults=5.0)["ProjectDescriptions"] == []
+
+
+def test_body_that_is_not_json(rekognition: Any) -> None:
+    def garble(request: Any, **_: Any) -> None:
+        request.data = b"{not json"
+
+    rekognition.meta.events.register("before-sign.rekognition.DescribeProjects", garble)
+    assert _error(lambda: rekognition.describe_projects())["Code"] == "SerializationException"
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_every_operation_compiles_and_checks_required_members(operation: str) -> None:
+    model = botocore.session.get_session().get_service_model("rekognition")
+    shape = model.operation_model(operation).input_shape
+    if shape.required_members:
+        from rekomock.exceptions import ValidationException
+
+        with pytest.raises(ValidationException) as err:
+            validate_request(operation, {})
+        assert err.value.message.startswith(f"{len(shape.required_members)} validation error")
+    else:
+        assert validate_request(operation, {}) == {}
+    json.dumps(validate_request.__doc__)

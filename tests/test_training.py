@@ -1,0 +1,328 @@
+"""CreateProjectVersion from manifests in S3: rules, outcomes and outputs (SPEC §1.11, §4, §5)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from botocore.exceptions import WaiterError
+
+from rekomock import Controller
+from rekomock.testing import classification_line, detection_line, make_png, manifest
+
+from conftest import describe_version, manifest_asset
+
+VERSION_ARN = re.compile(
+    r"^arn:aws:rekognition:us-east-1:123456789012:project/my-project/version/v1/(\d{13})$"
+)
+
+
+def read_json(s3: Any, bucket: str, key: str) -> Any:
+    return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def test_trained_version_description(rekognition: Any, s3: Any, project_arn: str, train: Any,
+                                     classification: dict[str, Any]) -> None:
+    arn = train("v1", VersionDescription="first try", KmsKeyId="my-key")
+    m = VERSION_ARN.match(arn)
+    assert m, arn
+    desc = describe_version(rekognition, project_arn, "v1")
+    assert desc["ProjectVersionArn"] == arn
+    assert int(m.group(1)) == round(desc["CreationTimestamp"].timestamp() * 1000)
+    assert desc["Status"] == "TRAINING_COMPLETED"
+    assert desc["StatusMessage"] == "The model is ready to run."
+    assert desc["OutputConfig"] == {"S3Bucket": "rekomock-test-bucket", "S3KeyPrefix": "output"}
+    assert desc["KmsKeyId"] == "my-key"
+    assert desc["VersionDescription"] == "first try"
+    assert isinstance(desc["BillableTrainingTimeInSeconds"], int)
+    assert desc["TrainingEndTimestamp"] >= desc["CreationTimestamp"]
+    assert "MinInferenceUnits" not in desc  # never started
+    assert "SourceProjectVersionArn" not in desc
+    assert "Feature" not in desc
+    # Ground truth in, ground truth out: the model is perfect on its own test set.
+    assert desc["EvaluationResult"]["F1Score"] == 1.0
+    assert desc["TrainingDataResult"]["Input"] == classification["TrainingData"]
+    assert desc["TestingDataResult"]["Input"] == {**classification["TestingData"],
+                                                  "AutoCreate": False}
+    assert desc["TestingDataResult"]["Output"]["AutoCreate"] is False
+
+
+def test_outputs_written_to_s3_with_documented_names(rekognition: Any, s3: Any,
+                                                      project_arn: str, train: Any) -> None:
+    train("v1")
+    desc = describe_version(rekognition, project_arn, "v1")
+    bucket = "rekomock-test-bucket"
+    expected = {
+        f"output/{kind}-my-project-v1.json"
+        for kind in ("EvaluationResultSummary", "ManifestSummary", "TrainingGroundTruth",
+                     "TestingGroundTruth", "TrainingManifestWithValidation",
+                     "TestingManifestWithValidation")
+    }
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="output/")["Contents"]}
+    assert keys == expected
+    refs = {
+        desc["EvaluationResult"]["Summary"]["S3Object"]["Name"],
+        desc["ManifestSummary"]["S3Object"]["Name"],
+        *(r["Assets"][0]["GroundTruthManifest"]["S3Object"]["Name"]
+          for part in ("TrainingDataResult", "TestingDataResult")
+          for r in (desc[part]["Output"], desc[part]["Validation"])),
+    }
+    assert refs == expected
+
+    summary = read_json(s3, bucket, "output/EvaluationResultSummary-my-project-v1.json")
+    assert summary["Version"] == 1
+    agg = summary["AggregatedEvaluationResults"]
+    assert agg["F1Score"] == desc["EvaluationResult"]["F1Score"]
+    assert {"ConfusionMatrix", "Precision", "Recall"} <= set(agg)
+    details = summary["EvaluationDetails"]
+    assert details["Labels"] == ["sunrise", "sunset"]
+    assert details["NumberOfTrainingImages"] == 10
+    assert details["NumberOfTestingImages"] == 5
+    assert details["ProjectVersionArn"] == desc["ProjectVersionArn"]
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$", details["EvaluationEndTimestamp"])
+    for result in summary["LabelEvaluationResults"]:
+        assert set(result["Metrics"]) == {"F1Score", "Precision", "Recall", "Threshold"}
+        assert 0 < result["Metrics"]["Threshold"] <= 1
+    assert sum(r["NumberOfTestingImages"] for r in summary["LabelEvaluationResults"]) == 5
+
+    ms = read_json(s3, bucket, "output/ManifestSummary-my-project-v1.json")
+    assert ms["errors"] == []
+    assert ms["statistics"]["training"]["use_case"] == "IMAGE_LEVEL_LABELS"
+    assert ms["statistics"]["training"]["total_json_lines"] == 10
+    assert ms["statistics"]["testing"]["valid_json_lines"] == 5
+
+    snapshot = s3.get_object(Bucket=bucket, Key="output/TestingGroundTruth-my-project-v1.json")
+    lines = [json.loads(x) for x in snapshot["Body"].read().splitlines()]
+    assert len(lines) == 5
+    meta = lines[0]["rekognition-custom-labels-evaluation-0-metadata"]
+    assert meta["job-name"] == "rekognition-custom-labels-evaluation-job"
+    assert meta["rekognition-custom-labels-evaluation-details"]["is-true-positive"] is True
+
+
+@pytest.mark.parametrize(
+    ("prefix", "key"),
+    [("", "ManifestSummary-my-project-v1.json"),
+     ("out/", "out/ManifestSummary-my-project-v1.json"),
+     ("a/b", "a/b/ManifestSummary-my-project-v1.json")],
+)
+def test_output_prefix_joins_without_double_slash(rekognition: Any, s3: Any, project_arn: str,
+                                                   train: Any, prefix: str, key: str) -> None:
+    train("v1", OutputConfig={"S3Bucket": "rekomock-test-bucket", "S3KeyPrefix": prefix})
+    desc = describe_version(rekognition, project_arn, "v1")
+    assert desc["ManifestSummary"]["S3Object"]["Name"] == key
+    s3.head_object(Bucket="rekomock-test-bucket", Key=key)
+
+
+def test_outputs_encrypted_with_the_kms_key(s3: Any, train: Any) -> None:
+    train("v1", KmsKeyId="arn:aws:kms:us-east-1:123456789012:key/abc")
+    head = s3.head_object(Bucket="rekomock-test-bucket",
+                          Key="output/EvaluationResultSummary-my-project-v1.json")
+    assert head["ServerSideEncryption"] == "aws:kms"
+    assert head["SSEKMSKeyId"] == "arn:aws:kms:us-east-1:123456789012:key/abc"
+
+
+def test_duplicate_version_name(rekognition: Any, project_arn: str, train: Any) -> None:
+    train("v1")
+    with pytest.raises(rekognition.exceptions.ResourceInUseException):
+        train("v1")
+    assert len(rekognition.describe_project_versions(ProjectArn=project_arn)[
+        "ProjectVersionDescriptions"]) == 1
+
+
+def test_unknown_project(rekognition: Any, train: Any) -> None:
+    with pytest.raises(rekognition.exceptions.ResourceNotFoundException):
+        train("v1",
+              ProjectArn="arn:aws:rekognition:us-east-1:123456789012:project/no/1234567890123")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"TestingData": None},
+        {"TrainingData": None},
+        {"TrainingData": None, "TestingData": None},
+        {"TestingData": {"AutoCreate": True, "Assets": [
+            {"GroundTruthManifest": {"S3Object": {"Bucket": "rekomock-test-bucket", "Name": "x"}}}
+        ]}},
+        {"TestingData": {"Assets": []}},
+        {"TrainingData": {"Assets": [
+            {"GroundTruthManifest": {"S3Object": {"Bucket": "rekomock-test-bucket", "Name": "a"}}},
+            {"GroundTruthManifest": {"S3Object": {"Bucket": "rekomock-test-bucket", "Name": "b"}}},
+        ]}},
+        {"TrainingData": {"Assets": [{"GroundTruthManifest": {"S3Object": {
+            "Bucket": "rekomock-test-bucket"}}}]}},
+        {"FeatureConfig": {"ContentModeration": {"ConfidenceThreshold": 50}}},
+    ],
+)
+def test_invalid_combinations_are_refused(rekognition: Any, project_arn: str, train: Any,
+                                          overrides: dict[str, Any]) -> None:
+    with pytest.raises(rekognition.exceptions.InvalidParameterException):
+        train("v1", **overrides)
+    assert rekognition.describe_project_versions(ProjectArn=project_arn)[
+        "ProjectVersionDescriptions"] == []
+
+
+def test_auto_create_splits_the_training_manifest(rekognition: Any, s3: Any, project_arn: str,
+                                                   train: Any) -> None:
+    train("v1", TestingData={"AutoCreate": True})
+    desc = describe_version(rekognition, project_arn, "v1")
+    assert desc["Status"] == "TRAINING_COMPLETED"
+    assert desc["TestingDataResult"]["Input"] == {"AutoCreate": True}
+    assert desc["TestingDataResult"]["Output"]["AutoCreate"] is True
+    summary = read_json(s3, "rekomock-test-bucket",
+                        desc["EvaluationResult"]["Summary"]["S3Object"]["Name"])
+    details = summary["EvaluationDetails"]
+    assert details["NumberOfTestingImages"] >= 2  # at least one image of each label
+    assert details["NumberOfTrainingImages"] + details["NumberOfTestingImages"] == 10
+
+
+def _failed(rekognition: Any, project_arn: str, name: str = "v1") -> dict[str, Any]:
+    with pytest.raises(WaiterError) as err:
+        rekognition.get_waiter("project_version_training_completed").wait(
+            ProjectArn=project_arn, VersionNames=[name]
+        )
+    assert "TRAINING_FAILED" in str(err.value)
+    desc = describe_version(rekognition, project_arn, name)
+    assert desc["Status"] == "TRAINING_FAILED"
+    assert "EvaluationResult" not in desc and "BillableTrainingTimeInSeconds" not in desc
+    return desc
+
+
+def test_missing_manifest_fails_training(rekognition: Any, project_arn: str, train: Any) -> None:
+    train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "nope.manifest"))
+    desc = _failed(rekognition, project_arn)
+    assert desc["StatusMessage"] == "The manifest file extension or contents are invalid."
+    assert "ManifestSummary" not in desc  # file errors write no summary (SPEC §5.2)
+
+
+def test_manifest_in_missing_bucket_fails_training(rekognition: Any, project_arn: str,
+                                                   train: Any) -> None:
+    train("v1", TestingData=manifest_asset("no-such-bucket-here", "t.manifest"))
+    desc = _failed(rekognition, project_arn)
+    assert desc["StatusMessage"] == "The manifest file extension or contents are invalid."
+
+
+def test_empty_manifest_fails_training(rekognition: Any, s3: Any, project_arn: str,
+                                       train: Any) -> None:
+    s3.put_object(Bucket="rekomock-test-bucket", Key="empty.manifest", Body=b"")
+    train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "empty.manifest"))
+    assert _failed(rekognition, project_arn)["StatusMessage"] == "The manifest file is empty."
+
+
+def test_unwritable_output_fails_training(rekognition: Any, project_arn: str, train: Any) -> None:
+    train("v1", OutputConfig={"S3Bucket": "bucket-that-does-not-exist"})
+    assert _failed(rekognition, project_arn)["StatusMessage"] == (
+        "Unable to write to output S3 bucket."
+    )
+
+
+def test_content_error_fails_with_summary(rekognition: Any, s3: Any, project_arn: str,
+                                          train: Any, classification: dict[str, Any]) -> None:
+    one_label = [classification_line(uri, "sunrise") for uri, _ in classification["images"]]
+    s3.put_object(Bucket="rekomock-test-bucket", Key="one.manifest", Body=manifest(one_label))
+    train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "one.manifest"),
+          TestingData=manifest_asset("rekomock-test-bucket", "one.manifest"))
+    desc = _failed(rekognition, project_arn)
+    assert desc["StatusMessage"] == "The manifest file has too few labels."
+    summary = read_json(s3, "rekomock-test-bucket", desc["ManifestSummary"]["S3Object"]["Name"])
+    codes = [e["code"] for e in summary["statistics"]["training"]["errors"]] + [
+        e["code"] for e in summary["errors"]]
+    assert "ERROR_MANIFEST_TOO_FEW_LABELS" in codes
+
+
+def test_bad_lines_are_reported_but_do_not_fail(rekognition: Any, s3: Any, project_arn: str,
+                                               train: Any, classification: dict[str, Any]) -> None:
+    lines = [classification_line(uri, label) for uri, label in classification["images"]]
+    lines.append(classification_line("s3://rekomock-test-bucket/images/missing.png", "sunset"))
+    s3.put_object(Bucket="rekomock-test-bucket", Key="mixed.manifest", Body=manifest(lines))
+    train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "mixed.manifest"))
+    desc = describe_version(rekognition, project_arn, "v1")
+    assert desc["Status"] == "TRAINING_COMPLETED"
+    key = desc["TrainingDataResult"]["Validation"]["Assets"][0]["GroundTruthManifest"][
+        "S3Object"]["Name"]
+    validated = [json.loads(x) for x in s3.get_object(
+        Bucket="rekomock-test-bucket", Key=key)["Body"].read().splitlines()]
+    assert len(validated) == 11
+    assert [e["code"] for e in validated[-1]["errors"]] == ["ERROR_INVALID_IMAGE"]
+    ms = read_json(s3, "rekomock-test-bucket", desc["ManifestSummary"]["S3Object"]["Name"])
+    assert ms["statistics"]["training"]["invalid_json_lines"] == 1
+    assert ms["statistics"]["training"]["error_json_line_indices"] == [11]
+
+
+def test_object_localization(rekognition: Any, s3: Any, project_arn: str, train: Any) -> None:
+    lines = []
+    for i in range(6):
+        key = f"boxes/img-{i}.png"
+        s3.put_object(Bucket="rekomock-test-bucket", Key=key,
+                      Body=make_png(200, 100, (i * 40, 10, 10)))
+        lines.append(detection_line(f"s3://rekomock-test-bucket/{key}", (200, 100),
+                                    [("logo", 10, 10, 50, 40), ("badge", 100, 20, 30, 30)]))
+    s3.put_object(Bucket="rekomock-test-bucket", Key="boxes.manifest", Body=manifest(lines))
+    asset = manifest_asset("rekomock-test-bucket", "boxes.manifest")
+    train("v1", TrainingData=asset, TestingData=asset)
+    desc = describe_version(rekognition, project_arn, "v1")
+    assert desc["Status"] == "TRAINING_COMPLETED", desc["StatusMessage"]
+    summary = read_json(s3, "rekomock-test-bucket",
+                        desc["EvaluationResult"]["Summary"]["S3Object"]["Name"])
+    agg = summary["AggregatedEvaluationResults"]
+    assert {"AverageRecall", "AveragePrecision", "F1Score"} <= set(agg)
+    assert "ConfusionMatrix" not in agg
+    assert summary["EvaluationDetails"]["Labels"] == ["badge", "logo"]
+    assert agg["F1Score"] == 1.0
+
+
+def test_multi_label_classification(rekognition: Any, s3: Any, project_arn: str,
+                                    train: Any) -> None:
+    lines = []
+    for i in range(4):
+        key = f"multi/img-{i}.png"
+        s3.put_object(Bucket="rekomock-test-bucket", Key=key, Body=make_png(64, 64, (i, 90, 9)))
+        labels = ("football", "ball") if i % 2 else ("ball",)
+        lines.append(classification_line(f"s3://rekomock-test-bucket/{key}", *labels))
+    s3.put_object(Bucket="rekomock-test-bucket", Key="multi.manifest", Body=manifest(lines))
+    asset = manifest_asset("rekomock-test-bucket", "multi.manifest")
+    train("v1", TrainingData=asset, TestingData=asset)
+    desc = describe_version(rekognition, project_arn, "v1")
+    assert desc["Status"] == "TRAINING_COMPLETED", desc["StatusMessage"]
+    summary = read_json(s3, "rekomock-test-bucket",
+                        desc["EvaluationResult"]["Summary"]["S3Object"]["Name"])
+    counts = {r["Label"]: r["NumberOfTestingImages"] for r in summary["LabelEvaluationResults"]}
+    assert counts == {"ball": 4, "football": 2}
+
+
+def test_fail_training_next_and_by_name(rekognition: Any, project_arn: str, train: Any,
+                                       rekomock: Controller) -> None:
+    rekomock.fail_training(message="Custom failure for the test.")
+    train("v1")
+    assert _failed(rekognition, project_arn, "v1")["StatusMessage"] == (
+        "Custom failure for the test."
+    )
+    rekomock.fail_training(version_name="v3")
+    train("v2")
+    assert describe_version(rekognition, project_arn, "v2")["Status"] == "TRAINING_COMPLETED"
+    train("v3")
+    assert _failed(rekognition, project_arn, "v3")["StatusMessage"] == (
+        "Amazon Rekognition experienced a service issue"
+    )
+
+
+def test_delete_project_refused_while_versions_exist(rekognition: Any, project_arn: str,
+                                                     train: Any) -> None:
+    arn = train("v1")
+    with pytest.raises(rekognition.exceptions.ResourceInUseException):
+        rekognition.delete_project(ProjectArn=project_arn)
+    rekognition.delete_project_version(ProjectVersionArn=arn)
+    assert rekognition.delete_project(ProjectArn=project_arn)["Status"] == "DELETING"
+
+
+def test_version_tags(rekognition: Any, train: Any) -> None:
+    arn = train("v1", Tags={"stage": "dev"})
+    assert rekognition.list_tags_for_resource(ResourceArn=arn)["Tags"] == {"stage": "dev"}
+    rekognition.tag_resource(ResourceArn=arn, Tags={"owner": "me"})
+    rekognition.untag_resource(ResourceArn=arn, TagKeys=["stage"])
+    assert rekognition.list_tags_for_resource(ResourceArn=arn)["Tags"] == {"owner": "me"}
+    rekognition.delete_project_version(ProjectVersionArn=arn)
+    with pytest.raises(rekognition.exceptions.ResourceNotFoundException):
+        rekognition.list_tags_for_resource(ResourceArn=arn)

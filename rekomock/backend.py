@@ -14,16 +14,27 @@ from typing import Any, TypeVar, cast
 
 from moto.core.base_backend import BackendDict, BaseBackend
 
-from . import arns, clock, inference, lifecycle, training
+from . import arns, clock, dataset_changes, datasets, inference, lifecycle, training
+from .datasets import Dataset
 from .exceptions import (
     AccessDeniedException,
     InvalidParameterException,
     LimitExceededException,
+    ResourceAlreadyExistsException,
     ResourceInUseException,
     ResourceNotFoundException,
+    ResourceNotReadyException,
 )
 from .model import Detection
-from .paging import Listed, OrderedIndex, fingerprint, page, selection
+from .paging import (
+    Listed,
+    OrderedIndex,
+    decode_token,
+    encode_token,
+    fingerprint,
+    page,
+    selection,
+)
 from .projects import CONTENT_MODERATION, CUSTOM_LABELS, Project
 from .tags import Tags
 from .versions import (
@@ -125,7 +136,12 @@ class RekognitionCustomBackend(BaseBackend):
                 return None
             return version
         dataset = project.datasets.get(parsed.name or "")
-        return dataset if dataset is not None and dataset.arn == arn else None
+        if dataset is None or dataset.arn != arn:
+            return None
+        if dataset.gone:
+            self._purge_dataset(dataset)
+            return None
+        return dataset
 
     # ----------------------------------------------------------------- projects
 
@@ -226,6 +242,166 @@ class RekognitionCustomBackend(BaseBackend):
         project.start_deletion()
         return "DELETING"
 
+    # ----------------------------------------------------------------- datasets
+
+    def find_dataset(self, arn: str) -> Dataset:
+        parsed = self._check_arn(arn, "dataset")
+        project = self._live(self.projects_by_name.get(parsed.project))
+        dataset = project.datasets.get(parsed.name or "") if project else None
+        if dataset is None or dataset.arn != arn:
+            raise ResourceNotFoundException()
+        if dataset.gone:
+            self._purge_dataset(dataset)
+            raise ResourceNotFoundException()
+        return dataset
+
+    def _purge_dataset(self, dataset: Dataset) -> None:
+        project = dataset.project
+        if project.datasets.get(dataset.dataset_type) is dataset:
+            del project.datasets[dataset.dataset_type]
+        self.tags.drop(dataset.arn)
+
+    @locked
+    def create_dataset(
+        self,
+        project_arn: str,
+        dataset_type: str,
+        source: dict[str, Any] | None,
+        tags: dict[str, str] | None,
+    ) -> Dataset:
+        project = self.get_project(project_arn)
+        if project.feature != CUSTOM_LABELS:
+            raise InvalidParameterException("Datasets belong to Custom Labels projects only.")
+        if project.deleting:
+            raise InvalidParameterException("The project is being deleted.")
+        source = source or {}
+        manifest = (source.get("GroundTruthManifest") or {}).get("S3Object")
+        source_arn = source.get("DatasetArn")
+        if manifest is not None and source_arn is not None:
+            raise InvalidParameterException(
+                "Specify either GroundTruthManifest or DatasetArn, not both."
+            )
+        if manifest is not None and (not manifest.get("Bucket") or not manifest.get("Name")):
+            raise InvalidParameterException("The manifest S3Object needs Bucket and Name.")
+        existing = project.datasets.get(dataset_type)
+        if existing is not None and existing.gone:
+            self._purge_dataset(existing)
+        elif existing is not None:
+            raise ResourceAlreadyExistsException(
+                f"The project already has a {dataset_type} dataset."
+            )
+        source_dataset = self.find_dataset(source_arn) if source_arn is not None else None
+        if source_dataset is not None and source_dataset.status not in datasets.COMPLETE:
+            raise InvalidParameterException("The source dataset isn't ready to be copied.")
+        if tags:
+            self.tags.check(None, tags, self.control.quotas.tags_per_resource)
+        dataset = Dataset(project, dataset_type)
+        failure: tuple[str, str] | None = None
+        success = datasets.CREATED
+        if manifest is not None:
+            failure = dataset_changes.import_manifest(self, dataset, manifest)
+            success = datasets.FROM_MANIFEST
+        elif source_dataset is not None:
+            dataset_changes.copy_entries(source_dataset, dataset)
+        final = datasets.CREATE_FAILED if failure else datasets.CREATE_COMPLETE
+        dataset.begin(lifecycle.DATASET_CREATING, [datasets.CREATE_IN_PROGRESS, final],
+                      failure, success)
+        if tags:
+            self.tags.set(dataset.arn, tags, self.control.quotas.tags_per_resource)
+        project.datasets[dataset_type] = dataset
+        return dataset
+
+    @locked
+    def describe_dataset(self, arn: str) -> Dataset:
+        dataset = self.find_dataset(arn)
+        dataset.advance()
+        return dataset
+
+    @locked
+    def delete_dataset(self, arn: str) -> None:
+        dataset = self.find_dataset(arn)
+        status = dataset.status
+        if status in (datasets.CREATE_IN_PROGRESS, datasets.UPDATE_IN_PROGRESS):
+            raise ResourceInUseException(f"The dataset can't be deleted while it is {status}.")
+        if status == datasets.DELETE_IN_PROGRESS:
+            return
+        dataset.begin(lifecycle.DATASET_DELETING, [datasets.DELETE_IN_PROGRESS, lifecycle.GONE])
+
+    def _readable(self, arn: str) -> Dataset:
+        """A dataset whose entries may be listed (SPEC §1.7, INFERRED codes)."""
+        dataset = self.find_dataset(arn)
+        status = dataset.status
+        if status in datasets.IN_PROGRESS:
+            raise ResourceInUseException(f"The dataset is {status}.")
+        if status == datasets.CREATE_FAILED:
+            raise ResourceNotReadyException("The dataset was not created.")
+        return dataset
+
+    @locked
+    def list_dataset_entries(
+        self,
+        arn: str,
+        contains: list[str] | None,
+        labeled: bool | None,
+        source_ref_contains: str | None,
+        has_errors: bool | None,
+        token: str | None,
+        max_results: int | None,
+    ) -> tuple[list[str], str | None]:
+        dataset = self._readable(arn)
+        fp = fingerprint("entries", arn, sorted(contains or []), labeled,
+                         source_ref_contains, bool(has_errors))
+        start = decode_token(token, fp)
+        found, next_seq = dataset.entries.select(
+            start, max_results or 100, contains, labeled, source_ref_contains, has_errors
+        )
+        next_token = encode_token(next_seq, fp) if next_seq is not None else None
+        return [e.line for e in found], next_token
+
+    @locked
+    def list_dataset_labels(
+        self, arn: str, token: str | None, max_results: int | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        dataset = self._readable(arn)
+        fp = fingerprint("labels", arn)
+        start = decode_token(token, fp) or 0
+        limit = max_results or 100
+        labels = dataset.label_page(start, limit + 1)
+        if len(labels) > limit:
+            return labels[:limit], encode_token(start + limit, fp)
+        return labels, None
+
+    @locked
+    def update_dataset_entries(self, arn: str, ground_truth: bytes) -> None:
+        dataset = self.find_dataset(arn)
+        status = dataset.status
+        if status in datasets.IN_PROGRESS:
+            raise ResourceInUseException(f"The dataset can't be updated while it is {status}.")
+        if status == datasets.CREATE_FAILED:
+            raise InvalidParameterException("The dataset was not created.")
+        failure = dataset_changes.apply_update(dataset, ground_truth)
+        final = datasets.UPDATE_FAILED if failure else datasets.UPDATE_COMPLETE
+        dataset.begin(lifecycle.DATASET_UPDATING, [datasets.UPDATE_IN_PROGRESS, final], failure)
+
+    @locked
+    def distribute_dataset_entries(self, dataset_arns: list[str]) -> None:
+        pair = [self.find_dataset(arn) for arn in dataset_arns]
+        by_type = {d.dataset_type: d for d in pair}
+        if len(by_type) != 2 or pair[0].project is not pair[1].project:
+            raise InvalidParameterException(
+                "Specify the TRAIN and the TEST dataset of one project."
+            )
+        for d in pair:
+            if d.status not in datasets.COMPLETE:
+                raise ResourceNotReadyException(f"The dataset is {d.status}.")
+        train, test = by_type["TRAIN"], by_type["TEST"]
+        if len(test.entries):
+            raise InvalidParameterException("The TEST dataset must be empty.")
+        failure = dataset_changes.distribute(train, test)
+        final = datasets.UPDATE_FAILED if failure else datasets.UPDATE_COMPLETE
+        for d in pair:
+            d.begin(lifecycle.DATASET_UPDATING, [datasets.UPDATE_IN_PROGRESS, final], failure)
+
     # ----------------------------------------------------------------- versions
 
     def _purge_version(self, version: ProjectVersion) -> None:
@@ -284,13 +460,14 @@ class RekognitionCustomBackend(BaseBackend):
             self._purge_version(existing)
         if len(project.versions) >= self.control.quotas.versions_per_project:
             raise LimitExceededException()
+        from_datasets = self._training_datasets(project) if project.live_datasets() else None
         if tags:
             self.tags.check(None, tags, self.control.quotas.tags_per_resource)
         version = ProjectVersion(
             project, name, dict(output_config), description=description,
             kms_key_id=kms_key_id, feature_config=feature_config,
         )
-        outcome = training.run(self, version, training_data, testing_data)
+        outcome = training.run(self, version, training_data, testing_data, from_datasets)
         version.outcome = outcome
         version.training_input = outcome.training_input
         version.testing_input = outcome.testing_input
@@ -302,6 +479,24 @@ class RekognitionCustomBackend(BaseBackend):
         final = TRAINING_COMPLETED if outcome.ok else TRAINING_FAILED
         version.begin(lifecycle.VERSION_TRAINING, [TRAINING_IN_PROGRESS, final])
         return version
+
+    @staticmethod
+    def _training_datasets(project: Project) -> tuple[bytes, bytes]:
+        """The lines a version trains on when the project has datasets (SPEC §8.2a)."""
+        pair = []
+        for dataset_type in ("TRAIN", "TEST"):
+            dataset = project.datasets.get(dataset_type)
+            if dataset is None or dataset.gone:
+                raise InvalidParameterException(
+                    f"The project has no {dataset_type} dataset to train with."
+                )
+            status = dataset.status
+            if status in datasets.IN_PROGRESS:
+                raise ResourceInUseException(f"The {dataset_type} dataset is {status}.")
+            if status not in datasets.COMPLETE:
+                raise InvalidParameterException(f"The {dataset_type} dataset is {status}.")
+            pair.append(dataset.entries.manifest())
+        return pair[0], pair[1]
 
     @locked
     def describe_project_versions(

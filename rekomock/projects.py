@@ -10,6 +10,7 @@ from .lifecycle import Phase
 from .paging import OrderedIndex, next_sequence
 
 if TYPE_CHECKING:
+    from .datasets import Dataset
     from .versions import ProjectVersion
 
 CUSTOM_LABELS = "CUSTOM_LABELS"
@@ -38,7 +39,7 @@ class Project:
         self.phase = Phase(lifecycle.PROJECT_CREATING, ["CREATING", "CREATED"])
         self.versions: OrderedIndex[ProjectVersion] = OrderedIndex()
         self.versions_by_name: dict[str, ProjectVersion] = {}
-        self.datasets: dict[str, Any] = {}  # "TRAIN"/"TEST" -> Dataset (datasets issue)
+        self.datasets: dict[str, Dataset] = {}  # "TRAIN" / "TEST"
         self.policies: dict[str, Any] = {}  # name -> ProjectPolicy (policies issue)
 
     @property
@@ -73,5 +74,5 @@ class Project:
             out["AutoUpdate"] = self.auto_update
         return out
 
-    def live_datasets(self) -> list[Any]:
-        return [ds for ds in self.datasets.values() if not getattr(ds, "gone", False)]
+    def live_datasets(self) -> list[Dataset]:
+        return [ds for ds in self.datasets.values() if not ds.gone]

@@ -107,6 +107,49 @@ class RekognitionCustomResponse(BaseResponse):
     def delete_project(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"Status": self.backend.delete_project(p["ProjectArn"])}
 
+    # -------------------------------------------------------------- datasets
+
+    def create_dataset(self, p: dict[str, Any]) -> dict[str, Any]:
+        dataset = self.backend.create_dataset(
+            p["ProjectArn"], p["DatasetType"], p.get("DatasetSource"), p.get("Tags")
+        )
+        return {"DatasetArn": dataset.arn}
+
+    def describe_dataset(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"DatasetDescription": self.backend.describe_dataset(p["DatasetArn"]).describe()}
+
+    def delete_dataset(self, p: dict[str, Any]) -> dict[str, Any]:
+        self.backend.delete_dataset(p["DatasetArn"])
+        return {}
+
+    def list_dataset_entries(self, p: dict[str, Any]) -> dict[str, Any]:
+        lines, token = self.backend.list_dataset_entries(
+            p["DatasetArn"], p.get("ContainsLabels"), p.get("Labeled"),
+            p.get("SourceRefContains"), p.get("HasErrors"), p.get("NextToken"),
+            p.get("MaxResults"),
+        )
+        out: dict[str, Any] = {"DatasetEntries": lines}
+        if token:
+            out["NextToken"] = token
+        return out
+
+    def list_dataset_labels(self, p: dict[str, Any]) -> dict[str, Any]:
+        labels, token = self.backend.list_dataset_labels(
+            p["DatasetArn"], p.get("NextToken"), p.get("MaxResults")
+        )
+        out: dict[str, Any] = {"DatasetLabelDescriptions": labels}
+        if token:
+            out["NextToken"] = token
+        return out
+
+    def update_dataset_entries(self, p: dict[str, Any]) -> dict[str, Any]:
+        self.backend.update_dataset_entries(p["DatasetArn"], p["Changes"]["GroundTruth"])
+        return {}
+
+    def distribute_dataset_entries(self, p: dict[str, Any]) -> dict[str, Any]:
+        self.backend.distribute_dataset_entries([d["Arn"] for d in p["Datasets"]])
+        return {}
+
     # -------------------------------------------------------------- versions
 
     def create_project_version(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -170,6 +213,13 @@ _ACTIONS: dict[str, Callable[[RekognitionCustomResponse, dict[str, Any]], dict[s
     "CreateProject": RekognitionCustomResponse.create_project,
     "DescribeProjects": RekognitionCustomResponse.describe_projects,
     "DeleteProject": RekognitionCustomResponse.delete_project,
+    "CreateDataset": RekognitionCustomResponse.create_dataset,
+    "DescribeDataset": RekognitionCustomResponse.describe_dataset,
+    "DeleteDataset": RekognitionCustomResponse.delete_dataset,
+    "ListDatasetEntries": RekognitionCustomResponse.list_dataset_entries,
+    "ListDatasetLabels": RekognitionCustomResponse.list_dataset_labels,
+    "UpdateDatasetEntries": RekognitionCustomResponse.update_dataset_entries,
+    "DistributeDatasetEntries": RekognitionCustomResponse.distribute_dataset_entries,
     "CreateProjectVersion": RekognitionCustomResponse.create_project_version,
     "DescribeProjectVersions": RekognitionCustomResponse.describe_project_versions,
     "StartProjectVersion": RekognitionCustomResponse.start_project_version,

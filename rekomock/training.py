@@ -201,8 +201,10 @@ def run(
     version: ProjectVersion,
     training_data: dict[str, Any] | None,
     testing_data: dict[str, Any] | None,
+    from_datasets: tuple[bytes, bytes] | None = None,
 ) -> TrainingOutcome:
-    """Decide the outcome of a new version's training."""
+    """Decide the outcome of a new version's training, from manifests in S3 or from the
+    project's datasets (``from_datasets``: their TRAIN and TEST lines)."""
     outcome = TrainingOutcome(ok=False)
     if training_data is not None:
         outcome.training_input = training_data
@@ -227,11 +229,16 @@ def run(
             outcome.ok = injected is None
             outcome.message = injected
             return outcome
-        train_loc = _manifest_location(training_data, "TrainingData")
-        test_loc = _manifest_location(testing_data, "TestingData")
-        assert train_loc is not None
-        train = reader.manifest(train_loc)
-        test = reader.manifest(test_loc) if test_loc is not None else None
+        if from_datasets is not None:
+            # Dataset lines carry cl-metadata and errors; the parser ignores those fields.
+            train = parse_manifest(from_datasets[0], reader.image_info)
+            test: ParsedManifest | None = parse_manifest(from_datasets[1], reader.image_info)
+        else:
+            train_loc = _manifest_location(training_data, "TrainingData")
+            test_loc = _manifest_location(testing_data, "TestingData")
+            assert train_loc is not None
+            train = reader.manifest(train_loc)
+            test = reader.manifest(test_loc) if test_loc is not None else None
     except ManifestFileError as err:
         outcome.message = err.message
         return outcome

@@ -567,6 +567,13 @@ class RekognitionCustomBackend(BaseBackend):
         version = self.find_version(arn)
         return inference.detect(self, version, image, min_confidence, max_results)
 
+    @locked
+    def detect_moderation_labels(
+        self, arn: str | None, image: dict[str, Any], min_confidence: float | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        version = self.find_version(arn) if arn is not None else None
+        return inference.moderate(self, version, image, min_confidence)
+
     # --------------------------------------------------------------------- tags
 
     def _taggable(self, arn: str) -> object:

@@ -23,12 +23,15 @@ if TYPE_CHECKING:
     from .backend import RekognitionCustomBackend
     from .versions import ProjectVersion
 
-MAX_BYTES = 4 * 1024 * 1024  # raw bytes for this operation [M doc of Image.Bytes]
+MAX_BYTES = 4 * 1024 * 1024  # raw bytes for DetectCustomLabels [M doc of Image.Bytes]
+MAX_MODERATION_BYTES = 5 * 1024 * 1024  # raw bytes for DetectModerationLabels (the blob max)
+MODERATION_MODEL_VERSION = "7.0"
+DEFAULT_MODERATION_CONFIDENCE = 50.0  # [M doc of DetectModerationLabels.MinConfidence]
 MAX_S3_BYTES = 15 * 1024 * 1024  # images in S3 [CL:limits]
 
 
 def load_image(
-    backend: RekognitionCustomBackend, image: dict[str, Any]
+    backend: RekognitionCustomBackend, image: dict[str, Any], max_bytes: int = MAX_BYTES
 ) -> tuple[bytes, str | None]:
     """The image's bytes and, for an S3 image, its ``s3://`` URI."""
     data: bytes | None = image.get("Bytes")
@@ -48,7 +51,7 @@ def load_image(
         if len(data) > MAX_S3_BYTES:
             raise ImageTooLargeException()
         uri = f"s3://{bucket}/{name}"
-    elif data is not None and len(data) > MAX_BYTES:
+    elif data is not None and len(data) > max_bytes:
         raise ImageTooLargeException()
     if data is None:
         raise InvalidParameterException()
@@ -80,3 +83,34 @@ def detect(
     predict = backend.control.predictor(version.arn, model, uri)
     detections = predict(digest_of(data))
     return filter_and_sort(detections, model.thresholds, min_confidence, max_results)
+
+
+def moderate(
+    backend: RekognitionCustomBackend,
+    version: ProjectVersion | None,
+    image: dict[str, Any],
+    min_confidence: float | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """DetectModerationLabels: the adapter's answer (SPEC §1.24), or the base model's.
+
+    Without an adapter the base model gives a plain, stable answer: no moderation label
+    (INFERRED: the mock has no base moderation model to imitate). An EXPIRED adapter is
+    ignored and the answer names no ProjectVersion.
+    """
+    data, uri = load_image(backend, image, MAX_MODERATION_BYTES)
+    if version is None or version.status == "EXPIRED":
+        return [], None
+    if version.feature != "CONTENT_MODERATION":
+        raise InvalidParameterException("The project version is not a moderation adapter.")
+    if version.status not in ("TRAINING_COMPLETED", "DEPRECATED"):
+        raise ResourceNotReadyException("The adapter is not trained.")
+    model = version.model
+    assert model is not None
+    predict = backend.control.predictor(version.arn, model, uri)
+    threshold = DEFAULT_MODERATION_CONFIDENCE if min_confidence is None else min_confidence
+    found = filter_and_sort(predict(digest_of(data)), {}, threshold, None)
+    labels = [
+        {"Confidence": d.confidence, "Name": d.name, "ParentName": "", "TaxonomyLevel": 1}
+        for d in found
+    ]
+    return labels, version.arn

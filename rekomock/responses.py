@@ -14,6 +14,7 @@ from typing import Any
 from moto import settings
 from moto.core.responses import BaseResponse
 
+from . import inference
 from .backend import RekognitionCustomBackend, rekognition_custom_backends
 from .exceptions import RekognitionError, SerializationException
 from .validation import validate_request
@@ -195,6 +196,18 @@ class RekognitionCustomResponse(BaseResponse):
         )
         return {"CustomLabels": [label.to_api() for label in labels]}
 
+    def detect_moderation_labels(self, p: dict[str, Any]) -> dict[str, Any]:
+        labels, adapter = self.backend.detect_moderation_labels(
+            p.get("ProjectVersion"), p["Image"], p.get("MinConfidence")
+        )
+        out: dict[str, Any] = {
+            "ModerationLabels": labels,
+            "ModerationModelVersion": inference.MODERATION_MODEL_VERSION,
+        }
+        if adapter is not None:
+            out["ProjectVersion"] = adapter
+        return out
+
     # ------------------------------------------------------------------ tags
 
     def tag_resource(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -226,6 +239,7 @@ _ACTIONS: dict[str, Callable[[RekognitionCustomResponse, dict[str, Any]], dict[s
     "StopProjectVersion": RekognitionCustomResponse.stop_project_version,
     "DeleteProjectVersion": RekognitionCustomResponse.delete_project_version,
     "DetectCustomLabels": RekognitionCustomResponse.detect_custom_labels,
+    "DetectModerationLabels": RekognitionCustomResponse.detect_moderation_labels,
     "TagResource": RekognitionCustomResponse.tag_resource,
     "UntagResource": RekognitionCustomResponse.untag_resource,
     "ListTagsForResource": RekognitionCustomResponse.list_tags_for_resource,

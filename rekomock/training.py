@@ -210,6 +210,8 @@ def run(
         outcome.training_input = training_data
     if testing_data is not None:
         outcome.testing_input = {"AutoCreate": False, **testing_data}
+    elif version.feature == "CONTENT_MODERATION":
+        outcome.testing_input = {"AutoCreate": True}
     injected = backend.control.take_training_failure(version.project.name, version.name)
     output = version.output_config
     if not s3io.bucket_exists(backend.account_id, backend.region_name, output["S3Bucket"]):
@@ -217,18 +219,9 @@ def run(
         return outcome
     reader = _Reader(backend.account_id, backend.region_name)
     try:
-        if version.feature == "CONTENT_MODERATION":
-            # SPEC §10.19: adapter manifests are not modelled beyond being readable.
-            location = _manifest_location(training_data, "TrainingData")
-            assert location is not None
-            if s3io.read(backend.account_id, backend.region_name, location["Bucket"],
-                         location["Name"], location.get("Version")) is None:
-                raise ManifestFileError(
-                    "ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT", MANIFEST_UNREADABLE
-                )
-            outcome.ok = injected is None
-            outcome.message = injected
-            return outcome
+        # Adapters (CONTENT_MODERATION) train the same way from image-level manifests whose
+        # class names are moderation labels (SPEC §10.19: no stricter adapter rules known);
+        # without TestingData their test set is split off the training manifest.
         if from_datasets is not None:
             # Dataset lines carry cl-metadata and errors; the parser ignores those fields.
             train = parse_manifest(from_datasets[0], reader.image_info)

@@ -160,3 +160,77 @@ def test_bytes_travel_base64(rekognition: Any, running: str) -> None:
     assert base64.b64decode(base64.b64encode(raw)) == raw
     assert rekognition.detect_custom_labels(
         ProjectVersionArn=running, Image={"Bytes": raw})["CustomLabels"] == []
+
+
+def test_object_localization_answers_boxes(rekognition: Any, s3: Any, project_arn: str,
+                                           train: Any) -> None:
+    from rekomock.testing import detection_line, manifest
+
+    from conftest import manifest_asset
+
+    lines, images = [], []
+    for i in range(4):
+        key = f"boxes/{i}.png"
+        data = make_png(200, 100, (i * 50, 0, 90))
+        s3.put_object(Bucket="rekomock-test-bucket", Key=key, Body=data)
+        images.append(data)
+        lines.append(detection_line(f"s3://rekomock-test-bucket/{key}", (200, 100),
+                                    [("logo", 20, 10, 50, 40)]))
+    s3.put_object(Bucket="rekomock-test-bucket", Key="b.manifest", Body=manifest(lines))
+    asset = manifest_asset("rekomock-test-bucket", "b.manifest")
+    arn = train("boxes", TrainingData=asset, TestingData=asset)
+    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
+    (label,) = rekognition.detect_custom_labels(
+        ProjectVersionArn=arn, Image={"Bytes": images[2]})["CustomLabels"]
+    assert label["Name"] == "logo"
+    assert label["Geometry"]["BoundingBox"] == pytest.approx(
+        {"Width": 0.25, "Height": 0.4, "Left": 0.1, "Top": 0.1})
+
+
+def test_evaluation_agrees_with_detection(rekognition: Any, s3: Any, project_arn: str,
+                                          train: Any, rekomock: Controller,
+                                          classification: dict[str, Any]) -> None:
+    import json
+
+    wrong = [uri for uri, label in classification["test_images"] if label == "sunrise"][:1]
+    for uri in wrong:
+        rekomock.set_detections([{"Name": "sunset", "Confidence": 88.0}], image=uri)
+    arn = train("v1")
+    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
+    desc = describe_version(rekognition, project_arn, "v1")
+    summary = json.loads(s3.get_object(
+        Bucket="rekomock-test-bucket",
+        Key=desc["EvaluationResult"]["Summary"]["S3Object"]["Name"])["Body"].read())
+    reported = {r["Label"]: r["Metrics"] for r in summary["LabelEvaluationResults"]}
+    # Re-measure from DetectCustomLabels answers (assumed thresholds apply: no MinConfidence).
+    for label in ("sunrise", "sunset"):
+        tp = fp = fn = 0
+        for uri, truth in classification["test_images"]:
+            bucket, key = uri[5:].split("/", 1)
+            names = {x["Name"] for x in rekognition.detect_custom_labels(
+                ProjectVersionArn=arn,
+                Image={"S3Object": {"Bucket": bucket, "Name": key}})["CustomLabels"]}
+            tp += label in names and truth == label
+            fp += label in names and truth != label
+            fn += label not in names and truth == label
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        assert reported[label]["Precision"] == pytest.approx(precision)
+        assert reported[label]["Recall"] == pytest.approx(recall)
+    assert desc["EvaluationResult"]["F1Score"] == pytest.approx(
+        sum(m["F1Score"] for m in reported.values()) / 2)
+    assert desc["EvaluationResult"]["F1Score"] < 1.0
+
+
+@pytest.mark.parametrize("f1", [0.95, 0.4])
+def test_set_evaluation_drives_deploy_decisions(rekognition: Any, project_arn: str,
+                                                train: Any, rekomock: Controller,
+                                                f1: float) -> None:
+    rekomock.set_evaluation(f1, version_name="v2")
+    train("v1")
+    train("v2")
+    assert describe_version(rekognition, project_arn, "v1")["EvaluationResult"]["F1Score"] == 1.0
+    score = describe_version(rekognition, project_arn, "v2")["EvaluationResult"]["F1Score"]
+    assert score == pytest.approx(f1)
+    with pytest.raises(ValueError):
+        rekomock.set_evaluation(1.5)

@@ -14,16 +14,18 @@ from typing import Any, TypeVar, cast
 
 from moto.core.base_backend import BackendDict, BaseBackend
 
-from . import arns, clock, dataset_changes, datasets, inference, lifecycle, training
+from . import arns, clock, dataset_changes, datasets, inference, lifecycle, policies, training
 from .datasets import Dataset
 from .exceptions import (
     AccessDeniedException,
     InvalidParameterException,
+    InvalidPolicyRevisionIdException,
     LimitExceededException,
     ResourceAlreadyExistsException,
     ResourceInUseException,
     ResourceNotFoundException,
     ResourceNotReadyException,
+    ServiceQuotaExceededException,
 )
 from .model import Detection
 from .paging import (
@@ -34,11 +36,17 @@ from .paging import (
     fingerprint,
     page,
     selection,
+    slice_page,
 )
+from .policies import ProjectPolicy
 from .projects import CONTENT_MODERATION, CUSTOM_LABELS, Project
 from .tags import Tags
 from .versions import (
     BUSY,
+    COPYABLE,
+    COPYING_COMPLETED,
+    COPYING_FAILED,
+    COPYING_IN_PROGRESS,
     DELETING,
     FAILED,
     RUNNING,
@@ -363,13 +371,10 @@ class RekognitionCustomBackend(BaseBackend):
         self, arn: str, token: str | None, max_results: int | None
     ) -> tuple[list[dict[str, Any]], str | None]:
         dataset = self._readable(arn)
-        fp = fingerprint("labels", arn)
-        start = decode_token(token, fp) or 0
-        limit = max_results or 100
-        labels = dataset.label_page(start, limit + 1)
-        if len(labels) > limit:
-            return labels[:limit], encode_token(start + limit, fp)
-        return labels, None
+        names, next_token = slice_page(sorted(dataset.entries.label_stats), token=token,
+                                       max_results=max_results, default_max=100,
+                                       fp=fingerprint("labels", arn))
+        return [dataset.label_description(name) for name in names], next_token
 
     @locked
     def update_dataset_entries(self, arn: str, ground_truth: bytes) -> None:
@@ -553,6 +558,137 @@ class RekognitionCustomBackend(BaseBackend):
             raise ResourceInUseException(f"The model can't be deleted while it is {status}.")
         version.begin(lifecycle.VERSION_DELETING, [DELETING, lifecycle.GONE])
         return DELETING
+
+    # ------------------------------------------------------------------ copying
+
+    def copy_project_version(
+        self,
+        caller_access_key: str,
+        source_project_arn: str,
+        source_version_arn: str,
+        destination_project_arn: str,
+        name: str,
+        output_config: dict[str, Any],
+        tags: dict[str, str] | None,
+        kms_key_id: str | None,
+    ) -> ProjectVersion:
+        """CopyProjectVersion (SPEC §7.1), same or another account, same region.
+
+        The source (maybe another account's backend) is read under its own lock first and
+        the copy made under ours, so two opposite copies can never deadlock.
+        """
+        source = self._copy_source(caller_access_key, source_project_arn, source_version_arn)
+        with self.lock:
+            project = self.get_project(destination_project_arn)
+            if project.feature != CUSTOM_LABELS or project.deleting:
+                raise InvalidParameterException("The destination is not a Custom Labels project.")
+            if not output_config.get("S3Bucket"):
+                raise InvalidParameterException("OutputConfig needs an S3Bucket.")
+            existing = project.versions_by_name.get(name)
+            if existing is not None and not existing.gone:
+                raise ResourceInUseException(f"The version name {name} is already in use.")
+            if existing is not None:
+                self._purge_version(existing)
+            if len(project.versions) >= self.control.quotas.versions_per_project:
+                raise LimitExceededException()
+            if tags:
+                self.tags.check(None, tags, self.control.quotas.tags_per_resource)
+            version = ProjectVersion(project, name, dict(output_config), kms_key_id=kms_key_id,
+                                     description=source.description)
+            version.source_arn = source.arn
+            version.outcome = training.copy_outcome(self, source, version)
+            version.training_input = version.outcome.training_input
+            version.testing_input = version.outcome.testing_input
+            if tags:
+                self.tags.set(version.arn, tags, self.control.quotas.tags_per_resource)
+            project.versions.add(version.seq, version)
+            project.versions_by_name[name] = version
+            self.version_history[version.arn] = version
+            final = COPYING_COMPLETED if version.outcome.ok else COPYING_FAILED
+            version.begin(lifecycle.VERSION_COPYING, [COPYING_IN_PROGRESS, final])
+            return version
+
+    def _copy_source(
+        self, caller_access_key: str, project_arn: str, version_arn: str
+    ) -> ProjectVersion:
+        p = arns.parse(project_arn)
+        v = arns.parse(version_arn)
+        if p is None or p.kind != "project" or v is None or v.kind != "version":
+            raise ResourceNotFoundException()
+        if (p.account, p.region, p.project) != (v.account, v.region, v.project):
+            raise InvalidParameterException("The version is not in the source project.")
+        if p.region != self.region_name:
+            raise InvalidParameterException("Models are copied within one region.")
+        owner: RekognitionCustomBackend = rekognition_custom_backends[p.account][p.region]
+        with owner.lock:
+            project = owner._live(owner.projects_by_arn.get(project_arn))
+            if project is None:
+                raise ResourceNotFoundException()
+            caller = policies.caller_arn(self.account_id, caller_access_key, self.region_name)
+            verdict = policies.decide(list(project.policies.values()), self.account_id,
+                                      caller, version_arn)
+            if verdict is False or (verdict is None and p.account != self.account_id):
+                raise AccessDeniedException(
+                    "No project policy allows this principal to copy the model."
+                )
+            version = project.versions_by_name.get(v.name or "")
+            if version is None or version.arn != version_arn or version.gone:
+                raise ResourceNotFoundException()
+            status = version.status
+            if version.feature != CUSTOM_LABELS:
+                raise InvalidParameterException("Adapters can't be copied.")
+            if status in UNTRAINED:
+                raise InvalidParameterException("The model has not been trained successfully.")
+            if status not in COPYABLE:
+                raise ResourceInUseException(f"The model can't be copied while it is {status}.")
+            return version
+
+    # ----------------------------------------------------------------- policies
+
+    @locked
+    def put_project_policy(
+        self, project_arn: str, name: str, document: str, revision_id: str | None
+    ) -> str:
+        project = self.get_project(project_arn)
+        if project.feature != CUSTOM_LABELS:
+            raise InvalidParameterException("Project policies apply to Custom Labels projects.")
+        policy = project.policies.get(name)
+        if policy is None:
+            if revision_id is not None:
+                raise InvalidPolicyRevisionIdException()
+            if len(project.policies) >= self.control.quotas.policies_per_project:
+                raise ServiceQuotaExceededException(
+                    "The project already has the maximum number of project policies."
+                )
+            policy = ProjectPolicy(name, document)
+            project.policies[name] = policy
+        elif revision_id is None:
+            raise ResourceAlreadyExistsException(f"The project policy {name} already exists.")
+        elif revision_id.lower() != policy.revision_id:
+            raise InvalidPolicyRevisionIdException()
+        else:
+            policy.replace(document)
+        return policy.revision_id
+
+    @locked
+    def list_project_policies(
+        self, project_arn: str, token: str | None, max_results: int | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        project = self.get_project(project_arn)
+        chosen, next_token = slice_page(list(project.policies.values()), token=token,
+                                        max_results=max_results, default_max=5,
+                                        fp=fingerprint("policies", project_arn))
+        return [p.describe(project.arn) for p in chosen], next_token
+
+    @locked
+    def delete_project_policy(self, project_arn: str, name: str, revision_id: str | None) -> None:
+        project = self.get_project(project_arn)
+        policy = project.policies.get(name)
+        if policy is None:
+            raise ResourceNotFoundException(f"The project policy {name} does not exist.")
+        if revision_id is not None and revision_id.lower() != policy.revision_id:
+            raise InvalidPolicyRevisionIdException()
+        del project.policies[name]
 
     # ---------------------------------------------------------------- inference
 

@@ -50,16 +50,19 @@ class ControlState(BaseBackend):
         return self._take(self.start_failures, version_name)
 
     def predictor(
-        self, version_arn: str, model: TrainedModel, uri: str | None = None
+        self, version_arn: str, model: TrainedModel, uri: str | None = None,
+        source_arn: str | None = None,
     ) -> Callable[[str, str | None], list[Detection]]:
         """What a model answers for an image (SHA-256 of its bytes, and its S3 URI when it
-        came from S3): the most specific scripted answer, else the ground truth."""
+        came from S3): the most specific scripted answer, else the ground truth. A copy
+        answers what its source was scripted to answer too."""
         scripted = self.detections
+        arn_keys = (version_arn, source_arn, None) if source_arn else (version_arn, None)
 
         def predict(digest: str, image_uri: str | None = None) -> list[Detection]:
             where = image_uri or uri
             if scripted:
-                for arn_key in (version_arn, None):
+                for arn_key in arn_keys:
                     for image_key in (digest, where, None):
                         found = scripted.get((arn_key, image_key))
                         if found is not None:

@@ -329,17 +329,13 @@ class Dataset:
         stats = self.entries.stats()
         return f"{stats['TotalEntries']} entries, {stats['TotalLabels']} labels"
 
-    def label_page(self, start: int, limit: int) -> list[dict[str, Any]]:
-        """DatasetLabelDescriptions sorted by label name, from position ``start``."""
-        names = sorted(self.entries.label_stats)[start:start + limit]
-        out = []
-        for name in names:
-            images, boxes = self.entries.label_stats[name]
-            stats: dict[str, int] = {"EntryCount": images}
-            if boxes:
-                stats["BoundingBoxCount"] = boxes
-            out.append({"LabelName": name, "LabelStats": stats})
-        return out
+    def label_description(self, name: str) -> dict[str, Any]:
+        """DatasetLabelDescription; BoundingBoxCount only for labels on boxes (SPEC §1.8)."""
+        images, boxes = self.entries.label_stats[name]
+        stats: dict[str, int] = {"EntryCount": images}
+        if boxes:
+            stats["BoundingBoxCount"] = boxes
+        return {"LabelName": name, "LabelStats": stats}
 
 
 def fill(dataset: Dataset, parsed: Iterable[Entry]) -> None:

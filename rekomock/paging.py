@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from botocore.paginate import TokenDecoder, TokenEncoder
@@ -148,3 +148,12 @@ def page(
             return out, encode_token(seq, fp)
         out.append(item)
     return out, None
+
+
+def slice_page(
+    items: Sequence[T], *, token: str | None, max_results: int | None, default_max: int, fp: str
+) -> tuple[list[T], str | None]:
+    """A page of a short list that is cheap to build whole (labels, policies)."""
+    start = decode_token(token, fp) or 0
+    end = start + (max_results or default_max)
+    return list(items[start:end]), encode_token(end, fp) if end < len(items) else None

@@ -23,6 +23,14 @@ TYPE_RESPONSE = tuple[int, dict[str, str], str]
 _HEADERS = {"Content-Type": "application/x-amz-json-1.1", "server": "amazon.com"}
 
 
+def _listing(key: str, items: list[Any], token: str | None) -> dict[str, Any]:
+    """A page of a list operation: NextToken only when there is a next page (SPEC §3.6)."""
+    out: dict[str, Any] = {key: items}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
 class RegionNotServed(RekognitionError):
     """Rekognition has no endpoint in this region (moto's region list, from botocore).
 
@@ -100,10 +108,7 @@ class RekognitionCustomResponse(BaseResponse):
         projects, token = self.backend.describe_projects(
             p.get("ProjectNames"), p.get("Features"), p.get("NextToken"), p.get("MaxResults")
         )
-        out: dict[str, Any] = {"ProjectDescriptions": [pr.describe() for pr in projects]}
-        if token:
-            out["NextToken"] = token
-        return out
+        return _listing("ProjectDescriptions", [pr.describe() for pr in projects], token)
 
     def delete_project(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"Status": self.backend.delete_project(p["ProjectArn"])}
@@ -129,19 +134,13 @@ class RekognitionCustomResponse(BaseResponse):
             p.get("SourceRefContains"), p.get("HasErrors"), p.get("NextToken"),
             p.get("MaxResults"),
         )
-        out: dict[str, Any] = {"DatasetEntries": lines}
-        if token:
-            out["NextToken"] = token
-        return out
+        return _listing("DatasetEntries", lines, token)
 
     def list_dataset_labels(self, p: dict[str, Any]) -> dict[str, Any]:
         labels, token = self.backend.list_dataset_labels(
             p["DatasetArn"], p.get("NextToken"), p.get("MaxResults")
         )
-        out: dict[str, Any] = {"DatasetLabelDescriptions": labels}
-        if token:
-            out["NextToken"] = token
-        return out
+        return _listing("DatasetLabelDescriptions", labels, token)
 
     def update_dataset_entries(self, p: dict[str, Any]) -> dict[str, Any]:
         self.backend.update_dataset_entries(p["DatasetArn"], p["Changes"]["GroundTruth"])
@@ -171,10 +170,40 @@ class RekognitionCustomResponse(BaseResponse):
         versions, token = self.backend.describe_project_versions(
             p["ProjectArn"], p.get("VersionNames"), p.get("NextToken"), p.get("MaxResults")
         )
-        out: dict[str, Any] = {"ProjectVersionDescriptions": [v.describe() for v in versions]}
-        if token:
-            out["NextToken"] = token
-        return out
+        return _listing("ProjectVersionDescriptions", [v.describe() for v in versions], token)
+
+    def copy_project_version(self, p: dict[str, Any]) -> dict[str, Any]:
+        version = self.backend.copy_project_version(
+            self.get_access_key(),
+            p["SourceProjectArn"],
+            p["SourceProjectVersionArn"],
+            p["DestinationProjectArn"],
+            p["VersionName"],
+            p["OutputConfig"],
+            p.get("Tags"),
+            p.get("KmsKeyId"),
+        )
+        return {"ProjectVersionArn": version.arn}
+
+    # -------------------------------------------------------------- policies
+
+    def put_project_policy(self, p: dict[str, Any]) -> dict[str, Any]:
+        revision = self.backend.put_project_policy(
+            p["ProjectArn"], p["PolicyName"], p["PolicyDocument"], p.get("PolicyRevisionId")
+        )
+        return {"PolicyRevisionId": revision}
+
+    def list_project_policies(self, p: dict[str, Any]) -> dict[str, Any]:
+        found, token = self.backend.list_project_policies(
+            p["ProjectArn"], p.get("NextToken"), p.get("MaxResults")
+        )
+        return _listing("ProjectPolicies", found, token)
+
+    def delete_project_policy(self, p: dict[str, Any]) -> dict[str, Any]:
+        self.backend.delete_project_policy(
+            p["ProjectArn"], p["PolicyName"], p.get("PolicyRevisionId")
+        )
+        return {}
 
     def start_project_version(self, p: dict[str, Any]) -> dict[str, Any]:
         status = self.backend.start_project_version(
@@ -235,6 +264,10 @@ _ACTIONS: dict[str, Callable[[RekognitionCustomResponse, dict[str, Any]], dict[s
     "DistributeDatasetEntries": RekognitionCustomResponse.distribute_dataset_entries,
     "CreateProjectVersion": RekognitionCustomResponse.create_project_version,
     "DescribeProjectVersions": RekognitionCustomResponse.describe_project_versions,
+    "CopyProjectVersion": RekognitionCustomResponse.copy_project_version,
+    "PutProjectPolicy": RekognitionCustomResponse.put_project_policy,
+    "ListProjectPolicies": RekognitionCustomResponse.list_project_policies,
+    "DeleteProjectPolicy": RekognitionCustomResponse.delete_project_policy,
     "StartProjectVersion": RekognitionCustomResponse.start_project_version,
     "StopProjectVersion": RekognitionCustomResponse.stop_project_version,
     "DeleteProjectVersion": RekognitionCustomResponse.delete_project_version,

@@ -280,6 +280,26 @@ def run(
     return outcome
 
 
+def copy_outcome(
+    backend: RekognitionCustomBackend, source: ProjectVersion, copy: ProjectVersion
+) -> TrainingOutcome:
+    """A copy carries the source's training results unchanged (SPEC §7.1): same model,
+    same evaluation, written again to the destination's OutputConfig when it completes."""
+    origin = source.outcome
+    assert origin is not None and origin.ok
+    if not s3io.bucket_exists(backend.account_id, backend.region_name,
+                              copy.output_config["S3Bucket"]):
+        return TrainingOutcome(ok=False, message=OUTPUT_UNWRITABLE,
+                               training_input=origin.training_input,
+                               testing_input=origin.testing_input)
+    return TrainingOutcome(
+        ok=True, model=origin.model, evaluation=origin.evaluation, train=origin.train,
+        test=origin.test, train_used=origin.train_used, test_used=origin.test_used,
+        summary=origin.summary, predict=origin.predict, training_input=origin.training_input,
+        testing_input=origin.testing_input,
+    )
+
+
 # ------------------------------------------------------------------- outputs
 
 
@@ -350,7 +370,7 @@ def _jsonl(lines: list[dict[str, Any]]) -> bytes:
 
 def finish(version: ProjectVersion) -> None:
     """Effects of a training reaching its end state: timestamps, billing, S3 outputs."""
-    from .versions import TRAINING_FAILED
+    from .versions import COPYING_FAILED, TRAINING_FAILED
 
     outcome = version.outcome
     phase = version.phase
@@ -359,9 +379,9 @@ def finish(version: ProjectVersion) -> None:
     end = phase.settled_at or clock.now()
     version.training_end = end
     project = version.project
-    if not outcome.ok or phase.final == TRAINING_FAILED:
+    if not outcome.ok or phase.final in (TRAINING_FAILED, COPYING_FAILED):
         version.failure_message = outcome.message or SERVICE_ISSUE
-    else:
+    elif version.source_arn is None:  # a copy is not trained, nor billed for training
         version.billable_seconds = max(0, round((end - phase.started_at).total_seconds()))
     files: dict[str, bytes] = {}
     if outcome.summary is not None:
@@ -373,7 +393,8 @@ def finish(version: ProjectVersion) -> None:
     if outcome.ok and outcome.evaluation is not None and outcome.model is not None:
         model = outcome.model
         summary = outcome.evaluation.summary(
-            version.arn, len(outcome.train_used), len(outcome.test_used), end
+            version.source_arn or version.arn, len(outcome.train_used), len(outcome.test_used),
+            end,
         )
         files["EvaluationResultSummary"] = json.dumps(summary).encode()
         files["TrainingGroundTruth"] = _jsonl([_snapshot_line(e, None) for e in outcome.train_used])

@@ -56,6 +56,10 @@ STARTABLE = frozenset({TRAINING_COMPLETED, STOPPED, COPYING_COMPLETED, FAILED})
 BUSY = frozenset(
     {TRAINING_IN_PROGRESS, STARTING, RUNNING, STOPPING, COPYING_IN_PROGRESS, DELETING}
 )
+#: States a version may be copied from (SPEC §7.1, INFERRED: any that holds a trained model).
+COPYABLE = frozenset(
+    {TRAINING_COMPLETED, STARTING, RUNNING, STOPPING, STOPPED, FAILED, COPYING_COMPLETED}
+)
 #: States of versions that never produced a model.
 UNTRAINED = frozenset({TRAINING_FAILED, COPYING_FAILED})
 

@@ -326,3 +326,13 @@ def test_version_tags(rekognition: Any, train: Any) -> None:
     rekognition.delete_project_version(ProjectVersionArn=arn)
     with pytest.raises(rekognition.exceptions.ResourceNotFoundException):
         rekognition.list_tags_for_resource(ResourceArn=arn)
+
+
+def test_versions_quota(rekognition: Any, project_arn: str, train: Any,
+                        rekomock: Controller) -> None:
+    rekomock.quotas.versions_per_project = 1
+    train("v1")
+    with pytest.raises(rekognition.exceptions.LimitExceededException):
+        train("v2")
+    assert len(rekognition.describe_project_versions(ProjectArn=project_arn)[
+        "ProjectVersionDescriptions"]) == 1

@@ -15,13 +15,32 @@ import pytest
 if TYPE_CHECKING:
     from .controller import Controller
 
+RESET_SESSION_INI = "rekomock_reset_boto3_session"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        RESET_SESSION_INI,
+        type="bool",
+        default=True,
+        help="Give each test a fresh boto3 default session, as moto does (default: true). "
+        "false saves the cost of rebuilding it for every test.",
+    )
+
 
 @pytest.fixture
-def rekomock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Controller]:
+def rekomock(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Controller]:
     """An active ``mock_rekognition_custom`` for the test; yields the controller ``rk``."""
     from .core import mock_rekognition_custom
 
     if not os.environ.get("AWS_DEFAULT_REGION"):
         monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_rekognition_custom() as rk:
+    config = None
+    if not request.config.getini(RESET_SESSION_INI):
+        # moto's documented switch: keep boto3.DEFAULT_SESSION between tests. Safe here
+        # because every request is intercepted whatever credentials the session holds.
+        config = {"core": {"reset_boto3_session": False}}
+    with mock_rekognition_custom(config=config) as rk:  # type: ignore[arg-type]
         yield rk

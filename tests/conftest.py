@@ -14,6 +14,8 @@ import pytest
 
 from rekomock.shapes import check_client
 
+pytest_plugins = ["pytester"]
+
 REGION = "us-east-1"
 BUCKET = "rekomock-test-bucket"
 

@@ -222,3 +222,30 @@ def test_controller_shows_state(rekomock: Controller) -> None:
     assert "shown" in text and "CREATED" in text and "project" in text
     page = rekomock._repr_html_()
     assert page.startswith("<table") and "<td>shown</td>" in page
+
+
+SESSION_PROBE = """
+import boto3
+
+seen = []
+
+def test_one(rekomock):
+    boto3.client("rekognition").describe_projects()
+    seen.append(id(boto3.DEFAULT_SESSION))
+
+def test_two(rekomock):
+    boto3.client("rekognition").describe_projects()
+    seen.append(id(boto3.DEFAULT_SESSION))
+    assert (seen[0] == seen[1]) == {same}
+"""
+
+
+@pytest.mark.parametrize(("ini", "same"), [("", False), ("rekomock_reset_boto3_session = false",
+                                                         True)])
+def test_fixture_needs_no_import_and_can_keep_the_boto3_session(
+    pytester: pytest.Pytester, ini: str, same: bool
+) -> None:
+    pytester.makeini(f"[pytest]\n{ini}\n")
+    pytester.makepyfile(SESSION_PROBE.format(same=same))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)

@@ -27,6 +27,7 @@ from .exceptions import (
     ResourceNotReadyException,
     ServiceQuotaExceededException,
 )
+from .lifecycle import Phased
 from .model import Detection
 from .paging import (
     Listed,
@@ -125,31 +126,33 @@ class RekognitionCustomBackend(BaseBackend):
             raise ResourceNotFoundException()
         return project
 
+    def _lookup(self, parsed: arns.ParsedArn, arn: str) -> Phased | None:
+        """The live project, version or dataset ``arn`` names here, else None; resources
+        whose deletion has completed are purged on the way."""
+        project = self._live(self.projects_by_name.get(parsed.project))
+        if project is None or parsed.kind == "project":
+            return project if project is not None and project.arn == arn else None
+        child: ProjectVersion | Dataset | None
+        if parsed.kind == "version":
+            child = project.versions_by_name.get(parsed.name or "")
+        else:
+            child = project.datasets.get(parsed.name or "")
+        if child is None or child.arn != arn:
+            return None
+        if child.gone:
+            if isinstance(child, ProjectVersion):
+                self._purge_version(child)
+            else:
+                self._purge_dataset(child)
+            return None
+        return child
+
     def find_taggable(self, arn: str) -> object | None:
         """The live project, version or dataset an ARN names, else None (SPEC §9)."""
         parsed = arns.parse(arn)
         if parsed is None or parsed.account != self.account_id or parsed.region != self.region_name:
             return None
-        project = self._live(self.projects_by_name.get(parsed.project))
-        if project is None:
-            return None
-        if parsed.kind == "project":
-            return project if project.arn == arn else None
-        if parsed.kind == "version":
-            version = project.versions_by_name.get(parsed.name or "")
-            if version is None or version.arn != arn:
-                return None
-            if version.gone:
-                self._purge_version(version)
-                return None
-            return version
-        dataset = project.datasets.get(parsed.name or "")
-        if dataset is None or dataset.arn != arn:
-            return None
-        if dataset.gone:
-            self._purge_dataset(dataset)
-            return None
-        return dataset
+        return self._lookup(parsed, arn)
 
     # ----------------------------------------------------------------- projects
 
@@ -253,13 +256,8 @@ class RekognitionCustomBackend(BaseBackend):
     # ----------------------------------------------------------------- datasets
 
     def find_dataset(self, arn: str) -> Dataset:
-        parsed = self._check_arn(arn, "dataset")
-        project = self._live(self.projects_by_name.get(parsed.project))
-        dataset = project.datasets.get(parsed.name or "") if project else None
-        if dataset is None or dataset.arn != arn:
-            raise ResourceNotFoundException()
-        if dataset.gone:
-            self._purge_dataset(dataset)
+        dataset = self._lookup(self._check_arn(arn, "dataset"), arn)
+        if not isinstance(dataset, Dataset):
             raise ResourceNotFoundException()
         return dataset
 
@@ -426,13 +424,8 @@ class RekognitionCustomBackend(BaseBackend):
         return live
 
     def find_version(self, arn: str) -> ProjectVersion:
-        parsed = self._check_arn(arn, "version")
-        project = self._live(self.projects_by_name.get(parsed.project))
-        version = project.versions_by_name.get(parsed.name or "") if project else None
-        if version is None or version.arn != arn:
-            raise ResourceNotFoundException()
-        if version.gone:
-            self._purge_version(version)
+        version = self._lookup(self._check_arn(arn, "version"), arn)
+        if not isinstance(version, ProjectVersion):
             raise ResourceNotFoundException()
         return version
 

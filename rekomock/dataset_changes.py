@@ -69,13 +69,7 @@ def import_manifest(
                      location["Name"], location.get("Version"))
     if data is None:
         return MESSAGES[INACCESSIBLE], CLIENT_ERROR
-    parsed = _parse(data)
-    if isinstance(parsed, tuple):
-        return parsed
-    failure = _terminal(parsed, dataset)
-    if failure is None:
-        fill(dataset, parsed.entries)
-    return failure
+    return apply_update(dataset, data)
 
 
 def copy_entries(source: Dataset, target: Dataset) -> None:
@@ -87,7 +81,8 @@ def copy_entries(source: Dataset, target: Dataset) -> None:
 
 
 def apply_update(dataset: Dataset, ground_truth: bytes) -> tuple[str, str] | None:
-    """UpdateDatasetEntries: lines keyed by source-ref replace or add (SPEC §8.4)."""
+    """Lines keyed by source-ref replace or add (UpdateDatasetEntries, SPEC §8.4; an import
+    is an update of an empty dataset); nothing changes on a terminal error."""
     parsed = _parse(ground_truth)
     if isinstance(parsed, tuple):
         return parsed

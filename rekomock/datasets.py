@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import arns, clock, lifecycle
-from .lifecycle import Phase
+from .lifecycle import Phase, Phased
 from .manifests import Entry
 from .paging import next_sequence
 
@@ -254,8 +254,10 @@ class Entries:
         return out, None
 
 
-class Dataset:
+class Dataset(Phased):
     """A TRAIN or TEST dataset of a project."""
+
+    deleting_model = lifecycle.DATASET_DELETING
 
     def __init__(self, project: Project, dataset_type: str) -> None:
         self.seq = next_sequence()
@@ -271,17 +273,6 @@ class Dataset:
         self.failure: tuple[str, str] | None = None  # (StatusMessage, StatusMessageCode)
 
     # ---------------------------------------------------------------- status
-
-    @property
-    def status(self) -> str:
-        return str(self.phase.status)
-
-    def advance(self) -> None:
-        self.phase.advance()
-
-    @property
-    def gone(self) -> bool:
-        return self.phase.model_name == lifecycle.DATASET_DELETING and self.status == lifecycle.GONE
 
     def begin(self, model_name: str, statuses: list[str],
               failure: tuple[str, str] | None = None, success: str | None = None) -> None:

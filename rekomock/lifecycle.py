@@ -110,3 +110,24 @@ class Phase(ManagedState):
     @property
     def settled(self) -> bool:
         return self.status == self.final
+
+
+class Phased:
+    """A resource whose status is that of its current phase, and which is gone once its
+    deletion phase has reached its end."""
+
+    phase: Phase
+    #: The model name of this resource's deletion phase.
+    deleting_model = ""
+
+    @property
+    def status(self) -> str:
+        return str(self.phase.status)
+
+    def advance(self) -> None:
+        """A describe is what moves "manual" progressions."""
+        self.phase.advance()
+
+    @property
+    def gone(self) -> bool:
+        return self.phase.model_name == self.deleting_model and self.status == GONE

@@ -6,19 +6,22 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import arns, clock, lifecycle
-from .lifecycle import Phase
+from .lifecycle import Phase, Phased
 from .paging import OrderedIndex, next_sequence
 
 if TYPE_CHECKING:
     from .datasets import Dataset
+    from .policies import ProjectPolicy
     from .versions import ProjectVersion
 
 CUSTOM_LABELS = "CUSTOM_LABELS"
 CONTENT_MODERATION = "CONTENT_MODERATION"
 
 
-class Project:
+class Project(Phased):
     """One project; its status comes from a creating or deleting :class:`Phase`."""
+
+    deleting_model = lifecycle.PROJECT_DELETING
 
     def __init__(
         self,
@@ -40,19 +43,7 @@ class Project:
         self.versions: OrderedIndex[ProjectVersion] = OrderedIndex()
         self.versions_by_name: dict[str, ProjectVersion] = {}
         self.datasets: dict[str, Dataset] = {}  # "TRAIN" / "TEST"
-        self.policies: dict[str, Any] = {}  # name -> ProjectPolicy (policies issue)
-
-    @property
-    def status(self) -> str:
-        return str(self.phase.status)
-
-    def advance(self) -> None:
-        self.phase.advance()
-
-    @property
-    def gone(self) -> bool:
-        """True once a deletion has completed: the project no longer exists."""
-        return self.phase.model_name == lifecycle.PROJECT_DELETING and self.status == lifecycle.GONE
+        self.policies: dict[str, ProjectPolicy] = {}
 
     @property
     def deleting(self) -> bool:

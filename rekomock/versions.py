@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import arns, clock, lifecycle
-from .lifecycle import Phase
+from .lifecycle import Phase, Phased
 from .paging import next_sequence
 
 if TYPE_CHECKING:
@@ -64,8 +64,10 @@ COPYABLE = frozenset(
 UNTRAINED = frozenset({TRAINING_FAILED, COPYING_FAILED})
 
 
-class ProjectVersion:
+class ProjectVersion(Phased):
     """One model (or adapter) version of a project."""
+
+    deleting_model = lifecycle.VERSION_DELETING
 
     def __init__(
         self,
@@ -117,13 +119,6 @@ class ProjectVersion:
     def sync(self) -> None:
         """Fire the effects of a phase that has ended (idempotent)."""
         _ = self.status
-
-    def advance(self) -> None:
-        self.phase.advance()
-
-    @property
-    def gone(self) -> bool:
-        return self.phase.model_name == lifecycle.VERSION_DELETING and self.status == lifecycle.GONE
 
     def begin(self, model_name: str, statuses: list[str]) -> None:
         self.phase = Phase(model_name, statuses)

@@ -148,7 +148,7 @@ class Lifecycle(RuleBasedStateMachine):
         result = self._expect(ok, lambda: self.client.copy_project_version(
             SourceProjectArn=self.projects[key[0]], SourceProjectVersionArn=arn,
             DestinationProjectArn=self.projects[dest], VersionName=name,
-            OutputConfig={"S3Bucket": "walk-bucket"}))
+            OutputConfig={"S3Bucket": "walk-bucket"}, Tags={"copy": name}))
         if result:
             self.versions[(dest, name)] = (result["ProjectVersionArn"], "COPYING_COMPLETED")
 

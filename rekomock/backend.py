@@ -451,6 +451,22 @@ class RekognitionCustomBackend(BaseBackend):
             project.feature, bool(project.live_datasets()), training_data, testing_data,
             feature_config,
         )
+        self._check_new_version(project, name, tags)
+        from_datasets = self._training_datasets(project) if project.live_datasets() else None
+        version = ProjectVersion(
+            project, name, dict(output_config), description=description,
+            kms_key_id=kms_key_id, feature_config=feature_config,
+        )
+        outcome = training.run(self, version, training_data, testing_data, from_datasets)
+        final = TRAINING_COMPLETED if outcome.ok else TRAINING_FAILED
+        self._add_version(version, outcome, tags, lifecycle.VERSION_TRAINING,
+                          [TRAINING_IN_PROGRESS, final])
+        return version
+
+    def _check_new_version(
+        self, project: Project, name: str, tags: dict[str, str] | None
+    ) -> None:
+        """What a new version (trained or copied) must pass before anything changes."""
         existing = project.versions_by_name.get(name)
         if existing is not None and not existing.gone:
             raise ResourceInUseException(f"The version name {name} is already in use.")
@@ -458,25 +474,28 @@ class RekognitionCustomBackend(BaseBackend):
             self._purge_version(existing)
         if len(project.versions) >= self.control.quotas.versions_per_project:
             raise LimitExceededException()
-        from_datasets = self._training_datasets(project) if project.live_datasets() else None
         if tags:
             self.tags.check(None, tags, self.control.quotas.tags_per_resource)
-        version = ProjectVersion(
-            project, name, dict(output_config), description=description,
-            kms_key_id=kms_key_id, feature_config=feature_config,
-        )
-        outcome = training.run(self, version, training_data, testing_data, from_datasets)
+
+    def _add_version(
+        self,
+        version: ProjectVersion,
+        outcome: training.TrainingOutcome,
+        tags: dict[str, str] | None,
+        model_name: str,
+        statuses: list[str],
+    ) -> None:
+        """Register a new version with its decided outcome and start its phase."""
         version.outcome = outcome
         version.training_input = outcome.training_input
         version.testing_input = outcome.testing_input
         if tags:
             self.tags.set(version.arn, tags, self.control.quotas.tags_per_resource)
+        project = version.project
         project.versions.add(version.seq, version)
-        project.versions_by_name[name] = version
+        project.versions_by_name[version.name] = version
         self.version_history[version.arn] = version
-        final = TRAINING_COMPLETED if outcome.ok else TRAINING_FAILED
-        version.begin(lifecycle.VERSION_TRAINING, [TRAINING_IN_PROGRESS, final])
-        return version
+        version.begin(model_name, statuses)
 
     @staticmethod
     def _training_datasets(project: Project) -> tuple[bytes, bytes]:
@@ -577,28 +596,14 @@ class RekognitionCustomBackend(BaseBackend):
                 raise InvalidParameterException("The destination is not a Custom Labels project.")
             if not output_config.get("S3Bucket"):
                 raise InvalidParameterException("OutputConfig needs an S3Bucket.")
-            existing = project.versions_by_name.get(name)
-            if existing is not None and not existing.gone:
-                raise ResourceInUseException(f"The version name {name} is already in use.")
-            if existing is not None:
-                self._purge_version(existing)
-            if len(project.versions) >= self.control.quotas.versions_per_project:
-                raise LimitExceededException()
-            if tags:
-                self.tags.check(None, tags, self.control.quotas.tags_per_resource)
+            self._check_new_version(project, name, tags)
             version = ProjectVersion(project, name, dict(output_config), kms_key_id=kms_key_id,
                                      description=source.description)
             version.source_arn = source.arn
-            version.outcome = training.copy_outcome(self, source, version)
-            version.training_input = version.outcome.training_input
-            version.testing_input = version.outcome.testing_input
-            if tags:
-                self.tags.set(version.arn, tags, self.control.quotas.tags_per_resource)
-            project.versions.add(version.seq, version)
-            project.versions_by_name[name] = version
-            self.version_history[version.arn] = version
-            final = COPYING_COMPLETED if version.outcome.ok else COPYING_FAILED
-            version.begin(lifecycle.VERSION_COPYING, [COPYING_IN_PROGRESS, final])
+            outcome = training.copy_outcome(self, source, version)
+            final = COPYING_COMPLETED if outcome.ok else COPYING_FAILED
+            self._add_version(version, outcome, tags, lifecycle.VERSION_COPYING,
+                              [COPYING_IN_PROGRESS, final])
             return version
 
     def _copy_source(

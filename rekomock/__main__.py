@@ -1,4 +1,5 @@
-"""Command line: ``python -m rekomock demo`` runs an end-to-end journey against the mock."""
+"""Command line: ``rekomock demo`` runs an end-to-end journey against the mock;
+``rekomock server`` serves the mock over HTTP for the AWS CLI and other SDKs."""
 
 from __future__ import annotations
 
@@ -123,9 +124,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rekomock", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="run an end-to-end journey against the mock and print it")
+    server = sub.add_parser(
+        "server", help="serve the mock (and all of moto) over HTTP until Ctrl-C or SIGTERM"
+    )
+    server.add_argument("-H", "--host", default="127.0.0.1",
+                        help="address to bind (default 127.0.0.1)")
+    server.add_argument("-p", "--port", type=int, default=None,
+                        help="port (default $MOTO_PORT or 5000; 0 picks a free one)")
+    server.add_argument("-q", "--quiet", action="store_true", help="do not log each request")
     args: Any = parser.parse_args(argv)
     if args.command == "demo":
         return demo()
+    if args.command == "server":
+        import os
+
+        from .server import DEFAULT_PORT, serve
+
+        port = args.port if args.port is not None else int(
+            os.environ.get("MOTO_PORT", DEFAULT_PORT))
+        return serve(args.host, port, quiet=args.quiet)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -102,3 +102,20 @@ def describe_version(client: Any, project_arn: str, name: str) -> dict[str, Any]
         "ProjectVersionDescriptions"
     ]
     return dict(desc)
+
+
+@pytest.fixture(scope="session")
+def server_process() -> Any:
+    """One ``rekomock server`` child process for the session (see ``server``)."""
+    from server_process import ServerProcess
+
+    server = ServerProcess("--quiet")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(server_process: Any) -> Any:
+    """The session's server process, emptied for this test."""
+    server_process.reset()
+    return server_process

@@ -111,3 +111,37 @@ def allowed_errors(operation: str) -> set[str]:
     """The codes an operation may answer: its model errors plus the protocol's own."""
     op = MODEL.operation_model(operation)
     return {e.name for e in op.error_shapes} | {"ValidationException", "SerializationException"}
+
+
+FUZZ_BUCKET = "fuzz-bucket"
+
+
+def populate(s3: Any, client: Any) -> dict[str, list[str]]:
+    """Put a little of everything in the mock (a running version, a dataset, ...) and
+    return the live names the request strategies draw from."""
+    from rekomock.testing import put_classification_dataset
+
+    s3.create_bucket(Bucket=FUZZ_BUCKET)
+    key, images = put_classification_dataset(s3, FUZZ_BUCKET, {"a": 3, "b": 3})
+    project = client.create_project(ProjectName="world")["ProjectArn"]
+    asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": FUZZ_BUCKET,
+                                                              "Name": key}}}]}
+    version = client.create_project_version(
+        ProjectArn=project, VersionName="v1", OutputConfig={"S3Bucket": FUZZ_BUCKET},
+        TrainingData=asset, TestingData=asset)["ProjectVersionArn"]
+    client.start_project_version(ProjectVersionArn=version, MinInferenceUnits=1)
+    other = client.create_project(ProjectName="with-data")["ProjectArn"]
+    dataset = client.create_dataset(ProjectArn=other, DatasetType="TRAIN", DatasetSource={
+        "GroundTruthManifest": asset["Assets"][0]["GroundTruthManifest"]})["DatasetArn"]
+    return {
+        "ProjectArn": [project, other],
+        "ProjectVersionArn": [version],
+        "ProjectVersionId": [version],
+        "DatasetArn": [dataset],
+        "ResourceArn": [project, version, dataset],
+        "ProjectName": ["world", "with-data", "fresh"],
+        "VersionName": ["v1", "v2"],
+        "PolicyName": ["share"],
+        "S3Bucket": [FUZZ_BUCKET],
+        "S3ObjectName": [key, images[0][0].split("/", 3)[3]],
+    }

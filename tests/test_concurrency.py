@@ -1,13 +1,17 @@
-"""Eight threads against one mock: no lost or duplicated resources, no undocumented error."""
+"""Eight threads against one mock, in-process and against the server: no lost or duplicated
+resources, no undocumented error."""
 
 from __future__ import annotations
 
 import random
 import threading
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
+from server_process import ServerProcess
 
 from rekomock import mock_rekognition_custom
 from rekomock.testing import put_classification_dataset
@@ -16,74 +20,84 @@ THREADS = 8
 ROUNDS = 25
 
 
-def test_threads_racing_on_projects_and_versions() -> None:
+def test_threads_racing_in_process() -> None:
     with mock_rekognition_custom():
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="race-bucket")
-        key, _ = put_classification_dataset(s3, "race-bucket", {"a": 2, "b": 2})
-        asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": "race-bucket",
-                                                                  "Name": key}}}]}
-        shared = boto3.client("rekognition", region_name="us-east-1")
-        project = shared.create_project(ProjectName="shared")["ProjectArn"]
+        _race(lambda service: boto3.session.Session().client(service,
+                                                              region_name="us-east-1"))
 
-        created_projects: Counter[str] = Counter()
-        created_versions: Counter[str] = Counter()
-        unexpected: list[BaseException] = []
-        lock = threading.Lock()
-        start = threading.Barrier(THREADS)
 
-        def worker(n: int) -> None:
-            client = boto3.session.Session().client("rekognition", region_name="us-east-1")
-            rnd = random.Random(n)
-            start.wait()
-            for i in range(ROUNDS):
-                try:
-                    name = f"p{rnd.randrange(40)}"  # shared pool: many collisions
-                    client.create_project(ProjectName=name)
-                    with lock:
-                        created_projects[name] += 1
-                except ClientError as err:
-                    if err.response["Error"]["Code"] != "ResourceInUseException":
-                        unexpected.append(err)
-                try:
-                    version = f"v{rnd.randrange(20)}"
-                    arn = client.create_project_version(
-                        ProjectArn=project, VersionName=version,
-                        OutputConfig={"S3Bucket": "race-bucket"},
-                        TrainingData=asset, TestingData=asset)["ProjectVersionArn"]
-                    with lock:
-                        created_versions[version] += 1
-                    client.tag_resource(ResourceArn=arn, Tags={"thread": str(n)})
-                    if i % 3 == 0:
-                        client.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
-                        client.stop_project_version(ProjectVersionArn=arn)
-                except ClientError as err:
-                    if err.response["Error"]["Code"] not in ("ResourceInUseException",
-                                                             "ResourceNotFoundException"):
-                        unexpected.append(err)
-                except BaseException as err:  # anything else is a bug
+def test_threads_racing_against_the_server(server: ServerProcess) -> None:
+    _race(server.client)
+
+
+def _race(make_client: Callable[[str], Any]) -> None:
+    """8 threads x 25 rounds of creates on a shared name pool, tags, starts and stops."""
+    s3 = make_client("s3")
+    s3.create_bucket(Bucket="race-bucket")
+    key, _ = put_classification_dataset(s3, "race-bucket", {"a": 2, "b": 2})
+    asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": "race-bucket",
+                                                              "Name": key}}}]}
+    shared = make_client("rekognition")
+    project = shared.create_project(ProjectName="shared")["ProjectArn"]
+
+    created_projects: Counter[str] = Counter()
+    created_versions: Counter[str] = Counter()
+    unexpected: list[BaseException] = []
+    lock = threading.Lock()
+    start = threading.Barrier(THREADS)
+
+    def worker(n: int) -> None:
+        client = make_client("rekognition")
+        rnd = random.Random(n)
+        start.wait()
+        for i in range(ROUNDS):
+            try:
+                name = f"p{rnd.randrange(40)}"  # shared pool: many collisions
+                client.create_project(ProjectName=name)
+                with lock:
+                    created_projects[name] += 1
+            except ClientError as err:
+                if err.response["Error"]["Code"] != "ResourceInUseException":
                     unexpected.append(err)
-                client.describe_projects(MaxResults=5)
-                client.describe_project_versions(ProjectArn=project, MaxResults=3)
+            try:
+                version = f"v{rnd.randrange(20)}"
+                arn = client.create_project_version(
+                    ProjectArn=project, VersionName=version,
+                    OutputConfig={"S3Bucket": "race-bucket"},
+                    TrainingData=asset, TestingData=asset)["ProjectVersionArn"]
+                with lock:
+                    created_versions[version] += 1
+                client.tag_resource(ResourceArn=arn, Tags={"thread": str(n)})
+                if i % 3 == 0:
+                    client.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
+                    client.stop_project_version(ProjectVersionArn=arn)
+            except ClientError as err:
+                if err.response["Error"]["Code"] not in ("ResourceInUseException",
+                                                         "ResourceNotFoundException"):
+                    unexpected.append(err)
+            except BaseException as err:  # anything else is a bug
+                unexpected.append(err)
+            client.describe_projects(MaxResults=5)
+            client.describe_project_versions(ProjectArn=project, MaxResults=3)
 
-        threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
-        assert unexpected == []
-        assert all(count == 1 for count in created_projects.values())
-        assert all(count == 1 for count in created_versions.values())
-        names = {d["ProjectArn"].split("/")[1] for page in
-                 shared.get_paginator("describe_projects").paginate()
-                 for d in page["ProjectDescriptions"]}
-        assert names == {"shared", *created_projects}
-        versions = [d["ProjectVersionArn"].split("/")[3] for page in
-                    shared.get_paginator("describe_project_versions").paginate(
-                        ProjectArn=project)
-                    for d in page["ProjectVersionDescriptions"]]
-        assert sorted(versions) == sorted(created_versions)
-        statuses = {d["Status"] for d in shared.describe_project_versions(
-            ProjectArn=project)["ProjectVersionDescriptions"]}
-        assert statuses <= {"TRAINING_COMPLETED", "STOPPED"}
+    assert unexpected == []
+    assert all(count == 1 for count in created_projects.values())
+    assert all(count == 1 for count in created_versions.values())
+    names = {d["ProjectArn"].split("/")[1] for page in
+             shared.get_paginator("describe_projects").paginate()
+             for d in page["ProjectDescriptions"]}
+    assert names == {"shared", *created_projects}
+    versions = [d["ProjectVersionArn"].split("/")[3] for page in
+                shared.get_paginator("describe_project_versions").paginate(
+                    ProjectArn=project)
+                for d in page["ProjectVersionDescriptions"]]
+    assert sorted(versions) == sorted(created_versions)
+    statuses = {d["Status"] for d in shared.describe_project_versions(
+        ProjectArn=project)["ProjectVersionDescriptions"]}
+    assert statuses <= {"TRAINING_COMPLETED", "STOPPED"}

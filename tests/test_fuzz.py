@@ -18,13 +18,13 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from snapshot import state
-from strategies import allowed_errors, raw_json, request
+from strategies import FUZZ_BUCKET, allowed_errors, populate, raw_json, request
 
 from rekomock import mock_rekognition_custom
 from rekomock.responses import IMPLEMENTED
 from rekomock.routing import RekognitionRouter
 from rekomock.shapes import check_body, check_client
-from rekomock.testing import classification_line, make_png, manifest, put_classification_dataset
+from rekomock.testing import classification_line, make_png, manifest
 
 settings.register_profile("ci", max_examples=15, deadline=None,
                           suppress_health_check=list(HealthCheck))
@@ -35,7 +35,7 @@ settings.register_profile("long", max_examples=5000, deadline=None,
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 OPERATIONS = sorted(IMPLEMENTED)
-BUCKET = "fuzz-bucket"
+BUCKET = FUZZ_BUCKET
 
 
 def _xform(operation: str) -> str:
@@ -49,32 +49,9 @@ def world() -> Iterator[tuple[Any, dict[str, list[str]]]]:
     """An active mock holding a little of everything, and the live names the strategies use."""
     with mock_rekognition_custom():
         s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket=BUCKET)
-        key, images = put_classification_dataset(s3, BUCKET, {"a": 3, "b": 3})
         client = check_client(boto3.client("rekognition", region_name="us-east-1",
                                            config=Config(parameter_validation=False)))
-        project = client.create_project(ProjectName="world")["ProjectArn"]
-        asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET,
-                                                                  "Name": key}}}]}
-        version = client.create_project_version(
-            ProjectArn=project, VersionName="v1", OutputConfig={"S3Bucket": BUCKET},
-            TrainingData=asset, TestingData=asset)["ProjectVersionArn"]
-        client.start_project_version(ProjectVersionArn=version, MinInferenceUnits=1)
-        other = client.create_project(ProjectName="with-data")["ProjectArn"]
-        dataset = client.create_dataset(ProjectArn=other, DatasetType="TRAIN", DatasetSource={
-            "GroundTruthManifest": asset["Assets"][0]["GroundTruthManifest"]})["DatasetArn"]
-        known = {
-            "ProjectArn": [project, other],
-            "ProjectVersionArn": [version],
-            "ProjectVersionId": [version],
-            "DatasetArn": [dataset],
-            "ResourceArn": [project, version, dataset],
-            "ProjectName": ["world", "with-data", "fresh"],
-            "VersionName": ["v1", "v2"],
-            "PolicyName": ["share"],
-            "S3Bucket": [BUCKET],
-            "S3ObjectName": [key, images[0][0].split("/", 3)[3]],
-        }
+        known = populate(s3, client)
         yield client, known
 
 

@@ -1,0 +1,257 @@
+"""The controller over HTTP: ``/moto-api/rekomock/*``, beside moto's own ``/moto-api/``.
+
+Server-mode users (the AWS CLI, other SDKs, other processes) steer the mock with these
+routes exactly as in-process tests do with ``rk``. They are added to moto's ``moto_api``
+URL table, so they answer in server mode and, while a mock is active, in-process too (at
+``http://motoapi.amazonaws.com/moto-api/rekomock/...``, like moto's own ``/moto-api/reset``).
+
+Every route takes and returns JSON; the body members are the controller methods' keyword
+arguments. A bad request answers 400 ``{"Error": "..."}``, as moto's own routes do.
+
+==========================================  ======  ========================================
+route                                       method  body / query
+==========================================  ======  ========================================
+``/moto-api/rekomock/fail-training``        POST    ``version_name``?, ``message``?
+``/moto-api/rekomock/fail-start``           POST    ``version_name``?, ``message``?
+``/moto-api/rekomock/set-detections``       POST    ``labels``, ``project_version_arn``?,
+                                                    ``image`` (``s3://`` URI)? or
+                                                    ``image_base64``?
+``/moto-api/rekomock/clear-detections``     POST    --
+``/moto-api/rekomock/set-evaluation``       POST    ``f1_score``, ``labels``?, ``version_name``?
+``/moto-api/rekomock/advance-time``         POST    ``seconds``
+``/moto-api/rekomock/quotas``               GET     -- (answers the quotas)
+``/moto-api/rekomock/quotas``               POST    any of the quota names -> new values
+``/moto-api/rekomock/inference-unit-hours`` GET     ``?project_version_arn=...``
+``/moto-api/rekomock/state``                GET     -- (one row per resource, as ``print(rk)``)
+``/moto-api/rekomock/reset``                POST    -- (resources, steering and clock)
+==========================================  ======  ========================================
+
+moto's ``POST /moto-api/reset`` empties rekomock's state too (its backends are moto
+BackendDicts) and, through the wrapper installed here, puts the mock's clock back.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from . import clock
+from .controller import Controller
+
+TYPE_RESPONSE = tuple[int, dict[str, str], str]
+Handler = Callable[[Any, str, Any], TYPE_RESPONSE]
+
+PREFIX = "{0}/moto-api/rekomock/"
+_JSON = {"Content-Type": "application/json"}
+_lock = threading.Lock()
+_installed = False
+
+
+class BadRequest(ValueError):
+    """The route's input is unusable: answered 400 with the message."""
+
+
+def _body(request: Any) -> dict[str, Any]:
+    from .exceptions import RekognitionError
+    from .responses import RekognitionCustomResponse
+
+    try:
+        raw = RekognitionCustomResponse._read_body(request, request.headers)
+    except RekognitionError as err:
+        raise BadRequest(err.message) from err
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise BadRequest("the body is not JSON") from err
+    if not isinstance(value, dict):
+        raise BadRequest("the body is a JSON object")
+    return value
+
+
+def _query(full_url: str) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlparse(full_url).query).items()}
+
+
+def _kwargs(
+    body: dict[str, Any], allowed: set[str], required: frozenset[str] | set[str] = frozenset()
+) -> Any:
+    unknown = set(body) - allowed
+    if unknown:
+        raise BadRequest(f"unknown members {sorted(unknown)}; allowed: {sorted(allowed)}")
+    missing = required - set(body)
+    if missing:
+        raise BadRequest(f"missing members {sorted(missing)}")
+    return body
+
+
+def _route(method: str) -> Callable[[Callable[..., Any]], Handler]:
+    """Wrap a function of (body or query, full_url) into a moto URL handler."""
+
+    def wrap(func: Callable[..., Any]) -> Handler:
+        def handler(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
+            if request.method != method:
+                return 405, dict(_JSON), json.dumps({"Error": f"use {method}"})
+            try:
+                args = _body(request) if method == "POST" else _query(full_url)
+                result = func(args)
+            except (BadRequest, ValueError, TypeError) as err:
+                return 400, dict(_JSON), json.dumps({"Error": str(err)})
+            return 200, dict(_JSON), json.dumps(result if result is not None
+                                                else {"status": "ok"})
+
+        handler.__name__ = f"rekomock_{func.__name__}"
+        return handler
+
+    return wrap
+
+
+_rk = Controller()
+
+
+@_route("POST")
+def fail_training(body: dict[str, Any]) -> None:
+    _rk.fail_training(**_kwargs(body, {"version_name", "message"}))
+
+
+@_route("POST")
+def fail_start(body: dict[str, Any]) -> None:
+    _rk.fail_start(**_kwargs(body, {"version_name", "message"}))
+
+
+@_route("POST")
+def set_detections(body: dict[str, Any]) -> None:
+    args = dict(_kwargs(body, {"labels", "project_version_arn", "image", "image_base64"},
+                        {"labels"}))
+    if "image_base64" in args:
+        if "image" in args:
+            raise BadRequest("give image or image_base64, not both")
+        try:
+            args["image"] = base64.b64decode(args.pop("image_base64"), validate=True)
+        except (binascii.Error, TypeError) as err:
+            raise BadRequest("image_base64 is not base64") from err
+    _rk.set_detections(**args)
+
+
+@_route("POST")
+def clear_detections(body: dict[str, Any]) -> None:
+    _kwargs(body, set())
+    _rk.clear_detections()
+
+
+@_route("POST")
+def set_evaluation(body: dict[str, Any]) -> None:
+    _rk.set_evaluation(**_kwargs(body, {"f1_score", "labels", "version_name"}, {"f1_score"}))
+
+
+@_route("POST")
+def advance_time(body: dict[str, Any]) -> dict[str, Any]:
+    seconds = _kwargs(body, {"seconds"}, {"seconds"})["seconds"]
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise BadRequest("seconds is a number")
+    _rk.advance_time(seconds)
+    return {"status": "ok", "OffsetSeconds": clock.offset_seconds()}
+
+
+def _quota_values() -> dict[str, int]:
+    return dataclasses.asdict(_rk.quotas)
+
+
+@_route("GET")
+def quotas(query: dict[str, str]) -> dict[str, int]:
+    return _quota_values()
+
+
+@_route("POST")
+def set_quotas(body: dict[str, Any]) -> dict[str, int]:
+    names = set(_quota_values())
+    _kwargs(body, names)
+    for name, value in body.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise BadRequest(f"{name} is a non-negative integer")
+    for name, value in body.items():
+        setattr(_rk.quotas, name, value)
+    return _quota_values()
+
+
+@_route("GET")
+def inference_unit_hours(query: dict[str, str]) -> dict[str, Any]:
+    arn = _kwargs(query, {"project_version_arn"}, {"project_version_arn"})["project_version_arn"]
+    return {"ProjectVersionArn": arn, "InferenceUnitHours": _rk.inference_unit_hours(arn)}
+
+
+@_route("GET")
+def state(query: dict[str, str]) -> dict[str, Any]:
+    return {"Resources": _rk.rows(), "ClockOffsetSeconds": clock.offset_seconds()}
+
+
+@_route("POST")
+def reset(body: dict[str, Any]) -> None:
+    _kwargs(body, set())
+    _rk.reset()
+    clock.reset()
+
+
+def _by_method(get: Handler, post: Handler) -> Handler:
+    def handler(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
+        return (post if request.method == "POST" else get)(request, full_url, headers)
+
+    handler.__name__ = get.__name__
+    return handler
+
+
+ROUTES: dict[str, Handler] = {
+    "fail-training": fail_training,
+    "fail-start": fail_start,
+    "set-detections": set_detections,
+    "clear-detections": clear_detections,
+    "set-evaluation": set_evaluation,
+    "advance-time": advance_time,
+    "quotas": _by_method(quotas, set_quotas),
+    "inference-unit-hours": inference_unit_hours,
+    "state": state,
+    "reset": reset,
+}
+
+
+def _with_clock_reset(moto_reset: Handler) -> Handler:
+    """moto's ``/moto-api/reset``, which also puts the mock's clock back."""
+
+    def handler(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
+        answer = moto_reset(request, full_url, headers)
+        if request.method == "POST":
+            clock.reset()
+        return answer
+
+    handler.__name__ = "reset_response"
+    handler.__wrapped__ = moto_reset  # type: ignore[attr-defined]
+    return handler
+
+
+def install() -> None:
+    """Add the routes to moto's ``moto_api`` URL table; idempotent.
+
+    Must run before moto's server builds its ``moto_api`` app (it caches the table then),
+    which :mod:`rekomock.server` guarantees.
+    """
+    global _installed
+    from moto.moto_api._internal import urls
+
+    paths: dict[str, Any] = urls.url_paths
+    with _lock:
+        if _installed:
+            return
+        for name, handler in ROUTES.items():
+            paths[PREFIX + name] = handler
+        key = "{0}/moto-api/reset"
+        current = paths.get(key)
+        if current is not None and not hasattr(current, "__wrapped__"):
+            paths[key] = _with_clock_reset(current)
+        _installed = True

@@ -21,7 +21,7 @@ from typing import Any, TypeVar, overload
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
-from . import clock, control_routes, lifecycle, routing, waiters
+from . import clock, lifecycle, routing, waiters
 from .controller import Controller, reset_state
 
 T = TypeVar("T")
@@ -43,6 +43,8 @@ class MockRekognitionCustom:
         self._inner.append(inner)
         if routing.activate():
             lifecycle.register_defaults()
+            from . import control_routes  # imported on first use: keeps `import rekomock` lean
+
             control_routes.install()
             waiters.install()
             if reset:

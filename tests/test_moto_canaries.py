@@ -99,6 +99,32 @@ def test_stubber_is_a_before_send_handler(rekomock: Any) -> None:
     assert "BotocoreStubber" in names
 
 
+def test_stubber_contract_the_fast_path_wraps() -> None:
+    """rekomock.fastpath wraps ``BotocoreStubber.__call__(self, event_name, request,
+    **kwargs)`` and reads ``enabled``, moto's config switches and the recorder flag."""
+    from moto.core import config
+    from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
+    from moto.core.models import botocore_stubber
+    from moto.moto_api import recorder
+
+    original = BotocoreStubber.__call__.__wrapped__  # type: ignore[attr-defined]
+    assert list(inspect.signature(original).parameters)[:3] == ["self", "event_name",
+                                                                "request"]
+    assert isinstance(botocore_stubber.enabled, bool)
+    assert isinstance(recorder._user_enabled, bool)
+    assert callable(config.passthrough_url) and callable(config.service_whitelisted)
+    assert list(MockRawResponse(b"x").stream()) == [b"x"]
+
+
+def test_moto_server_pieces_server_mode_uses() -> None:
+    from moto.moto_api._internal import urls
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    assert callable(create_backend_app) and callable(DomainDispatcherApplication)
+    assert "{0}/moto-api/reset" in urls.url_paths
+    assert "{0}/moto-api/state-manager/set-transition" in urls.url_paths
+
+
 @pytest.mark.parametrize("op", ["CreateProject", "DescribeProjectVersions"])
 def test_model_has_our_operations(op: str) -> None:
     import botocore.session

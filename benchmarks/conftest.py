@@ -1,0 +1,135 @@
+"""Benchmark plumbing: sizes per profile, the results table and the ratios to the targets.
+
+``REKOMOCK_BENCH=short`` (CI) shrinks the large sizes and prints the same table; timings are
+reported, never asserted. Every benchmark records its median under a short key through the
+``bench`` fixture; at the end of the run the ratios of issue "8 · Benchmarks" are computed
+from those medians (all measured in this one run) and printed.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+SHORT = os.environ.get("REKOMOCK_BENCH", "full") == "short"
+#: Version counts and dataset sizes of the O(page) benchmarks.
+MANY_VERSIONS = 1_000 if SHORT else 10_000
+MANY_ENTRIES = 10_000 if SHORT else 100_000
+MANY_OBJECTS = 1_000 if SHORT else 10_000
+PAGE = 100
+
+MEDIANS: dict[str, float] = {}
+FACTS: dict[str, str] = {}
+
+
+@pytest.fixture
+def bench(benchmark: Any) -> Callable[..., Any]:
+    """``bench(key, func, *args)``: benchmark ``func`` and keep its median under ``key``."""
+
+    def run(key: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        benchmark.extra_info["key"] = key
+        result = benchmark(func, *args, **kwargs)
+        if benchmark.stats is not None:
+            MEDIANS[key] = benchmark.stats.stats.median
+        return result
+
+    return run
+
+
+@pytest.fixture
+def bench_rounds(benchmark: Any) -> Callable[..., Any]:
+    """Like ``bench`` for slow things (a fresh interpreter, a whole journey): fixed rounds."""
+
+    def run(key: str, func: Callable[[], Any], rounds: int) -> Any:
+        benchmark.extra_info["key"] = key
+        result = benchmark.pedantic(func, rounds=3 if SHORT else rounds, iterations=1,
+                                    warmup_rounds=1)
+        if benchmark.stats is not None:
+            MEDIANS[key] = benchmark.stats.stats.median
+        return result
+
+    return run
+
+
+def fact(key: str, text: str) -> None:
+    """A figure that is not a timing (memory per item): printed with the table."""
+    FACTS[key] = text
+
+
+#: (what, numerator, denominator, target ratio) — both measured in this run.
+TARGETS: list[tuple[str, str, str, float]] = [
+    ("CreateProject / moto canned DetectCustomLabels", "rk.create_project",
+     "moto.detect_custom_labels", 1.0),
+    ("DescribeProjects / moto canned DetectCustomLabels", "rk.describe_projects",
+     "moto.detect_custom_labels", 1.0),
+    ("DescribeProjectVersions (1 version) / moto canned DCL",
+     "rk.describe_project_versions.1", "moto.detect_custom_labels", 1.0),
+    ("DetectCustomLabels / moto canned DetectCustomLabels", "rk.detect_custom_labels",
+     "moto.detect_custom_labels", 1.0),
+    ("moto canned DetectCustomLabels / canned before-send answer", "moto.detect_custom_labels",
+     "ref.before_send", 0.0),
+    ("rekomock DetectCustomLabels / canned before-send answer", "rk.detect_custom_labels",
+     "ref.before_send", 0.0),
+    ("canned before-send answer / Stubber floor", "ref.before_send", "ref.stubber", 0.0),
+    (f"versions: first page of {PAGE} from {MANY_VERSIONS:,} / from {PAGE}",
+     "rk.versions.first.many", "rk.versions.first.100", 1.5),
+    (f"versions: middle page from {MANY_VERSIONS:,} / first page from {PAGE}",
+     "rk.versions.middle.many", "rk.versions.first.100", 1.5),
+    (f"entries: first page from {MANY_ENTRIES:,} / from {PAGE}", "rk.entries.first.many",
+     "rk.entries.first.100", 1.5),
+    (f"entries: middle page from {MANY_ENTRIES:,} / from {PAGE}", "rk.entries.middle.many",
+     "rk.entries.first.100", 1.5),
+    (f"entries: filtered page from {MANY_ENTRIES:,} / from {PAGE}",
+     "rk.entries.filtered.many", "rk.entries.filtered.100", 1.5),
+    (f"moto S3 ListObjectsV2: page from {MANY_OBJECTS:,} objects / from {PAGE} (reference)",
+     "moto.s3_list.many", "moto.s3_list.100", 0.0),
+    ("whole journey / moto canned DetectCustomLabels", "rk.journey",
+     "moto.detect_custom_labels", 50.0),
+    ("journey with a one-hour training (30 polls) / moto canned DetectCustomLabels",
+     "rk.journey.hour", "moto.detect_custom_labels", 0.0),
+    ("import rekomock / import moto, boto3 (interpreter start excluded)",
+     "import.rekomock-net", "import.moto_boto3-net", 1.1),
+    ("fresh mock + first client + a call / same without boto3 session reset",
+     "rk.test_overhead.reset", "rk.test_overhead.no_reset", 0.0),
+]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not MEDIANS and not FACTS:
+        return
+    for name in ("rekomock", "moto_boto3"):
+        if f"import.{name}" in MEDIANS and "import.empty" in MEDIANS:
+            MEDIANS[f"import.{name}-net"] = MEDIANS[f"import.{name}"] - MEDIANS["import.empty"]
+    write = terminalreporter.write_line
+    write("")
+    write(f"rekomock benchmark ratios ({'short' if SHORT else 'full'} profile; "
+          f"{platform.python_implementation()} {platform.python_version()}, "
+          f"{platform.machine()}, {os.cpu_count()} CPUs)")
+    write("| ratio | measured | target | met |")
+    write("|---|---|---|---|")
+    for what, num, den, target in TARGETS:
+        if num not in MEDIANS or den not in MEDIANS or MEDIANS[den] <= 0:
+            continue
+        ratio = MEDIANS[num] / MEDIANS[den]
+        goal = f"≤ {target:g}x" if target else "(reference)"
+        met = ("yes" if ratio <= target else "NO") if target else ""
+        write(f"| {what} | {ratio:.2f}x | {goal} | {met} |")
+    write("")
+    write("| measurement | median |")
+    write("|---|---|")
+    for key in sorted(MEDIANS):
+        value = MEDIANS[key]
+        shown = f"{value * 1e6:,.0f} µs" if value < 0.01 else f"{value * 1e3:,.1f} ms"
+        write(f"| {key} | {shown} |")
+    for key, text in sorted(FACTS.items()):
+        write(f"| {key} | {text} |")
+
+
+@pytest.fixture(autouse=True)
+def _region(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    yield

@@ -1,0 +1,85 @@
+"""Memory: what one trained version and one dataset entry keep alive (tracemalloc)."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+from typing import Any
+
+import boto3
+
+from rekomock import mock_rekognition_custom
+from rekomock.testing import classification_line, manifest, put_classification_dataset
+
+from conftest import fact
+
+LABELS = ("a", "b", "c")
+
+
+def _asset(key: str) -> dict[str, Any]:
+    return {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": "bench",
+                                                             "Name": key}}}]}
+
+
+def _retained(build: Any) -> int:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        keep = build()
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    del keep
+    return after - before
+
+
+def test_memory_per_version() -> None:
+    count = 200
+    with mock_rekognition_custom():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="bench")
+        key, _ = put_classification_dataset(s3, "bench", {"cat": 2, "dog": 2})
+        rek = boto3.client("rekognition", region_name="us-east-1")
+        arn = rek.create_project(ProjectName="memory")["ProjectArn"]
+        rek.create_project_version(ProjectArn=arn, VersionName="warm",
+                                   OutputConfig={"S3Bucket": "bench"},
+                                   TrainingData=_asset(key), TestingData=_asset(key))
+
+        def build() -> None:
+            for i in range(count):
+                rek.create_project_version(
+                    ProjectArn=arn, VersionName=f"v{i}", OutputConfig={"S3Bucket": "bench"},
+                    TrainingData=_asset(key), TestingData=_asset(key))
+
+        per_version = _retained(build) / count
+    fact("memory per trained version (incl. its 6 output files in moto's S3)",
+         f"{per_version / 1024:.1f} KiB")
+    assert per_version > 0
+
+
+def test_memory_per_dataset_entry() -> None:
+    count = 20_000
+    with mock_rekognition_custom():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="bench")
+        lines = [classification_line(f"s3://bench/images/img-{i:06d}.png", LABELS[i % 3])
+                 for i in range(count)]
+        body = manifest(lines)
+        s3.put_object(Bucket="bench", Key="m.manifest", Body=body)
+        line_bytes = len(body) - count  # without the newlines
+        rek = boto3.client("rekognition", region_name="us-east-1")
+        project = rek.create_project(ProjectName="memory")["ProjectArn"]
+        del lines, body
+
+        def build() -> None:
+            rek.create_dataset(ProjectArn=project, DatasetType="TRAIN", DatasetSource={
+                "GroundTruthManifest": {"S3Object": {"Bucket": "bench",
+                                                     "Name": "m.manifest"}}})
+
+        retained = _retained(build)
+    beyond = (retained - line_bytes) / count
+    fact("memory per dataset entry beyond its manifest line",
+         f"{beyond:.0f} B (line {line_bytes / count:.0f} B, total {retained / count:.0f} B)")
+    assert retained > line_bytes

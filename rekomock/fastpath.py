@@ -39,48 +39,77 @@ def _url_pattern() -> re.Pattern[str]:
     return _URL
 
 
+class _Headers(dict[str, str]):
+    """Case-insensitive str headers, as moto's normalised request has them (botocore holds
+    some values as bytes). A plain dict keyed by lower-case names: cheaper than werkzeug's."""
+
+    def __init__(self, items: Any) -> None:
+        super().__init__(
+            (k.lower(), v.decode("latin-1") if isinstance(v, bytes) else v) for k, v in items
+        )
+
+    def __getitem__(self, key: str) -> str:
+        return dict.__getitem__(self, key.lower())
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and dict.__contains__(self, key.lower())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict.get(self, key.lower(), default)
+
+
 class _Request:
-    """What rekomock's handler reads of a request: str headers, case-insensitive as in
-    moto's normalised request (botocore holds some header values as bytes)."""
+    """What rekomock's handler reads of a request."""
 
     __slots__ = ("body", "headers", "method", "url")
 
     def __init__(self, request: Any) -> None:
-        from werkzeug.datastructures import Headers
-
         self.method = request.method
         self.url = request.url
         self.body = request.body
-        self.headers = Headers([
-            (k, v.decode("latin-1") if isinstance(v, bytes) else v)
-            for k, v in request.headers.items()
-        ])
+        self.headers = _Headers(request.headers.items())
+
+
+_moto: tuple[Any, ...] | None = None
+
+
+def _moto_switches() -> tuple[Any, ...]:
+    """moto's stubber, recorder and config switches, looked up once."""
+    global _moto
+    if _moto is None:
+        from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
+        from moto.core.models import botocore_stubber
+        from moto.moto_api import recorder
+
+        _moto = (botocore_stubber, recorder, passthrough_service, passthrough_url,
+                 service_whitelisted)
+    return _moto
 
 
 def takes(request: Any) -> str | None:
     """The Custom Labels action this call is, if the fast path may answer it."""
     if not (enabled and routing.is_active()):
         return None
-    from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
-    from moto.core.models import botocore_stubber
-    from moto.moto_api import recorder
-
-    if not botocore_stubber.enabled or recorder._user_enabled:
+    stubber, recorder, passthrough_service, passthrough_url, whitelisted = _moto_switches()
+    if not stubber.enabled or recorder._user_enabled:
         return None
     url: str = request.url
     if not _url_pattern().match(url):
         return None
-    clean = url.split("?", 1)[0]
-    if (passthrough_url(clean) or passthrough_service("rekognition")
-            or not service_whitelisted("rekognition")):
+    if (passthrough_url(url.split("?", 1)[0]) or passthrough_service("rekognition")
+            or not whitelisted("rekognition")):
         return None
-    from .responses import IMPLEMENTED
-
     target = request.headers.get("X-Amz-Target") or b""
     if isinstance(target, bytes):
         target = target.decode("latin-1")
     action = target.rpartition(".")[2]
-    return action if action in IMPLEMENTED else None
+    return action if action in _implemented() else None
+
+
+def _implemented() -> frozenset[str]:
+    from .responses import IMPLEMENTED
+
+    return IMPLEMENTED
 
 
 def answer(request: Any, **_: Any) -> Any:

@@ -25,15 +25,15 @@ URL = "https://rekognition.us-east-1.amazonaws.com/"
 
 @pytest.fixture
 def moto_pipeline_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Count the calls that go through moto's request normalisation."""
+    """Count the calls that go through moto's own pipeline (its stubber's URL scan)."""
     seen: list[str] = []
-    real = stubber_module.normalize_request
+    real = stubber_module.BotocoreStubber.process_request
 
-    def counting(request: Any) -> Any:
+    def counting(self: Any, request: Any) -> Any:
         seen.append(request.url)
-        return real(request)
+        return real(self, request)
 
-    monkeypatch.setattr(stubber_module, "normalize_request", counting)
+    monkeypatch.setattr(stubber_module.BotocoreStubber, "process_request", counting)
     return seen
 
 

@@ -1,5 +1,5 @@
 """O(page): a page from 10,000 versions or 100,000 dataset entries costs what the same page
-from 100 costs; moto's own S3 listing as the reference."""
+from 100 costs (moto's own S3 listing, the reference, is in ``test_scale_moto_s3``)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from rekomock import mock_rekognition_custom
 from rekomock.testing import classification_line, manifest, put_classification_dataset
 
-from conftest import MANY_ENTRIES, MANY_OBJECTS, MANY_VERSIONS, PAGE
+from conftest import MANY_ENTRIES, MANY_VERSIONS, PAGE
 
 LABELS = ("a", "b", "c")
 
@@ -93,17 +92,3 @@ def test_page_of_100(bench: Any, world: dict[str, Any], listing: str, page: str,
         params.update(FILTER)
     out = bench(f"rk.{listing}.{page}.{size}", lambda: call(**params))
     assert len(out[member]) == PAGE
-
-
-@pytest.mark.parametrize("size", ["100", "many"])
-def test_moto_s3_listing_reference(bench: Any, size: str) -> None:
-    """moto's own S3 ListObjectsV2, a page of 100 keys from a bucket of 100 or many."""
-    count = PAGE if size == "100" else MANY_OBJECTS
-    with mock_aws():
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="bench")
-        for i in range(count):
-            s3.put_object(Bucket="bench", Key=f"k{i:06d}", Body=b"")
-        out = bench(f"moto.s3_list.{size}",
-                    lambda: s3.list_objects_v2(Bucket="bench", MaxKeys=PAGE))
-        assert out["KeyCount"] == PAGE

@@ -382,3 +382,14 @@ def test_control_routes_answer_in_process_too() -> None:
                                    TrainingData=asset, TestingData=asset)
         desc = _version(rek, project, "v1")
         assert (desc["Status"], desc["StatusMessage"]) == ("TRAINING_FAILED", "in-process")
+
+
+def test_command_without_the_server_extra(monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from rekomock.server import serve
+
+    monkeypatch.setitem(sys.modules, "flask", None)  # as if moto[server] were not installed
+    assert serve(port=0) == 2
+    assert "pip install 'rekomock[server]'" in capsys.readouterr().err

@@ -279,6 +279,36 @@ def test_account_comes_from_the_credentials(server: ServerProcess) -> None:
     assert [p["ProjectArn"] for p in json.loads(text)["ProjectDescriptions"]] == [arn]
 
 
+def test_cross_account_copy_over_http(server: ServerProcess) -> None:
+    w, source_project, source_version = _running(server, "shared-model")
+    rek = w["rek"]
+    rek.put_project_policy(
+        ProjectArn=source_project, PolicyName="share", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+                "Action": "rekognition:CopyProjectVersion", "Resource": "*"}]}))
+    role = server.client("sts").assume_role(
+        RoleArn="arn:aws:iam::111111111111:role/copier", RoleSessionName="ci")["Credentials"]
+    creds = {"aws_access_key_id": role["AccessKeyId"],
+             "aws_secret_access_key": role["SecretAccessKey"],
+             "aws_session_token": role["SessionToken"]}
+    theirs = check_client(server.client("rekognition", **creds))
+    server.client("s3", **creds).create_bucket(Bucket="their-bucket")
+    destination = theirs.create_project(ProjectName="received")["ProjectArn"]
+    copy = theirs.copy_project_version(
+        SourceProjectArn=source_project, SourceProjectVersionArn=source_version,
+        DestinationProjectArn=destination, VersionName="copied",
+        OutputConfig={"S3Bucket": "their-bucket"})["ProjectVersionArn"]
+    assert ":111111111111:project/received/version/copied/" in copy
+    assert _version(theirs, destination, "copied")["Status"] == "COPYING_COMPLETED"
+    theirs.start_project_version(ProjectVersionArn=copy, MinInferenceUnits=1)
+    uri, label = w["images"][0]
+    bucket, key = uri[5:].split("/", 1)
+    image = w["s3"].get_object(Bucket=bucket, Key=key)["Body"].read()
+    found = theirs.detect_custom_labels(ProjectVersionArn=copy, Image={"Bytes": image})
+    assert [x["Name"] for x in found["CustomLabels"]] == [label]
+
+
 def test_region_comes_from_the_signature(server: ServerProcess) -> None:
     w = _world(server, "eu-west-1")
     arn = w["rek"].create_project(ProjectName="irish")["ProjectArn"]

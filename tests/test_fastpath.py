@@ -95,10 +95,13 @@ def test_declines_what_moto_would_not_route_to_rekomock() -> None:
     assert fastpath.takes(_Request(URL, "RekognitionService.DescribeProjects")) is None
 
 
-def test_recording_takes_moto_pipeline(rekognition: Any,
-                                       moto_pipeline_calls: list[str]) -> None:
+def test_recording_takes_moto_pipeline(rekognition: Any, moto_pipeline_calls: list[str],
+                                       monkeypatch: pytest.MonkeyPatch,
+                                       tmp_path: Any) -> None:
     from moto.moto_api import recorder
 
+    # moto writes its recording to ./moto_recording unless told otherwise.
+    monkeypatch.setattr(recorder, "_location", str(tmp_path / "moto_recording"))
     recorder.start_recording()
     try:
         rekognition.describe_projects()

@@ -22,6 +22,9 @@ MANY_ENTRIES = 10_000 if SHORT else 100_000
 MANY_OBJECTS = 1_000 if SHORT else 10_000
 PAGE = 100
 
+#: Labels of the benchmark datasets, one entry in three each.
+LABELS = ("a", "b", "c")
+
 MEDIANS: dict[str, float] = {}
 FACTS: dict[str, str] = {}
 
@@ -53,6 +56,12 @@ def bench_rounds(benchmark: Any) -> Callable[..., Any]:
         return result
 
     return run
+
+
+def asset(key: str, bucket: str = "bench") -> dict[str, Any]:
+    """TrainingData / TestingData from one manifest in S3."""
+    return {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": bucket,
+                                                             "Name": key}}}]}
 
 
 def fact(key: str, text: str) -> None:

@@ -15,6 +15,8 @@ from rekomock import mock_rekognition_custom
 from rekomock.lifecycle import VERSION_TRAINING
 from rekomock.testing import put_classification_dataset
 
+from conftest import asset
+
 
 def test_enter_and_leave_the_mock(bench: Any) -> None:
     def enter_leave() -> None:
@@ -55,12 +57,11 @@ class Journey:
         bucket = f"journey-{n}"
         s3.create_bucket(Bucket=bucket)
         key, images = put_classification_dataset(s3, bucket, {"cat": 3, "dog": 3})
-        asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": bucket,
-                                                                  "Name": key}}}]}
+        training = asset(key, bucket)
         project = rek.create_project(ProjectName=bucket)["ProjectArn"]
         version = rek.create_project_version(
             ProjectArn=project, VersionName="v1", OutputConfig={"S3Bucket": bucket},
-            TrainingData=asset, TestingData=asset)["ProjectVersionArn"]
+            TrainingData=training, TestingData=training)["ProjectVersionArn"]
         rek.get_waiter("project_version_training_completed").wait(
             ProjectArn=project, VersionNames=["v1"])
         rek.start_project_version(ProjectVersionArn=version, MinInferenceUnits=1)

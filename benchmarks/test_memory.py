@@ -11,14 +11,7 @@ import boto3
 from rekomock import mock_rekognition_custom
 from rekomock.testing import classification_line, manifest, put_classification_dataset
 
-from conftest import fact
-
-LABELS = ("a", "b", "c")
-
-
-def _asset(key: str) -> dict[str, Any]:
-    return {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": "bench",
-                                                             "Name": key}}}]}
+from conftest import LABELS, asset, fact
 
 
 def _retained(build: Any) -> int:
@@ -45,13 +38,13 @@ def test_memory_per_version() -> None:
         arn = rek.create_project(ProjectName="memory")["ProjectArn"]
         rek.create_project_version(ProjectArn=arn, VersionName="warm",
                                    OutputConfig={"S3Bucket": "bench"},
-                                   TrainingData=_asset(key), TestingData=_asset(key))
+                                   TrainingData=asset(key), TestingData=asset(key))
 
         def build() -> None:
             for i in range(count):
                 rek.create_project_version(
                     ProjectArn=arn, VersionName=f"v{i}", OutputConfig={"S3Bucket": "bench"},
-                    TrainingData=_asset(key), TestingData=_asset(key))
+                    TrainingData=asset(key), TestingData=asset(key))
 
         per_version = _retained(build) / count
     fact("memory per trained version (incl. its 6 output files in moto's S3)",

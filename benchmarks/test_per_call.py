@@ -18,6 +18,8 @@ from moto import mock_aws
 from rekomock import mock_rekognition_custom
 from rekomock.testing import put_classification_dataset
 
+from conftest import asset
+
 KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 ARN = ("arn:aws:rekognition:us-east-1:123456789012:project/bench/version/v1/"
        "1700000000000")
@@ -88,11 +90,10 @@ def trained() -> Iterator[dict[str, Any]]:
         key, images = put_classification_dataset(s3, "bench", {"cat": 2, "dog": 2})
         rek = boto3.client("rekognition", region_name="us-east-1")
         project = rek.create_project(ProjectName="bench")["ProjectArn"]
-        asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": "bench",
-                                                                  "Name": key}}}]}
+        training = asset(key)
         version = rek.create_project_version(
             ProjectArn=project, VersionName="v1", OutputConfig={"S3Bucket": "bench"},
-            TrainingData=asset, TestingData=asset)["ProjectVersionArn"]
+            TrainingData=training, TestingData=training)["ProjectVersionArn"]
         rek.start_project_version(ProjectVersionArn=version, MinInferenceUnits=1)
         bucket, name = images[0][0][5:].split("/", 1)
         yield {"rek": rek, "project": project, "version": version,

@@ -12,14 +12,7 @@ import pytest
 from rekomock import mock_rekognition_custom
 from rekomock.testing import classification_line, manifest, put_classification_dataset
 
-from conftest import MANY_ENTRIES, MANY_VERSIONS, PAGE
-
-LABELS = ("a", "b", "c")
-
-
-def _asset(key: str) -> dict[str, Any]:
-    return {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": "bench",
-                                                             "Name": key}}}]}
+from conftest import LABELS, MANY_ENTRIES, MANY_VERSIONS, PAGE, asset
 
 
 def _page_token(call: Any, pages: int, **kwargs: Any) -> str:
@@ -45,7 +38,7 @@ def world() -> Iterator[dict[str, Any]]:
             for i in range(count):
                 rek.create_project_version(
                     ProjectArn=arn, VersionName=f"v{i}", OutputConfig={"S3Bucket": "bench"},
-                    TrainingData=_asset(key), TestingData=_asset(key))
+                    TrainingData=asset(key), TestingData=asset(key))
             projects[count] = arn
         datasets = {}
         for count in (PAGE, 3 * PAGE, MANY_ENTRIES):

@@ -93,7 +93,8 @@ def _kwargs(
 
 
 def _route(method: str) -> Callable[[Callable[..., Any]], Handler]:
-    """Wrap a function of (body or query, full_url) into a moto URL handler."""
+    """Wrap a function of the parsed JSON body (POST) or query string (GET) into a moto URL
+    handler answering JSON."""
 
     def wrap(func: Callable[..., Any]) -> Handler:
         def handler(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:

@@ -27,6 +27,27 @@ from .controller import Controller, reset_state
 T = TypeVar("T")
 
 
+def activate() -> bool:
+    """Count one more activation (a mock or a server); the first one registers the phases'
+    default progressions and the HTTP control routes. True when rekomock just turned on."""
+    if not routing.activate():
+        return False
+    lifecycle.register_defaults()
+    from . import control_routes  # imported on first use: keeps `import rekomock` lean
+
+    control_routes.install()
+    return True
+
+
+def deactivate() -> bool:
+    """Count one activation off; the last one drops the transitions users set (the state
+    manager outlives every reset). True when rekomock just turned off."""
+    if not routing.deactivate():
+        return False
+    lifecycle.unset_user_transitions()
+    return True
+
+
 class MockRekognitionCustom:
     """The object behind :func:`mock_rekognition_custom`; re-entrant."""
 
@@ -41,11 +62,7 @@ class MockRekognitionCustom:
         inner = mock_aws(config=self._config)
         inner.start(reset=reset)
         self._inner.append(inner)
-        if routing.activate():
-            lifecycle.register_defaults()
-            from . import control_routes  # imported on first use: keeps `import rekomock` lean
-
-            control_routes.install()
+        if activate():
             waiters.install()
             if reset:
                 reset_state()
@@ -56,9 +73,8 @@ class MockRekognitionCustom:
         if not self._inner:
             raise RuntimeError("Called stop() before start().")
         inner = self._inner.pop()
-        if routing.deactivate():
+        if deactivate():
             waiters.uninstall()
-            lifecycle.unset_user_transitions()
         inner.stop(remove_data=remove_data)
 
     def __enter__(self) -> Controller:

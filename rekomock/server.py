@@ -27,6 +27,7 @@ from typing import Any, TextIO
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 
+
 class ServerExtraMissing(RuntimeError):
     """moto's server needs Flask (``pip install 'rekomock[server]'``)."""
 
@@ -49,18 +50,15 @@ def enable() -> None:
     (DESIGN-NOTES pitfall 2). Counted like every other activation, so a server thread in a
     test process leaves plain ``mock_aws`` to moto again once it stops.
     """
-    from . import control_routes, lifecycle, routing
+    from .core import activate
 
-    routing.activate()
-    lifecycle.register_defaults()
-    control_routes.install()
+    activate()
 
 
 def disable() -> None:
-    from . import lifecycle, routing
+    from .core import deactivate
 
-    if routing.deactivate():
-        lifecycle.unset_user_transitions()
+    deactivate()
 
 
 def _application() -> Any:

@@ -353,6 +353,12 @@ def test_command_serves_until_signalled(sig: int) -> None:
     assert "POST / HTTP/1.1" in out  # requests are logged without --quiet
 
 
+def test_quiet_command_does_not_log_requests(server: ServerProcess) -> None:
+    server.client("rekognition").describe_projects()  # the session's server runs --quiet
+    assert "ready at" in server.output()
+    assert "POST / HTTP/1.1" not in server.output()
+
+
 def test_command_refuses_a_port_in_use(server: ServerProcess) -> None:
     import subprocess
     import sys

@@ -51,11 +51,12 @@ class ControlState(BaseBackend):
 
     def predictor(
         self, version_arn: str, model: TrainedModel, uri: str | None = None,
-        source_arn: str | None = None,
+        source_arn: str | None = None, every_label: bool = False,
     ) -> Callable[[str, str | None], list[Detection]]:
         """What a model answers for an image (SHA-256 of its bytes, and its S3 URI when it
-        came from S3): the most specific scripted answer, else the ground truth. A copy
-        answers what its source was scripted to answer too."""
+        came from S3): the most specific scripted answer, taken as it is, else the ground
+        truth (with ``every_label``, every label of an image-level model, the others below
+        their threshold). A copy answers what its source was scripted to answer too."""
         scripted = self.detections
         arn_keys = (version_arn, source_arn, None) if source_arn else (version_arn, None)
 
@@ -67,7 +68,7 @@ class ControlState(BaseBackend):
                         found = scripted.get((arn_key, image_key))
                         if found is not None:
                             return list(found)
-            return model.ground_truth(digest)
+            return model.ground_truth(digest, every_label=every_label)
 
         return predict
 
@@ -149,12 +150,19 @@ class Controller:
         or ``"s3://bucket/key"``; or any image). ``labels`` is DetectCustomLabels'
         ``CustomLabels`` list, checked against the botocore model here. The answer is the
         model's raw output: MinConfidence (or each label's assumed threshold) and
-        MaxResults still apply, and a training evaluates with it."""
+        MaxResults still apply, and a training evaluates with it. A ``Polygon`` is refused:
+        DetectCustomLabels never returns one (API reference, DetectCustomLabels)."""
         from .model import Detection, digest_of
         from .shapes import check_value, service_model
 
         shape = service_model().operation_model("DetectCustomLabels").output_shape
         check_value(shape.members["CustomLabels"], labels, "labels")
+        for label in labels:
+            if "Polygon" in (label.get("Geometry") or {}):
+                raise ValueError(
+                    f"labels: {label['Name']} has a Polygon; DetectCustomLabels returns "
+                    "only Geometry.BoundingBox"
+                )
         if isinstance(image, (bytes, bytearray)):
             key: str | None = digest_of(bytes(image))
         elif image is None or image.startswith("s3://"):

@@ -129,7 +129,10 @@ class Controller:
         message: str = "Amazon Rekognition experienced a service issue",
     ) -> None:
         """Make the next training (or the one of ``version_name``) end in TRAINING_FAILED
-        with ``message`` as its StatusMessage."""
+        with ``message`` as its StatusMessage, and the side effects of the failure it
+        imitates: a terminal manifest file error or the unwritable-output message writes
+        nothing, any other message the manifest summary and validation manifests (as a
+        content error does)."""
         control_state().training_failures.append((version_name, message))
 
     def fail_start(
@@ -185,8 +188,9 @@ class Controller:
     ) -> None:
         """The next training (or ``version_name``'s) reports these figures: ``f1_score`` as
         EvaluationResult.F1Score and the summary's aggregate F1, and per label any of
-        ``F1Score``, ``Precision``, ``Recall``, ``Threshold`` (0-1; a threshold also
-        changes what DetectCustomLabels returns without MinConfidence)."""
+        ``F1Score``, ``Precision``, ``Recall``, ``Threshold`` (0-1; a threshold is then the
+        label's assumed threshold, which DetectCustomLabels applies without MinConfidence,
+        even to the images the model learnt)."""
         if not 0 <= f1_score <= 1:
             raise ValueError("f1_score is between 0 and 1")
         allowed = {"F1Score", "Precision", "Recall", "Threshold"}

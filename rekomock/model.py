@@ -3,10 +3,11 @@
 A trained version knows every image of its training and test manifests, by S3 object and by
 the SHA-256 of its bytes. Shown one of them, it answers that image's ground-truth labels
 (boxes normalised from the manifest's pixel box and ``image_size``) with a confidence that
-is a stable function of label and image bytes. An image it never saw gets no label: a
-plausible made-up label would let a wrong test pass. Scripted answers (the controller)
-take precedence; evaluation runs this same model over the test set, so the figures
-DescribeProjectVersions reports agree with what DetectCustomLabels answers.
+is a stable function of label and image bytes; no assumed threshold is above the lowest of
+them, so every known image keeps its labels by default. An image it never saw gets no label
+above threshold: a plausible made-up label would let a wrong test pass. Scripted answers
+(the controller) take precedence; evaluation runs this same model over the test set, so the
+figures DescribeProjectVersions reports agree with what DetectCustomLabels answers.
 """
 
 from __future__ import annotations

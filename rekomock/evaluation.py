@@ -2,7 +2,9 @@
 
 The same predictor DetectCustomLabels uses (ground truth plus scripted answers) is run over
 every test image; per label the *assumed threshold* is the confidence that gives the best
-F1, and precision/recall/F1 are measured there. Aggregates are the macro averages of the
+F1 among those no higher than the lowest confidence the model gives any image it learnt with
+that label (so a training or test image never loses its own label by default), and
+precision/recall/F1 are measured there. Aggregates are the macro averages of the
 per-label figures, as in AWS's own summary example (0.9727 = mean of 0.9794 and 0.9660).
 """
 

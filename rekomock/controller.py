@@ -51,11 +51,12 @@ class ControlState(BaseBackend):
 
     def predictor(
         self, version_arn: str, model: TrainedModel, uri: str | None = None,
-        source_arn: str | None = None,
+        source_arn: str | None = None, every_label: bool = False,
     ) -> Callable[[str, str | None], list[Detection]]:
         """What a model answers for an image (SHA-256 of its bytes, and its S3 URI when it
-        came from S3): the most specific scripted answer, else the ground truth. A copy
-        answers what its source was scripted to answer too."""
+        came from S3): the most specific scripted answer, taken as it is, else the ground
+        truth (with ``every_label``, every label of an image-level model, the others below
+        their threshold). A copy answers what its source was scripted to answer too."""
         scripted = self.detections
         arn_keys = (version_arn, source_arn, None) if source_arn else (version_arn, None)
 
@@ -67,7 +68,7 @@ class ControlState(BaseBackend):
                         found = scripted.get((arn_key, image_key))
                         if found is not None:
                             return list(found)
-            return model.ground_truth(digest)
+            return model.ground_truth(digest, every_label=every_label)
 
         return predict
 
@@ -128,7 +129,10 @@ class Controller:
         message: str = "Amazon Rekognition experienced a service issue",
     ) -> None:
         """Make the next training (or the one of ``version_name``) end in TRAINING_FAILED
-        with ``message`` as its StatusMessage."""
+        with ``message`` as its StatusMessage, and the side effects of the failure it
+        imitates: a terminal manifest file error or the unwritable-output message writes
+        nothing, any other message the manifest summary and validation manifests (as a
+        content error does)."""
         control_state().training_failures.append((version_name, message))
 
     def fail_start(
@@ -149,12 +153,19 @@ class Controller:
         or ``"s3://bucket/key"``; or any image). ``labels`` is DetectCustomLabels'
         ``CustomLabels`` list, checked against the botocore model here. The answer is the
         model's raw output: MinConfidence (or each label's assumed threshold) and
-        MaxResults still apply, and a training evaluates with it."""
+        MaxResults still apply, and a training evaluates with it. A ``Polygon`` is refused:
+        DetectCustomLabels never returns one (API reference, DetectCustomLabels)."""
         from .model import Detection, digest_of
         from .shapes import check_value, service_model
 
         shape = service_model().operation_model("DetectCustomLabels").output_shape
         check_value(shape.members["CustomLabels"], labels, "labels")
+        for label in labels:
+            if "Polygon" in (label.get("Geometry") or {}):
+                raise ValueError(
+                    f"labels: {label['Name']} has a Polygon; DetectCustomLabels returns "
+                    "only Geometry.BoundingBox"
+                )
         if isinstance(image, (bytes, bytearray)):
             key: str | None = digest_of(bytes(image))
         elif image is None or image.startswith("s3://"):
@@ -177,8 +188,9 @@ class Controller:
     ) -> None:
         """The next training (or ``version_name``'s) reports these figures: ``f1_score`` as
         EvaluationResult.F1Score and the summary's aggregate F1, and per label any of
-        ``F1Score``, ``Precision``, ``Recall``, ``Threshold`` (0-1; a threshold also
-        changes what DetectCustomLabels returns without MinConfidence)."""
+        ``F1Score``, ``Precision``, ``Recall``, ``Threshold`` (0-1; a threshold is then the
+        label's assumed threshold, which DetectCustomLabels applies without MinConfidence,
+        even to the images the model learnt)."""
         if not 0 <= f1_score <= 1:
             raise ValueError("f1_score is between 0 and 1")
         allowed = {"F1Score", "Precision", "Recall", "Threshold"}

@@ -2,7 +2,9 @@
 
 The same predictor DetectCustomLabels uses (ground truth plus scripted answers) is run over
 every test image; per label the *assumed threshold* is the confidence that gives the best
-F1, and precision/recall/F1 are measured there. Aggregates are the macro averages of the
+F1 among those no higher than the lowest confidence the model gives any image it learnt with
+that label (so a training or test image never loses its own label by default), and
+precision/recall/F1 are measured there. Aggregates are the macro averages of the
 per-label figures, as in AWS's own summary example (0.9727 = mean of 0.9794 and 0.9660).
 """
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .model import LOCALIZATION, Detection, Truth
+from .model import LOCALIZATION, Detection, Truth, percent
 
 Predictor = Callable[[str, "str | None"], list[Detection]]
 
@@ -106,11 +108,16 @@ def _f1(tp: int, fp: int, fn: int) -> float:
 
 
 def _best_threshold(
-    scored: Sequence[tuple[float, bool]], positives: int
+    scored: Sequence[tuple[float, bool]], positives: int, ceiling: float = 100.0
 ) -> tuple[float, int, int]:
-    """(threshold 0-1, TP, FP) maximising F1; ``scored`` = (confidence, is_true_positive)."""
-    best = (0.0, 0.5, 0, 0)  # (f1, threshold, tp, fp); 0.5 when nothing was predicted
-    candidates = sorted({conf for conf, _ in scored}, reverse=True)
+    """(threshold 0-1, TP, FP) maximising F1; ``scored`` = (confidence, is_true_positive).
+
+    The threshold is at most ``ceiling`` (a confidence): the lowest the model gives any
+    image it learnt with that label, so that none of them loses its label by default."""
+    # (f1, threshold, tp, fp); 0.5 (or the ceiling) when nothing was predicted
+    best = (0.0, min(0.5, ceiling / 100.0), 0, 0)
+    candidates = sorted({conf for conf, _ in scored if conf <= ceiling} | {ceiling},
+                        reverse=True)
     ranked = sorted(scored, key=lambda s: -s[0])
     tp = fp = i = 0
     for conf in candidates:  # lowering the threshold admits more predictions
@@ -141,8 +148,10 @@ def evaluate(
     labels: Sequence[str],
     use_case: str,
     predict: Predictor,
+    ceilings: dict[str, float] | None = None,
 ) -> Evaluation:
-    """Run ``predict`` over every (digest, s3 uri, truth) of the test set and score it."""
+    """Run ``predict`` over every (digest, s3 uri, truth) of the test set and score it;
+    ``ceilings``: per label, the highest threshold (a confidence) it may get."""
     predictions = [(truth, predict(digest, uri)) for digest, uri, truth in test_set]
     metrics: list[LabelMetrics] = []
     for label in labels:
@@ -169,7 +178,8 @@ def evaluate(
                 confs = [d.confidence for d in preds if d.name == label]
                 if confs:
                     scored.append((max(confs), present))
-        threshold, tp, fp = _best_threshold(scored, positives)
+        threshold, tp, fp = _best_threshold(scored, positives,
+                                            (ceilings or {}).get(label, 100.0))
         fn = positives - tp
         metrics.append(
             LabelMetrics(
@@ -192,7 +202,7 @@ def evaluate(
                 continue
             for p in labels:
                 hits = sum(
-                    any(d.name == p and d.confidence >= thresholds[p] * 100 for d in preds)
+                    any(d.name == p and d.confidence >= percent(thresholds[p]) for d in preds)
                     for preds in with_g
                 )
                 if hits or g == p:

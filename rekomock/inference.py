@@ -80,7 +80,8 @@ def detect(
     data, uri = load_image(backend, image)
     model = version.model
     assert model is not None  # a RUNNING version has trained (or been copied)
-    predict = backend.control.predictor(version.arn, model, uri, version.source_arn)
+    predict = backend.control.predictor(version.arn, model, uri, version.source_arn,
+                                        every_label=min_confidence is not None)
     detections = predict(digest_of(data))
     return filter_and_sort(detections, model.thresholds, min_confidence, max_results)
 

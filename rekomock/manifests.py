@@ -211,6 +211,10 @@ def error(code: str, *args: object) -> ErrorDict:
     return {"code": code, "message": message.format(*args) if args else message}
 
 
+#: Codes of the terminal manifest *file* errors: a training failing with one writes nothing.
+FILE_ERRORS = (INACCESSIBLE, EMPTY, SIZE_TOO_LARGE, ROWS_EXCEED)
+
+
 class ManifestFileError(Exception):
     """A terminal *file* error (SPEC §4.6 first table): no summary or validation files."""
 

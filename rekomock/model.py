@@ -3,10 +3,11 @@
 A trained version knows every image of its training and test manifests, by S3 object and by
 the SHA-256 of its bytes. Shown one of them, it answers that image's ground-truth labels
 (boxes normalised from the manifest's pixel box and ``image_size``) with a confidence that
-is a stable function of label and image bytes. An image it never saw gets no label: a
-plausible made-up label would let a wrong test pass. Scripted answers (the controller)
-take precedence; evaluation runs this same model over the test set, so the figures
-DescribeProjectVersions reports agree with what DetectCustomLabels answers.
+is a stable function of label and image bytes; no assumed threshold is above the lowest of
+them, so every known image keeps its labels by default. An image it never saw gets no label
+above threshold: a plausible made-up label would let a wrong test pass. Scripted answers
+(the controller) take precedence; evaluation runs this same model over the test set, so the
+figures DescribeProjectVersions reports agree with what DetectCustomLabels answers.
 """
 
 from __future__ import annotations
@@ -21,33 +22,27 @@ LOCALIZATION = "OBJECT_LOCALIZATION"
 
 @dataclass(frozen=True, slots=True)
 class Detection:
-    """One predicted label; ``box`` is (Width, Height, Left, Top) as ratios, or None."""
+    """One predicted label; ``box`` is (Width, Height, Left, Top) as ratios, or None.
+
+    No polygon: "Polygons are not returned in the Geometry section of the response" of
+    DetectCustomLabels (API reference, DetectCustomLabels)."""
 
     name: str
     confidence: float
     box: tuple[float, float, float, float] | None = None
-    polygon: tuple[tuple[float, float], ...] | None = None  # only from scripted answers
 
     def to_api(self) -> dict[str, Any]:
         out: dict[str, Any] = {"Name": self.name, "Confidence": self.confidence}
-        geometry: dict[str, Any] = {}
         if self.box is not None:
             w, h, left, top = self.box
-            geometry["BoundingBox"] = {"Width": w, "Height": h, "Left": left, "Top": top}
-        if self.polygon is not None:
-            geometry["Polygon"] = [{"X": x, "Y": y} for x, y in self.polygon]
-        if geometry:
-            out["Geometry"] = geometry
+            out["Geometry"] = {"BoundingBox": {"Width": w, "Height": h, "Left": left, "Top": top}}
         return out
 
     @classmethod
     def from_api(cls, label: dict[str, Any]) -> Detection:
-        geometry = label.get("Geometry") or {}
-        bb = geometry.get("BoundingBox")
+        bb = (label.get("Geometry") or {}).get("BoundingBox")
         box = (bb["Width"], bb["Height"], bb["Left"], bb["Top"]) if bb else None
-        poly = geometry.get("Polygon")
-        polygon = tuple((p["X"], p["Y"]) for p in poly) if poly is not None else None
-        return cls(label["Name"], float(label["Confidence"]), box, polygon)
+        return cls(label["Name"], float(label["Confidence"]), box)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +53,21 @@ class Truth:
     boxes: tuple[tuple[str, tuple[float, float, float, float]], ...] = ()
 
 
+def _stable_fraction(label: str, digest: str) -> float:
+    """A deterministic number in [0, 1) for (label, image bytes)."""
+    h = hashlib.blake2b(f"{label}\x00{digest}".encode(), digest_size=4).digest()
+    return (int.from_bytes(h, "big") % 2000) / 2000
+
+
 def stable_confidence(label: str, digest: str) -> float:
     """A deterministic confidence in [80, 99.99] for (label, image bytes)."""
-    h = hashlib.blake2b(f"{label}\x00{digest}".encode(), digest_size=4).digest()
-    return round(80.0 + (int.from_bytes(h, "big") % 2000) / 100.0, 3)
+    return round(80.0 + 20.0 * _stable_fraction(label, digest), 3)
+
+
+def below_threshold(label: str, digest: str, threshold: float) -> float:
+    """A deterministic low confidence for a label the image doesn't show: 5-50 % of the
+    label's assumed threshold (0-1), so it never passes that threshold."""
+    return round(threshold * 100 * (0.05 + 0.45 * _stable_fraction(label, digest)), 3)
 
 
 def digest_of(data: bytes) -> str:
@@ -85,17 +91,46 @@ class TrainedModel:
         self.by_digest[digest] = truth
         return digest
 
-    def ground_truth(self, digest: str, uri: str | None = None) -> list[Detection]:
-        """The model's raw answer for an image: every ground-truth label, unfiltered."""
+    def ground_truth(
+        self, digest: str, uri: str | None = None, every_label: bool = False
+    ) -> list[Detection]:
+        """The model's raw answer for an image: every ground-truth label, unfiltered.
+
+        With ``every_label`` (a caller's MinConfidence) an image-level model also scores
+        every other label it knows, below that label's assumed threshold: "If you specify a
+        value of 0, DetectCustomLabels returns all labels, regardless of the assumed
+        threshold" (API reference, DetectCustomLabels). An object-detection model answers
+        the boxes it found, whatever MinConfidence: a label it did not locate has no box.
+        """
         truth = self.by_digest.get(digest)
         if truth is None:
-            return []
+            return self._others(digest, ()) if every_label else []
         if self.use_case == LOCALIZATION:
             return [
                 Detection(label, stable_confidence(f"{label}#{i}", digest), box)
                 for i, (label, box) in enumerate(truth.boxes)
             ]
-        return [Detection(label, stable_confidence(label, digest)) for label in truth.labels]
+        own = [Detection(label, stable_confidence(label, digest)) for label in truth.labels]
+        return own + self._others(digest, truth.labels) if every_label else own
+
+    def _others(self, digest: str, own: tuple[str, ...]) -> list[Detection]:
+        if self.use_case == LOCALIZATION:
+            return []
+        return [
+            Detection(label, below_threshold(label, digest, self.thresholds.get(label, 0.0)))
+            for label in self.labels
+            if label not in own
+        ]
+
+    def lowest_confidences(self) -> dict[str, float]:
+        """Per label, the lowest confidence the model gives any image it knows with that
+        label: an assumed threshold at or below it keeps every known image's labels."""
+        lowest: dict[str, float] = {}
+        for digest in self.by_digest:
+            for detection in self.ground_truth(digest):
+                name, confidence = detection.name, detection.confidence
+                lowest[name] = min(confidence, lowest.get(name, confidence))
+        return lowest
 
 
 def filter_and_sort(
@@ -107,10 +142,16 @@ def filter_and_sort(
     """DetectCustomLabels' cut (SPEC §6): MinConfidence if given (>=, SPEC §10.14), else
     each label's assumed threshold; highest confidence first; top ``max_results``."""
     if min_confidence is None:
-        kept = [d for d in detections if d.confidence >= thresholds.get(d.name, 0.0) * 100]
+        kept = [d for d in detections if d.confidence >= percent(thresholds.get(d.name, 0.0))]
     else:
         kept = [d for d in detections if d.confidence >= min_confidence]
     kept.sort(key=lambda d: (-d.confidence, d.name))
     if max_results is not None:
         kept = kept[:max_results]
     return kept
+
+
+def percent(threshold: float) -> float:
+    """An assumed threshold (0-1) as a confidence (0-100), rounded so that a threshold taken
+    from a confidence admits that very confidence again."""
+    return round(threshold * 100, 9)

@@ -1,8 +1,12 @@
 """Reading and writing moto's S3 on behalf of the caller's account and region.
 
-S3 backends are keyed by partition, not region. moto's S3 errors never reach the caller:
-a missing bucket, key or version becomes ``None`` (or ``False`` on write) and the calling
-rule answers with the Rekognition error or status SPEC.md documents.
+S3 backends are keyed by partition, not region, so the bucket's own region is checked here:
+Rekognition only uses buckets of the region it is called in ("The region for the S3 bucket
+containing the S3 object must match the region you use for Amazon Rekognition operations",
+API reference, S3Object), and a bucket elsewhere is treated as a missing one. moto's S3
+errors never reach the caller: a missing bucket, key or version becomes ``None`` (or
+``False`` on write) and the calling rule answers with the documented Rekognition error or
+status.
 """
 
 from __future__ import annotations
@@ -18,11 +22,21 @@ def _backend(account: str, region: str) -> Any:
     return s3_backends[account][get_partition(region)]
 
 
+def _bucket(account: str, region: str, bucket: str) -> Any:
+    """moto's bucket when it exists in ``region``; raises otherwise."""
+    found = _backend(account, region).get_bucket(bucket)
+    if found.region_name != region:
+        raise LookupError(f"bucket {bucket} is in {found.region_name}, not {region}")
+    return found
+
+
 def read(
     account: str, region: str, bucket: str, key: str, version: str | None = None
 ) -> bytes | None:
-    """The object's bytes, or None when the bucket, key or version is not there."""
+    """The object's bytes, or None when the bucket (in that region), key or version is not
+    there."""
     try:
+        _bucket(account, region, bucket)
         obj = _backend(account, region).get_object(bucket, key, version_id=version)
     except Exception:  # MissingBucket, AccessDenied, invalid version id ...
         return None
@@ -34,7 +48,7 @@ def read(
 
 def bucket_exists(account: str, region: str, bucket: str) -> bool:
     try:
-        _backend(account, region).get_bucket(bucket)
+        _bucket(account, region, bucket)
     except Exception:
         return False
     return True
@@ -46,7 +60,7 @@ def write(
     """Put an object (S3 event notifications fire as for any PUT); False if it can't."""
     backend = _backend(account, region)
     try:
-        backend.get_bucket(bucket)
+        _bucket(account, region, bucket)
         if kms_key_id:
             backend.put_object(bucket, key, body, encryption="aws:kms", kms_key_id=kms_key_id)
         else:

@@ -17,6 +17,8 @@ from .evaluation import Evaluation, evaluate
 from .exceptions import InvalidParameterException
 from .images import sniff
 from .manifests import (
+    FILE_ERRORS,
+    MESSAGES,
     Entry,
     ManifestFileError,
     ParsedManifest,
@@ -35,6 +37,9 @@ if TYPE_CHECKING:
 MANIFEST_UNREADABLE = "The manifest file extension or contents are invalid."
 OUTPUT_UNWRITABLE = "Unable to write to output S3 bucket."
 SERVICE_ISSUE = "Amazon Rekognition experienced a service issue"
+#: Failures that end a training before any output is written ("no validation results if
+#: there are terminal manifest file errors"; an unusable output bucket takes nothing).
+WRITES_NOTHING = frozenset({*(MESSAGES[code] for code in FILE_ERRORS), OUTPUT_UNWRITABLE})
 
 TRAINING_JOB = "rekognition-custom-labels-training-job"
 EVALUATION_JOB = "rekognition-custom-labels-evaluation-job"
@@ -248,12 +253,16 @@ def run(
         train, test, top, train_errors, test_errors,
         auto_test=test_used if test is None else None,
     )
+    if test is None:  # AutoCreate: the split-off images are the testing results
+        outcome.test = ParsedManifest.from_entries(test_used, train.use_case)
     failures = top + train_errors + test_errors
     if failures:
         outcome.message = failures[0]["message"]
         return outcome
     if injected is not None:
         outcome.message = injected
+        if injected in WRITES_NOTHING:  # imitate that failure: it happens before any output
+            outcome.summary = None
         return outcome
     outcome.train_used, outcome.test_used = train_used, test_used
     model = TrainedModel(use_case=train.use_case, labels=list(train.labels))
@@ -270,7 +279,8 @@ def run(
         where = _bucket_key(entry)
         if where is not None and where in model.by_object:
             test_set.append((model.by_object[where], entry.source_ref, _truth(entry)))
-    evaluation = evaluate(test_set, model.labels, model.use_case, predict)
+    evaluation = evaluate(test_set, model.labels, model.use_case, predict,
+                          ceilings=model.lowest_confidences())
     evaluation = backend.control.take_evaluation(version.name, evaluation)
     model.thresholds = {m.label: m.threshold for m in evaluation.labels}
     outcome.model = model

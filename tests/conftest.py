@@ -48,6 +48,14 @@ def bucket(s3: Any) -> str:
 
 
 @pytest.fixture
+def west_bucket(rekomock: Any) -> str:
+    """A bucket in us-west-2: out of reach for Rekognition in us-east-1."""
+    boto3.client("s3", region_name="us-west-2").create_bucket(
+        Bucket="west-bucket", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    return "west-bucket"
+
+
+@pytest.fixture
 def project_arn(rekognition: Any) -> str:
     return str(rekognition.create_project(ProjectName="my-project")["ProjectArn"])
 

@@ -71,8 +71,14 @@ def test_create_refusals(rekognition: Any, project_arn: str, bucket: str) -> Non
     assert rekognition.describe_projects()["ProjectDescriptions"][0]["Datasets"] == []
 
 
-def test_missing_manifest_fails_asynchronously(rekognition: Any, project_arn: str,
-                                               bucket: str) -> None:
+@pytest.mark.parametrize("where", ["missing key", "bucket in another region"])
+def test_missing_manifest_fails_asynchronously(rekognition: Any, s3: Any, project_arn: str,
+                                               bucket: str, west_bucket: str,
+                                               where: str) -> None:
+    if where != "missing key":  # Rekognition only reads buckets of its own region
+        s3.put_object(Bucket=west_bucket, Key="nope.manifest", Body=manifest(
+            [classification_line(f"s3://{west_bucket}/{i}.png", "x") for i in range(3)]))
+        bucket = west_bucket
     arn = rekognition.create_dataset(
         ProjectArn=project_arn, DatasetType="TRAIN",
         DatasetSource={"GroundTruthManifest": {"S3Object": {"Bucket": bucket,
@@ -354,3 +360,26 @@ def test_training_from_datasets_needs_both(rekognition: Any, project_arn: str,
                                            OutputConfig=classification["OutputConfig"])
     assert rekognition.describe_project_versions(ProjectArn=project_arn)[
         "ProjectVersionDescriptions"] == []
+
+
+@pytest.mark.parametrize("images_bucket", ["west-bucket", "no-such-bucket"])
+def test_images_in_another_region_are_missing_images(
+    rekognition: Any, s3: Any, project_arn: str, west_bucket: str, images_bucket: str,
+) -> None:
+    from rekomock.testing import make_png
+
+    lines = []
+    for i, label in enumerate(["cat", "dog"] * 3):
+        s3.put_object(Bucket=west_bucket, Key=f"{i}.png", Body=make_png(64, 64, (i, 9, 9)))
+        lines.append(classification_line(f"s3://{images_bucket}/{i}.png", label))
+    for dataset_type in ("TRAIN", "TEST"):
+        arn = rekognition.create_dataset(ProjectArn=project_arn,
+                                         DatasetType=dataset_type)["DatasetArn"]
+        rekognition.update_dataset_entries(DatasetArn=arn,
+                                           Changes={"GroundTruth": manifest(lines)})
+    s3.create_bucket(Bucket="out")
+    rekognition.create_project_version(ProjectArn=project_arn, VersionName="v1",
+                                       OutputConfig={"S3Bucket": "out"})
+    desc = describe_version(rekognition, project_arn, "v1")
+    assert desc["Status"] == "TRAINING_FAILED"
+    assert desc["StatusMessage"] == "The manifest file contains too many invalid rows."

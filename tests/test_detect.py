@@ -106,7 +106,8 @@ def test_min_confidence_max_results_and_sorting(rekognition: Any, running: str,
     assert names(MinConfidence=70.25) == ["sunset", "dusk"]  # >= (SPEC §10.14)
     assert names(MinConfidence=0, MaxResults=1) == ["sunset"]
     rekomock.clear_detections()
-    assert names(MinConfidence=0) == []
+    assert names() == []  # unseen: every label scores below its threshold
+    assert sorted(names(MinConfidence=0)) == ["sunrise", "sunset"]
 
 
 def test_scripted_answers_by_model_and_s3_image(rekognition: Any, s3: Any, running: str,
@@ -140,7 +141,7 @@ def test_without_min_confidence_each_label_threshold_applies(
         ProjectVersionArn=arn, Image={"Bytes": data})["CustomLabels"] == []
     assert [x["Name"] for x in rekognition.detect_custom_labels(
         ProjectVersionArn=arn, Image={"Bytes": data}, MinConfidence=0)["CustomLabels"]] == [
-        "sunrise"]
+        "sunrise", "sunset"]
 
 
 def test_evaluation_includes_scripted_answers(rekognition: Any, s3: Any, project_arn: str,
@@ -234,3 +235,141 @@ def test_set_evaluation_drives_deploy_decisions(rekognition: Any, project_arn: s
     assert score == pytest.approx(f1)
     with pytest.raises(ValueError):
         rekomock.set_evaluation(1.5)
+
+
+# ------------------------------------------------ the model knows its own data
+
+
+def _all_images_get_their_labels(rekognition: Any, s3: Any, arn: str,
+                                 images: list[tuple[str, str]]) -> None:
+    for uri, label in images:
+        bucket, key = uri[5:].split("/", 1)
+        for image in ({"Bytes": _image_bytes(s3, uri)},
+                      {"S3Object": {"Bucket": bucket, "Name": key}}):
+            answer = rekognition.detect_custom_labels(ProjectVersionArn=arn, Image=image)
+            assert [x["Name"] for x in answer["CustomLabels"]] == [label], uri
+
+
+@pytest.mark.parametrize("auto_create", [False, True])
+def test_every_training_and_testing_image_gets_its_labels_by_default(
+    rekognition: Any, s3: Any, project_arn: str, train: Any, bucket: str, auto_create: bool,
+) -> None:
+    from rekomock.testing import classification_line, manifest, put_classification_dataset
+
+    from conftest import manifest_asset
+
+    key, images = put_classification_dataset(s3, bucket, {"cat": 45, "dog": 45})
+    s3.put_object(Bucket=bucket, Key="test.manifest",
+                  Body=manifest(classification_line(u, label) for u, label in images[::9]))
+    testing = {"AutoCreate": True} if auto_create else manifest_asset(bucket, "test.manifest")
+    arn = train("v1", TrainingData=manifest_asset(bucket, key), TestingData=testing)
+    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
+    assert describe_version(rekognition, project_arn, "v1")["EvaluationResult"]["F1Score"] == 1.0
+    _all_images_get_their_labels(rekognition, s3, arn, images)
+    assert rekognition.detect_custom_labels(
+        ProjectVersionArn=arn, Image={"Bytes": make_png(99, 99, (1, 1, 1))})["CustomLabels"] == []
+
+
+def test_every_training_box_is_found_by_default(rekognition: Any, s3: Any, project_arn: str,
+                                                train: Any, bucket: str) -> None:
+    from rekomock.testing import detection_line, manifest
+
+    from conftest import manifest_asset
+
+    lines = []
+    for i in range(30):
+        key = f"boxes/{i}.png"
+        s3.put_object(Bucket=bucket, Key=key, Body=make_png(200, 100, (i * 8, 7, 90)))
+        lines.append(detection_line(f"s3://{bucket}/{key}", (200, 100),
+                                    [("logo", 20, 10, 50, 40), ("logo", 120, 50, 30, 30)]))
+    s3.put_object(Bucket=bucket, Key="train.manifest", Body=manifest(lines[5:]))
+    s3.put_object(Bucket=bucket, Key="test.manifest", Body=manifest(lines[:5]))
+    arn = train("boxes", TrainingData=manifest_asset(bucket, "train.manifest"),
+                TestingData=manifest_asset(bucket, "test.manifest"))
+    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
+    for i in range(30):
+        found = rekognition.detect_custom_labels(
+            ProjectVersionArn=arn,
+            Image={"S3Object": {"Bucket": bucket, "Name": f"boxes/{i}.png"}})["CustomLabels"]
+        assert len(found) == 2, i
+
+
+def _thresholds(s3: Any, desc: dict[str, Any]) -> dict[str, float]:
+    import json
+
+    summary = json.loads(s3.get_object(
+        Bucket="rekomock-test-bucket",
+        Key=desc["EvaluationResult"]["Summary"]["S3Object"]["Name"])["Body"].read())
+    return {r["Label"]: r["Metrics"]["Threshold"] for r in summary["LabelEvaluationResults"]}
+
+
+def test_min_confidence_zero_returns_every_label(rekognition: Any, s3: Any, project_arn: str,
+                                                 running: str,
+                                                 classification: dict[str, Any]) -> None:
+    thresholds = _thresholds(s3, describe_version(rekognition, project_arn, "v1"))
+    uri, label = classification["images"][6]
+    image = {"Bytes": _image_bytes(s3, uri)}
+
+    def detect(**kw: Any) -> list[dict[str, Any]]:
+        return list(rekognition.detect_custom_labels(
+            ProjectVersionArn=running, Image=image, **kw)["CustomLabels"])
+
+    (own,) = detect()
+    everything = detect(MinConfidence=0)
+    assert [x["Name"] for x in everything] == [label, {"sunrise", "sunset"}.difference(
+        [label]).pop()]
+    assert everything[0] == own  # its own label first, with its confidence
+    other = everything[1]
+    assert 0 < other["Confidence"] < thresholds[other["Name"]] * 100
+    assert detect(MinConfidence=0) == everything  # stable
+    assert detect(MinConfidence=50) == [own]
+    image = {"Bytes": make_png(77, 77, (4, 5, 6))}  # never seen: every label, below threshold
+    unseen = detect(MinConfidence=0)
+    assert sorted(x["Name"] for x in unseen) == ["sunrise", "sunset"]
+    assert all(x["Confidence"] < thresholds[x["Name"]] * 100 for x in unseen)
+    assert detect() == []
+
+
+def test_object_detection_with_min_confidence_zero_answers_its_boxes(
+    rekognition: Any, s3: Any, train: Any, bucket: str,
+) -> None:
+    from rekomock.testing import detection_line, manifest
+
+    from conftest import manifest_asset
+
+    lines = []
+    for i, label in enumerate(["logo", "logo", "badge", "badge"]):
+        s3.put_object(Bucket=bucket, Key=f"b/{i}.png", Body=make_png(100, 100, (i, 50, 50)))
+        lines.append(detection_line(f"s3://{bucket}/b/{i}.png", (100, 100),
+                                    [(label, 10, 10, 40, 40)]))
+    s3.put_object(Bucket=bucket, Key="b.manifest", Body=manifest(lines))
+    asset = manifest_asset(bucket, "b.manifest")
+    arn = train("boxes", TrainingData=asset, TestingData=asset)
+    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
+    (found,) = rekognition.detect_custom_labels(
+        ProjectVersionArn=arn, Image={"S3Object": {"Bucket": bucket, "Name": "b/0.png"}},
+        MinConfidence=0)["CustomLabels"]
+    assert found["Name"] == "logo" and "BoundingBox" in found["Geometry"]
+    assert rekognition.detect_custom_labels(
+        ProjectVersionArn=arn, Image={"Bytes": make_png(90, 90, (1, 2, 3))},
+        MinConfidence=0)["CustomLabels"] == []
+
+
+def test_scripted_polygon_is_refused(rekomock: Controller) -> None:
+    box = {"Width": 0.5, "Height": 0.25, "Left": 0.1, "Top": 0.2}
+    with pytest.raises(ValueError, match="Polygon"):
+        rekomock.set_detections([{"Name": "x", "Confidence": 90.0, "Geometry": {
+            "BoundingBox": box, "Polygon": [{"X": 0.1, "Y": 0.2}]}}])
+
+
+# ------------------------------------------------------- buckets of the region
+
+
+def test_image_in_another_region_is_refused(rekognition: Any, s3: Any, running: str,
+                                            west_bucket: str) -> None:
+    s3.put_object(Bucket=west_bucket, Key="img.png", Body=make_png())
+    west_image = {"S3Object": {"Bucket": west_bucket, "Name": "img.png"}}
+    with pytest.raises(rekognition.exceptions.InvalidS3ObjectException):
+        rekognition.detect_custom_labels(ProjectVersionArn=running, Image=west_image)
+    with pytest.raises(rekognition.exceptions.InvalidS3ObjectException):
+        rekognition.detect_moderation_labels(Image=west_image)

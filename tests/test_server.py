@@ -201,6 +201,8 @@ def test_inference_unit_hours_follow_the_clock(server: ServerProcess) -> None:
     ("set-detections", {}, ""),                        # labels missing
     ("set-detections", {"labels": [{"Name": 3}]}, ""),  # not the output shape
     ("set-detections", {"labels": [], "image_base64": "***"}, ""),
+    ("set-detections", {"labels": [{"Name": "x", "Confidence": 90.0, "Geometry": {
+        "Polygon": [{"X": 0.1, "Y": 0.2}]}}]}, ""),     # DetectCustomLabels has no Polygon
     ("set-evaluation", {"f1_score": 2}, ""),
     ("advance-time", {"seconds": -1}, ""),
     ("advance-time", {"seconds": "soon"}, ""),

@@ -336,3 +336,76 @@ def test_versions_quota(rekognition: Any, project_arn: str, train: Any,
         train("v2")
     assert len(rekognition.describe_project_versions(ProjectArn=project_arn)[
         "ProjectVersionDescriptions"]) == 1
+
+
+def test_auto_create_writes_the_testing_validation_manifest(
+    rekognition: Any, s3: Any, project_arn: str, train: Any,
+) -> None:
+    train("v1", TestingData={"AutoCreate": True})
+    desc = describe_version(rekognition, project_arn, "v1")
+    (asset,) = desc["TestingDataResult"]["Validation"]["Assets"]
+    where = asset["GroundTruthManifest"]["S3Object"]
+    assert where["Name"] == "output/TestingManifestWithValidation-my-project-v1.json"
+    lines = s3.get_object(Bucket=where["Bucket"], Key=where["Name"])["Body"].read().splitlines()
+    summary = read_json(s3, "rekomock-test-bucket",
+                        desc["EvaluationResult"]["Summary"]["S3Object"]["Name"])
+    assert len(lines) == summary["EvaluationDetails"]["NumberOfTestingImages"]
+    tested = {json.loads(line)["source-ref"] for line in lines}
+    trained = {json.loads(line)["source-ref"] for line in s3.get_object(
+        Bucket=where["Bucket"], Key="output/TrainingGroundTruth-my-project-v1.json"
+    )["Body"].read().splitlines()}
+    assert tested and not tested & trained  # the split-off images, and only them
+
+
+@pytest.mark.parametrize("message", ["The manifest file is empty.",
+                                     "The manifest file extension or contents are invalid.",
+                                     "Unable to write to output S3 bucket."])
+def test_injected_terminal_file_error_writes_nothing(rekognition: Any, s3: Any,
+                                                     project_arn: str, train: Any,
+                                                     rekomock: Controller, message: str) -> None:
+    rekomock.fail_training(message=message)
+    train("v1")
+    desc = _failed(rekognition, project_arn)
+    assert desc["StatusMessage"] == message
+    assert "ManifestSummary" not in desc
+    assert "Validation" not in desc["TrainingDataResult"]
+    assert "Validation" not in desc["TestingDataResult"]
+    assert s3.list_objects_v2(Bucket="rekomock-test-bucket", Prefix="output/")["KeyCount"] == 0
+
+
+def test_injected_content_error_writes_the_summary(rekognition: Any, project_arn: str,
+                                                   train: Any, rekomock: Controller) -> None:
+    rekomock.fail_training(message="The manifest file has too few labels.")
+    train("v1")
+    desc = _failed(rekognition, project_arn)
+    assert "ManifestSummary" in desc
+    assert "Validation" in desc["TrainingDataResult"]
+
+
+def test_manifest_in_another_region_fails_like_a_missing_one(
+    rekognition: Any, s3: Any, project_arn: str, train: Any, west_bucket: str,
+    classification: dict[str, Any],
+) -> None:
+    body = s3.get_object(Bucket="rekomock-test-bucket", Key="manifests/train.manifest")["Body"]
+    s3.put_object(Bucket=west_bucket, Key="train.manifest", Body=body.read())
+    train("v1", TrainingData=manifest_asset(west_bucket, "train.manifest"))
+    desc = _failed(rekognition, project_arn)
+    assert desc["StatusMessage"] == "The manifest file extension or contents are invalid."
+    assert "ManifestSummary" not in desc
+
+
+def test_output_bucket_in_another_region_fails_like_a_missing_one(
+    rekognition: Any, s3: Any, project_arn: str, train: Any, west_bucket: str,
+) -> None:
+    train("v1", OutputConfig={"S3Bucket": west_bucket, "S3KeyPrefix": "output"})
+    assert _failed(rekognition, project_arn)["StatusMessage"] == (
+        "Unable to write to output S3 bucket."
+    )
+    assert s3.list_objects_v2(Bucket=west_bucket)["KeyCount"] == 0
+
+
+def test_output_config_is_echoed_as_given(rekognition: Any, project_arn: str,
+                                          train: Any) -> None:
+    train("v1", OutputConfig={"S3Bucket": "rekomock-test-bucket"})
+    desc = describe_version(rekognition, project_arn, "v1")
+    assert desc["OutputConfig"] == {"S3Bucket": "rekomock-test-bucket"}

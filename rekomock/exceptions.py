@@ -11,8 +11,17 @@ import json
 import uuid
 
 from moto.core.exceptions import ServiceException
+from moto.moto_api._internal import mock_random
 
 DEFAULT_INVALID_PARAMETER_MESSAGE = "Request has Invalid Parameters"
+#: The header AWS's answers carry, read by SDKs as ``ResponseMetadata.RequestId``.
+REQUEST_ID_HEADER = "x-amzn-RequestId"
+
+
+def new_request_id() -> str:
+    """A unique request id, a UUID as the service's are; drawn from moto's random source, so
+    ``POST /moto-api/seed`` makes the ids repeatable as it does moto's own."""
+    return str(mock_random.uuid4())
 
 
 class RekognitionError(ServiceException):
@@ -39,6 +48,7 @@ class RekognitionError(ServiceException):
         return {
             "Content-Type": "application/x-amz-json-1.1",
             "X-Amzn-Errortype": f"{self.code}:",
+            REQUEST_ID_HEADER: new_request_id(),
             "status": str(self.status),
         }
 

@@ -38,6 +38,7 @@ def _assert_unique_uuids(ids: list[str]) -> None:
     assert len(set(ids)) == len(ids)
     for request_id in ids:
         assert str(uuid.UUID(request_id)) == request_id
+        assert uuid.UUID(request_id).version == 4
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["fast-path", "moto-routing"])

@@ -19,8 +19,9 @@ from .exceptions import RekognitionError
 
 __all__ = ["Call", "Calls", "InjectedError", "documented_errors", "operation_name"]
 
-#: How many calls the record keeps (the latest): bounds a long-running server's memory.
-CALLS_KEPT = 10_000
+#: How many calls the record keeps (the latest): bounds the memory of a long-running server
+#: or a long loop (a record holds the request, image bytes included).
+CALLS_KEPT = 1_000
 
 
 class Call(NamedTuple):

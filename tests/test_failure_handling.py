@@ -253,6 +253,19 @@ def test_blobs_are_recorded_as_sent_on_the_wire(rekomock: Any, rekognition: Any)
     assert rekomock.calls[-1].params["Image"] == {"Bytes": "YWJj"}
 
 
+def test_the_record_keeps_the_latest_calls(rekomock: Any, rekognition: Any,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from rekomock import faults
+
+    monkeypatch.setattr(faults, "CALLS_KEPT", 3)
+    rekomock.reset()
+    for i in range(5):
+        rekognition.create_project(ProjectName=f"p{i}")
+    assert [c.params["ProjectName"] for c in rekomock.calls] == ["p2", "p3", "p4"]
+    rekomock.calls.clear()
+    assert list(rekomock.calls) == [] and len(rekomock.calls) == 0
+
+
 def test_only_calls_answered_by_rekomock_are_recorded() -> None:
     with mock_aws():
         client = boto3.client("rekognition", region_name=REGION)

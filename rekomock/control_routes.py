@@ -19,6 +19,13 @@ route                                       method  body / query
 ``/moto-api/rekomock/clear-detections``     POST    --
 ``/moto-api/rekomock/set-evaluation``       POST    ``f1_score``, ``labels``?, ``version_name``?
 ``/moto-api/rekomock/advance-time``         POST    ``seconds``
+``/moto-api/rekomock/inject-error``         POST    ``operation``, ``code``, ``times``?,
+                                                    ``message``?, ``matching``?,
+                                                    ``account_id``?, ``region``?,
+                                                    ``probability``?, ``seed``?
+``/moto-api/rekomock/clear-errors``         POST    --
+``/moto-api/rekomock/calls``                GET     -- (answers the list of calls answered)
+``/moto-api/rekomock/clear-calls``          POST    --
 ``/moto-api/rekomock/quotas``               GET     -- (answers the quotas)
 ``/moto-api/rekomock/quotas``               POST    any of the quota names -> new values
 ``/moto-api/rekomock/inference-unit-hours`` GET     ``?project_version_arn=...``
@@ -161,6 +168,39 @@ def advance_time(body: dict[str, Any]) -> dict[str, Any]:
     return {"status": "ok", "OffsetSeconds": clock.offset_seconds()}
 
 
+_INJECT_OPTIONS = {"operation", "code", "times", "message", "matching", "account_id", "region",
+                   "probability", "seed"}
+
+
+@_route("POST")
+def inject_error(body: dict[str, Any]) -> None:
+    args = dict(_kwargs(body, _INJECT_OPTIONS, {"operation", "code"}))
+    for name in ("operation", "code"):
+        if not isinstance(args[name], str):
+            raise BadRequest(f"{name} is a string")
+    if not isinstance(args.get("matching", {}), dict):
+        raise BadRequest("matching is an object")
+    _rk.inject_error(args.pop("operation"), args.pop("code"), **args)
+
+
+@_route("POST")
+def clear_errors(body: dict[str, Any]) -> None:
+    _kwargs(body, set())
+    _rk.clear_errors()
+
+
+@_route("GET")
+def calls(query: dict[str, str]) -> list[dict[str, Any]]:
+    _kwargs(query, set())
+    return [call.to_json() for call in _rk.calls]
+
+
+@_route("POST")
+def clear_calls(body: dict[str, Any]) -> None:
+    _kwargs(body, set())
+    _rk.calls.clear()
+
+
 def _quota_values() -> dict[str, int]:
     return dataclasses.asdict(_rk.quotas)
 
@@ -215,6 +255,10 @@ ROUTES: dict[str, Handler] = {
     "clear-detections": clear_detections,
     "set-evaluation": set_evaluation,
     "advance-time": advance_time,
+    "inject-error": inject_error,
+    "clear-errors": clear_errors,
+    "calls": calls,
+    "clear-calls": clear_calls,
     "quotas": _by_method(quotas, set_quotas),
     "inference-unit-hours": inference_unit_hours,
     "state": state,

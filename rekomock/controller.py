@@ -7,16 +7,19 @@ Its state (quotas, injected failures, scripted answers) lives in a moto backend,
 from __future__ import annotations
 
 import html
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from .faults import Calls, InjectedError
 from .quotas import Quotas
 
 if TYPE_CHECKING:
     from .evaluation import Evaluation
+    from .exceptions import RekognitionError
     from .model import Detection, TrainedModel
 
 
@@ -33,6 +36,26 @@ class ControlState(BaseBackend):
         self.detections: dict[tuple[str | None, str | None], list[Detection]] = {}
         #: (version name or None, F1, per-label figures) for the next matching training
         self.evaluations: list[tuple[str | None, float, dict[str, dict[str, float]]]] = []
+        #: AWS errors to answer instead of running matching calls, first rule first
+        self.injected_errors: list[InjectedError] = []
+        self.calls = Calls()
+        self._lock = threading.Lock()
+
+    def take_injected_error(
+        self, operation: str, params: Any, account_id: str, region: str
+    ) -> RekognitionError | None:
+        """The error this call answers instead of running, if a rule asks for one (one use
+        of that rule)."""
+        if not self.injected_errors:
+            return None
+        with self._lock:
+            for i, rule in enumerate(self.injected_errors):
+                if rule.matches(operation, params, account_id, region):
+                    error = rule.error()
+                    if rule.times == 0:
+                        del self.injected_errors[i]
+                    return error
+        return None
 
     @staticmethod
     def _take(queue: list[tuple[str | None, str]], version_name: str) -> str | None:
@@ -140,6 +163,33 @@ class Controller:
     ) -> None:
         """Make the next StartProjectVersion (or the one of ``version_name``) end in FAILED."""
         control_state().start_failures.append((version_name, message))
+
+    def inject_error(self, operation: str, code: str, **options: Any) -> None:
+        """The next ``times`` calls of ``operation`` (``"StartProjectVersion"`` or
+        ``"start_project_version"``) answer the AWS error ``code`` instead of running; they
+        change nothing. ``times=None``: every matching call until :meth:`clear_errors`.
+
+        Only the errors the operation documents are accepted. ``matching`` narrows the rule
+        to calls whose request has these top-level members (``{"ProjectVersionArn": arn}``);
+        ``account_id`` and ``region`` narrow it too. With ``probability`` below 1 each
+        matching call fails with that probability, drawn from a generator seeded with
+        ``seed`` (default 0): the same calls fail on every run. ``message`` replaces the
+        error's default message.
+
+        Options: ``times=1``, ``message``, ``matching``, ``account_id``, ``region``,
+        ``probability=1.0``, ``seed=0``."""
+        control_state().injected_errors.append(InjectedError(operation, code, **options))
+
+    def clear_errors(self) -> None:
+        """Forget the injected errors not used up yet."""
+        control_state().injected_errors.clear()
+
+    @property
+    def calls(self) -> Calls:
+        """The Custom Labels calls answered since the mock started (or the last reset or
+        ``calls.clear()``), oldest first: each has ``operation``, ``params``, ``error``,
+        ``status``, ``account_id``, ``region`` and ``request_id``."""
+        return control_state().calls
 
     # ------------------------------------------------------------- inference
 

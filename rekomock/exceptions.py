@@ -11,8 +11,23 @@ import json
 import uuid
 
 from moto.core.exceptions import ServiceException
+from moto.moto_api._internal import mock_random
 
 DEFAULT_INVALID_PARAMETER_MESSAGE = "Request has Invalid Parameters"
+#: The header AWS's answers carry, read by SDKs as ``ResponseMetadata.RequestId``.
+REQUEST_ID_HEADER = "x-amzn-RequestId"
+
+
+_UUID4_CLEAR = ~(0xF000 << 64 | 0xC000 << 48)
+_UUID4_SET = 0x4000 << 64 | 0x8000 << 48
+
+
+def new_request_id() -> str:
+    """A unique request id, a UUID as the service's are; drawn from moto's random source, so
+    ``POST /moto-api/seed`` makes the ids repeatable as it does moto's own. The text of
+    ``str(mock_random.uuid4())``, built at half its cost (it is paid on every call)."""
+    h = "%032x" % (mock_random.getrandbits(128) & _UUID4_CLEAR | _UUID4_SET)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class RekognitionError(ServiceException):
@@ -39,6 +54,7 @@ class RekognitionError(ServiceException):
         return {
             "Content-Type": "application/x-amz-json-1.1",
             "X-Amzn-Errortype": f"{self.code}:",
+            REQUEST_ID_HEADER: new_request_id(),
             "status": str(self.status),
         }
 

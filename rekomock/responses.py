@@ -17,7 +17,14 @@ from moto.core.responses import BaseResponse
 
 from . import inference
 from .backend import RekognitionCustomBackend, rekognition_custom_backends
-from .exceptions import RekognitionError, SerializationException
+from .controller import control_state
+from .exceptions import (
+    REQUEST_ID_HEADER,
+    RekognitionError,
+    SerializationException,
+    new_request_id,
+)
+from .faults import Call
 from .validation import validate_request
 
 TYPE_RESPONSE = tuple[int, dict[str, str], str]
@@ -53,18 +60,32 @@ class RekognitionCustomResponse(BaseResponse):
 
     @classmethod
     def handle(cls, action: str, request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
+        """Answer one call: an injected error, or the operation's result or error. Every
+        answer carries a request id and is added to the record of calls."""
         self = cls()
+        self.headers = request.headers
+        self.region = self.get_region_from_url(request, full_url)
+        self.current_account = self.get_current_account()
+        state = control_state()
+        params: Any = {}
         try:
-            body = self._read_body(request, headers)
-            params = self._parse(body)
-            params = validate_request(action, params)
-            self.headers = request.headers
-            self.region = self.get_region_from_url(request, full_url)
-            self.current_account = self.get_current_account()
-            result = _ACTIONS[action](self, params)
+            params = self._parse(self._read_body(request, headers))
+            injected = state.take_injected_error(action, params, self.current_account,
+                                                 self.region)
+            if injected is not None:
+                raise injected
+            result = _ACTIONS[action](self, validate_request(action, params))
         except RekognitionError as err:
-            return err.to_response()
-        return 200, dict(_HEADERS), json.dumps(result, separators=(",", ":"))
+            answer = err.to_response()
+            error: str | None = err.code
+        else:
+            answer = 200, {**_HEADERS, REQUEST_ID_HEADER: new_request_id()}, json.dumps(
+                result, separators=(",", ":"))
+            error = None
+        state.calls.append(Call(action, params if isinstance(params, dict) else {}, error,
+                                answer[0], self.current_account, self.region,
+                                answer[1][REQUEST_ID_HEADER]))
+        return answer
 
     @staticmethod
     def _read_body(request: Any, headers: Any) -> bytes | str:

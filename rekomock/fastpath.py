@@ -22,6 +22,7 @@ import threading
 from typing import Any
 
 from . import routing
+from .operations import OPERATIONS
 
 _lock = threading.Lock()
 #: moto's own pattern for Rekognition's endpoints (``moto.backend_index``).
@@ -103,13 +104,7 @@ def takes(request: Any) -> str | None:
     if isinstance(target, bytes):
         target = target.decode("latin-1")
     action = target.rpartition(".")[2]
-    return action if action in _implemented() else None
-
-
-def _implemented() -> frozenset[str]:
-    from .responses import IMPLEMENTED
-
-    return IMPLEMENTED
+    return action if action in OPERATIONS else None
 
 
 def answer(request: Any, **_: Any) -> Any:

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any, NamedTuple, overload
 
 from .exceptions import RekognitionError
+from .operations import OPERATIONS
 
 __all__ = ["Call", "Calls", "InjectedError", "documented_errors", "operation_name"]
 
@@ -80,10 +81,8 @@ def _operations() -> dict[str, str]:
     """Operation names the mock answers, by API name and by boto3 method name."""
     from botocore import xform_name
 
-    from .responses import IMPLEMENTED
-
-    names = {name: name for name in IMPLEMENTED}
-    names.update({xform_name(name): name for name in IMPLEMENTED})
+    names = {name: name for name in OPERATIONS}
+    names.update({xform_name(name): name for name in OPERATIONS})
     return names
 
 

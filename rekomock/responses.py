@@ -25,6 +25,7 @@ from .exceptions import (
     new_request_id,
 )
 from .faults import Call
+from .operations import OPERATIONS
 from .validation import validate_request
 
 TYPE_RESPONSE = tuple[int, dict[str, str], str]
@@ -306,5 +307,5 @@ _ACTIONS: dict[str, Callable[[RekognitionCustomResponse, dict[str, Any]], dict[s
     "ListTagsForResource": RekognitionCustomResponse.list_tags_for_resource,
 }
 
-#: The operations rekomock answers while active; everything else goes to moto.
-IMPLEMENTED: frozenset[str] = frozenset(_ACTIONS)
+#: The operations rekomock answers while active (one handler each); everything else goes to moto.
+IMPLEMENTED = OPERATIONS

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .exceptions import UnknownOperationException
+from .operations import OPERATIONS
 
 _ROUTE = "{0}/$"
 _lock = threading.RLock()
@@ -45,9 +46,9 @@ class RekognitionRouter:
         if _depth > 0:
             target = request.headers.get("X-Amz-Target") or ""
             action = target.rpartition(".")[2]
-            from .responses import IMPLEMENTED, RekognitionCustomResponse
+            from .responses import RekognitionCustomResponse
 
-            if action in IMPLEMENTED:
+            if action in OPERATIONS:
                 return RekognitionCustomResponse.handle(action, request, full_url, headers)
             if action not in _operations_in_model():
                 # moto would call any public method this names (RecursionError, 500s).

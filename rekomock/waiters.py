@@ -14,6 +14,7 @@ import time as _real_time
 from typing import Any
 
 from . import clock
+from .operations import OPERATIONS
 
 _local = threading.local()
 _installed: tuple[Any, Any] | None = None
@@ -34,9 +35,7 @@ class _TimeShim:
 
 
 def _polls_rekomock(waiter: Any) -> bool:
-    from .responses import IMPLEMENTED
-
-    if waiter.config.operation not in IMPLEMENTED:
+    if waiter.config.operation not in OPERATIONS:
         return False
     method = getattr(waiter._operation_method, "_client_method", None)
     client = getattr(method, "__self__", None)

@@ -122,3 +122,10 @@ def test_imports_inside_functions_count_and_type_checking_ones_do_not() -> None:
     )
     known = {"rekomock.a", "rekomock.b", "rekomock.c", "rekomock.d"}
     assert _imports(source, "rekomock.a", "rekomock", known) == {"rekomock.c", "rekomock.d"}
+
+
+def test_the_operation_list_and_the_handlers_agree() -> None:
+    from rekomock.operations import OPERATIONS
+    from rekomock.responses import _ACTIONS
+
+    assert set(_ACTIONS) == OPERATIONS

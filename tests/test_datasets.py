@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from moto.moto_api import state_manager
 
+from rekomock import Controller
 from rekomock.lifecycle import DATASET_CREATING, DATASET_UPDATING
 from rekomock.testing import classification_line, detection_line, manifest
 
@@ -72,7 +73,7 @@ def test_create_refusals(rekognition: Any, project_arn: str, bucket: str) -> Non
 
 
 def test_missing_manifest_fails_asynchronously(rekognition: Any, project_arn: str,
-                                               bucket: str) -> None:
+                                               bucket: str, rekomock: Controller) -> None:
     arn = rekognition.create_dataset(
         ProjectArn=project_arn, DatasetType="TRAIN",
         DatasetSource={"GroundTruthManifest": {"S3Object": {"Bucket": bucket,
@@ -81,6 +82,10 @@ def test_missing_manifest_fails_asynchronously(rekognition: Any, project_arn: st
     desc = rekognition.describe_dataset(DatasetArn=arn)["DatasetDescription"]
     assert (desc["Status"], desc["StatusMessageCode"]) == ("CREATE_FAILED", "CLIENT_ERROR")
     assert desc["StatusMessage"] == "The manifest file extension or contents are invalid."
+    failed = ("CLIENT_ERROR: The manifest file extension or contents are invalid.")
+    assert next(r for r in rekomock.rows() if r["kind"] == "dataset")["detail"] == failed
+    assert rekomock.explain(arn) == ("CREATE_FAILED: The manifest file extension or contents "
+                                     "are invalid. (CLIENT_ERROR)")
     with pytest.raises(rekognition.exceptions.ResourceNotReadyException):
         rekognition.list_dataset_entries(DatasetArn=arn)
 

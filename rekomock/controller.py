@@ -204,7 +204,9 @@ class Controller:
         from . import arns
 
         parsed = arns.parse(arn)
-        if parsed is not None and parsed.kind == "dataset":
+        if parsed is None or parsed.kind not in ("version", "dataset"):
+            raise ValueError(f"not a project version or dataset ARN: {arn}")
+        if parsed.kind == "dataset":
             dataset = self._find_dataset(arn)
             status = dataset.status
             message, code = dataset.status_message(status)
@@ -222,7 +224,7 @@ class Controller:
         from .exceptions import RekognitionError
 
         parsed = arns.parse(arn)
-        assert parsed is not None
+        assert parsed is not None  # checked by the caller
         backend = rekognition_custom_backends[parsed.account][parsed.region]
         with backend.lock:
             try:

@@ -438,4 +438,5 @@ def test_command_without_the_server_extra(monkeypatch: pytest.MonkeyPatch,
 
     monkeypatch.setitem(sys.modules, "flask", None)  # as if moto[server] were not installed
     assert serve(port=0) == 2
-    assert "pip install 'rekomock[server]'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "pip install 'moto[server]'" in err and "rekomock[server]" in err

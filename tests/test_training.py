@@ -345,6 +345,15 @@ def test_fail_training_next_and_by_name(rekognition: Any, project_arn: str, trai
     )
 
 
+def test_explain_refuses_what_it_cannot_explain(project_arn: str, rekomock: Controller) -> None:
+    with pytest.raises(ValueError, match="not a project version or dataset ARN"):
+        rekomock.explain(project_arn)
+    with pytest.raises(ValueError, match="no such project version"):
+        rekomock.explain(f"{project_arn.rsplit('/', 1)[0]}/version/nope/1700000000000")
+    with pytest.raises(ValueError, match="no such dataset"):
+        rekomock.explain(f"{project_arn.rsplit('/', 1)[0]}/dataset/train/1700000000000")
+
+
 def test_delete_project_refused_while_versions_exist(rekognition: Any, project_arn: str,
                                                      train: Any) -> None:
     arn = train("v1")

@@ -1,5 +1,4 @@
-"""Command line: ``rekomock demo`` runs an end-to-end journey against the mock;
-``rekomock server`` serves the mock over HTTP for the AWS CLI and other SDKs."""
+"""The ``rekomock`` command: an end-to-end demo and the HTTP server."""
 
 from __future__ import annotations
 
@@ -120,9 +119,21 @@ def demo() -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="rekomock", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+DESCRIPTION = "Amazon Rekognition Custom Labels, mocked in-process on top of moto."
+EPILOG = """\
+In tests, use @mock_rekognition_custom, `with mock_rekognition_custom() as rk:` or the
+pytest fixture `rekomock`; README.md tells the rest."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="rekomock", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"rekomock {__version__}")
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     sub.add_parser("demo", help="run an end-to-end journey against the mock and print it")
     server = sub.add_parser(
         "server", help="serve the mock (and all of moto) over HTTP until Ctrl-C or SIGTERM"
@@ -132,9 +143,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     server.add_argument("-p", "--port", type=int, default=None,
                         help="port (default $MOTO_PORT or 5000; 0 picks a free one)")
     server.add_argument("-q", "--quiet", action="store_true", help="do not log each request")
+    return parser
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of our output went away (``rekomock demo | head -3``): end quietly, as
+    command-line tools do, instead of a BrokenPipeError traceback at exit."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush must not fail too
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
     args: Any = parser.parse_args(argv)
+    if args.command is None:  # bare `rekomock`: say what it can do, as a usage error
+        parser.print_help(sys.stderr)
+        return 2
     if args.command == "demo":
-        return demo()
+        try:
+            return demo()
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            return 0
     if args.command == "server":
         import os
 

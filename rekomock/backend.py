@@ -549,6 +549,7 @@ class RekognitionCustomBackend(BaseBackend):
         failure = self.control.take_start_failure(version.name)
         version.min_units, version.max_units = min_units, max_units
         version.failure_message = failure
+        version.failure_cause = "rk.fail_start() asked for this failure" if failure else None
         version.begin(lifecycle.VERSION_STARTING, [STARTING, FAILED if failure else RUNNING])
         return STARTING
 

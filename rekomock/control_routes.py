@@ -266,6 +266,17 @@ ROUTES: dict[str, Handler] = {
 }
 
 
+def unknown_route(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
+    """Any other path under the prefix: a JSON 404 naming the routes, not moto's HTML page."""
+    name = urlparse(full_url).path.split("/moto-api/rekomock/", 1)[-1]
+    return 404, dict(_JSON), json.dumps(
+        {"Error": f"no route {name!r}; routes: {sorted(ROUTES)}"})
+
+
+#: Matches what no route in ROUTES matches; registered after them so they take precedence.
+UNKNOWN_ROUTE = PREFIX + "(?P<rekomock_route>.*)"
+
+
 def _with_clock_reset(moto_reset: Handler) -> Handler:
     """moto's ``/moto-api/reset``, which also puts the mock's clock back."""
 
@@ -295,6 +306,7 @@ def install() -> None:
             return
         for name, handler in ROUTES.items():
             paths[PREFIX + name] = handler
+        paths[UNKNOWN_ROUTE] = unknown_route
         key = "{0}/moto-api/reset"
         current = paths.get(key)
         if current is not None and not hasattr(current, "__wrapped__"):

@@ -258,6 +258,42 @@ class Controller:
         version = self._find_version(project_version_arn)
         return float(version.inference_unit_hours())
 
+    def explain(self, arn: str) -> str:
+        """Why a project version or dataset is in its state, in more words than AWS's
+        StatusMessage: for a failed training the cause the service keeps to itself (output
+        bucket missing, manifest bucket or key missing, the first content error, a failure
+        injected with ``fail_training``); otherwise its status and StatusMessage."""
+        from . import arns
+
+        parsed = arns.parse(arn)
+        if parsed is None or parsed.kind not in ("version", "dataset"):
+            raise ValueError(f"not a project version or dataset ARN: {arn}")
+        if parsed.kind == "dataset":
+            dataset = self._find_dataset(arn)
+            status = dataset.status
+            message, code = dataset.status_message(status)
+            return f"{status}: {message} ({code})"
+        version = self._find_version(arn)
+        status = version.status
+        text = f"{status}: {version.status_message(status)}"
+        if version.failure_cause and status in ("TRAINING_FAILED", "COPYING_FAILED", "FAILED"):
+            text += f" -- {version.failure_cause}"
+        return text
+
+    def _find_dataset(self, arn: str) -> Any:
+        from . import arns
+        from .backend import rekognition_custom_backends
+        from .exceptions import RekognitionError
+
+        parsed = arns.parse(arn)
+        assert parsed is not None  # checked by the caller
+        backend = rekognition_custom_backends[parsed.account][parsed.region]
+        with backend.lock:
+            try:
+                return backend.find_dataset(arn)
+            except RekognitionError:
+                raise ValueError(f"no such dataset: {arn}") from None
+
     def _find_version(self, arn: str) -> Any:
         from . import arns
         from .backend import rekognition_custom_backends

@@ -8,13 +8,17 @@ attribute) and turns rekomock's router on for as long as it is active. Semantics
 - a fresh activation (none active before) starts with empty Custom Labels state and a
   fresh clock; nested activations share state;
 - on a class it decorates every test method the way moto's class decorator does, including
-  ``setUp``/``setup_method`` keeping their data for the test.
+  ``setUp``/``setup_method`` keeping their data for the test;
+- with no region configured (``AWS_DEFAULT_REGION`` unset) it sets ``us-east-1`` while
+  active, as ``mock_aws`` sets fake credentials while active, so a client made without
+  ``region_name`` behaves the same under every entry point.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, overload
 
@@ -25,6 +29,10 @@ from . import clock, lifecycle, routing, waiters
 from .controller import Controller, reset_state
 
 T = TypeVar("T")
+
+#: The region clients get while a mock is active and none is configured.
+DEFAULT_REGION = "us-east-1"
+REGION_VARIABLE = "AWS_DEFAULT_REGION"
 
 
 def activate() -> bool:
@@ -53,7 +61,8 @@ class MockRekognitionCustom:
 
     def __init__(self, config: DefaultConfig | None = None) -> None:
         self._config = config
-        self._inner: list[Any] = []
+        #: per start: moto's mock, and whether that start set the default region
+        self._inner: list[tuple[Any, bool]] = []
         self.controller = Controller()
 
     # --------------------------------------------------------- start / stop
@@ -61,7 +70,10 @@ class MockRekognitionCustom:
     def start(self, reset: bool = True) -> Controller:
         inner = mock_aws(config=self._config)
         inner.start(reset=reset)
-        self._inner.append(inner)
+        sets_region = not os.environ.get(REGION_VARIABLE)
+        if sets_region:
+            os.environ[REGION_VARIABLE] = DEFAULT_REGION
+        self._inner.append((inner, sets_region))
         if activate():
             waiters.install()
             if reset:
@@ -72,7 +84,9 @@ class MockRekognitionCustom:
     def stop(self, remove_data: bool = True) -> None:
         if not self._inner:
             raise RuntimeError("Called stop() before start().")
-        inner = self._inner.pop()
+        inner, set_region = self._inner.pop()
+        if set_region:
+            os.environ.pop(REGION_VARIABLE, None)
         if deactivate():
             waiters.uninstall()
         inner.stop(remove_data=remove_data)

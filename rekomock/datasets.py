@@ -317,6 +317,11 @@ class Dataset(Phased):
         }
 
     def summary(self) -> str:
+        """A few words for the controller's table: the StatusMessage of a failed change."""
+        status = self.status
+        if status in (CREATE_FAILED, UPDATE_FAILED):
+            message, code = self.status_message(status)
+            return f"{code}: {message}"
         stats = self.entries.stats()
         return f"{stats['TotalEntries']} entries, {stats['TotalLabels']} labels"
 

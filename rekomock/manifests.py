@@ -218,9 +218,11 @@ FILE_ERRORS = (INACCESSIBLE, EMPTY, SIZE_TOO_LARGE, ROWS_EXCEED)
 class ManifestFileError(Exception):
     """A terminal *file* error (SPEC §4.6 first table): no summary or validation files."""
 
-    def __init__(self, code: str, message: str | None = None) -> None:
+    def __init__(self, code: str, message: str | None = None, cause: str | None = None) -> None:
         self.code = code
         self.message = message if message is not None else MESSAGES[code]
+        #: what exactly was wrong, for a test's author (``rk.explain``); not sent to clients
+        self.cause = cause
         super().__init__(f"{code}: {self.message}")
 
 
@@ -388,7 +390,7 @@ def parse_manifest(data: bytes, image_lookup: ImageLookup | None = None) -> Pars
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ManifestFileError(INACCESSIBLE) from None
+        raise ManifestFileError(INACCESSIBLE, cause="not UTF-8 text") from None
     if text.startswith("\ufeff"):  # INFERRED: tolerate a UTF-8 byte order mark
         text = text[1:]
     if not text.strip():
@@ -409,7 +411,7 @@ def parse_manifest(data: bytes, image_lookup: ImageLookup | None = None) -> Pars
                           or entry.errors[0]["code"] != INVALID_JSON_LINE)
             entries.append(entry)
     if not any_object:  # not one JSON object: not a JSON Lines manifest at all
-        raise ManifestFileError(INACCESSIBLE)
+        raise ManifestFileError(INACCESSIBLE, cause="no line is a JSON object")
     return ParsedManifest(entries)
 
 

@@ -1,4 +1,8 @@
-"""pytest plugin (``pytest11`` entry point): the ``rekomock`` fixture, no import needed.
+"""pytest plugin (``pytest11`` entry point): fixtures, no import needed.
+
+``rekomock`` activates the mock and yields the controller; ``rekognition_client`` and
+``s3_client`` are boto3 clients under it; ``aws_credentials`` sets the fake credentials
+moto's documentation recommends, for clients made outside the mock.
 
 Loaded in every pytest session where rekomock is installed, so it imports nothing heavy at
 module level.
@@ -6,16 +10,25 @@ module level.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from .controller import Controller
 
+__all__ = ["aws_credentials", "rekognition_client", "rekomock", "s3_client"]
+
 RESET_SESSION_INI = "rekomock_reset_boto3_session"
+#: moto's recommended fake environment for tests (credentials and region).
+FAKE_AWS_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -29,14 +42,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture
-def rekomock(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Controller]:
+def rekomock(request: pytest.FixtureRequest) -> Iterator[Controller]:
     """An active ``mock_rekognition_custom`` for the test; yields the controller ``rk``."""
     from .core import mock_rekognition_custom
 
-    if not os.environ.get("AWS_DEFAULT_REGION"):
-        monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     config = None
     if not request.config.getini(RESET_SESSION_INI):
         # moto's documented switch: keep boto3.DEFAULT_SESSION between tests. Safe here
@@ -44,3 +53,28 @@ def rekomock(
         config = {"core": {"reset_boto3_session": False}}
     with mock_rekognition_custom(config=config) as rk:  # type: ignore[arg-type]
         yield rk
+
+
+@pytest.fixture
+def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and region in the environment for the test (restored after it), so
+    sessions and clients made outside the mock never find real ones."""
+    for name, value in FAKE_AWS_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def rekognition_client(rekomock: Controller) -> Any:
+    """A boto3 Rekognition client under the mock (region: ``AWS_DEFAULT_REGION``, else
+    us-east-1)."""
+    import boto3
+
+    return boto3.client("rekognition")
+
+
+@pytest.fixture
+def s3_client(rekomock: Controller) -> Any:
+    """A boto3 S3 client under the mock, in the same region as ``rekognition_client``."""
+    import boto3
+
+    return boto3.client("s3")

@@ -46,6 +46,19 @@ def read(
     return value
 
 
+def why_unreadable(
+    account: str, region: str, bucket: str, key: str, version: str | None = None
+) -> str:
+    """Why :func:`read` found nothing there, in words for a test's author (the service
+    itself answers one message for all of these)."""
+    where = f"s3://{bucket}/{key}"
+    if not bucket_exists(account, region, bucket):
+        return f"{where}: bucket {bucket!r} does not exist in account {account}"
+    if version is not None and read(account, region, bucket, key) is not None:
+        return f"{where}: the object has no version {version!r}"
+    return f"{where}: no object {key!r} in bucket {bucket!r}"
+
+
 def bucket_exists(account: str, region: str, bucket: str) -> bool:
     try:
         _bucket(account, region, bucket)

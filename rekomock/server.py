@@ -29,7 +29,8 @@ DEFAULT_PORT = 5000
 
 
 class ServerExtraMissing(RuntimeError):
-    """moto's server needs Flask (``pip install 'rekomock[server]'``)."""
+    """moto's server needs Flask: ``pip install 'moto[server]'``, or rekomock's ``server``
+    extra."""
 
 
 def _require_server_extra() -> None:
@@ -38,7 +39,9 @@ def _require_server_extra() -> None:
         import flask_cors  # noqa: F401
     except ImportError as err:
         raise ServerExtraMissing(
-            "server mode needs moto's server dependencies: pip install 'rekomock[server]'"
+            "server mode needs moto's server dependencies: pip install 'moto[server]', or "
+            "install rekomock with its server extra (pip install '/path/to/rekomock[server]'; "
+            "README: Using rekomock in your project)"
         ) from err
 
 

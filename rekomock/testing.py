@@ -1,7 +1,8 @@
 """Helpers for users' tests: real images and Ground Truth manifest lines in a few calls.
 
 The mock validates manifests and images as the service does, so tests need real PNG
-bytes and well-formed lines; these helpers write them (SPEC §4.2, §4.3 formats).
+bytes and well-formed lines; these helpers write them in the formats of the AWS
+documentation page "Creating a manifest file" (classification and object localization).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from .images import make_jpeg, make_png
 
 __all__ = [
+    "LabelledImage",
     "classification_line",
     "detection_line",
     "make_jpeg",
@@ -22,6 +24,32 @@ __all__ = [
 ]
 
 CREATED = "2024-01-01T00:00:00.000"
+
+
+class LabelledImage(tuple[str, str]):
+    """An uploaded image: unpacks as ``uri, label``; ``.data`` holds its bytes, so a test can
+    send them to DetectCustomLabels without downloading them again."""
+
+    data: bytes
+
+    def __new__(cls, uri: str, label: str, data: bytes) -> LabelledImage:
+        image = super().__new__(cls, (uri, label))
+        image.data = data
+        return image
+
+    @property
+    def uri(self) -> str:
+        return self[0]
+
+    @property
+    def label(self) -> str:
+        return self[1]
+
+    @property
+    def s3_object(self) -> dict[str, str]:
+        """``{"Bucket": ..., "Name": ...}``: the image as DetectCustomLabels' ``S3Object``."""
+        bucket, _, key = self.uri[len("s3://"):].partition("/")
+        return {"Bucket": bucket, "Name": key}
 
 
 def classification_line(source_ref: str, *labels: str) -> dict[str, Any]:
@@ -83,21 +111,22 @@ def put_classification_dataset(
     prefix: str = "images",
     manifest_key: str = "manifests/train.manifest",
     seed: int = 0,
-) -> tuple[str, list[tuple[str, str]]]:
-    """Upload distinct PNGs for each label and a manifest naming them.
+) -> tuple[str, list[LabelledImage]]:
+    """Upload distinct 64x64 PNGs for each label and a manifest naming them.
 
-    ``labels`` maps a label to how many images it gets. Returns the manifest key and the
-    (s3 uri, label) of every image.
+    ``labels`` maps a label to how many images it gets. Returns the manifest key and every
+    image as a :class:`LabelledImage` (``uri, label = image``; ``image.data`` its bytes).
     """
-    images: list[tuple[str, str]] = []
+    images: list[LabelledImage] = []
     n = seed
     for label, count in labels.items():
         for i in range(count):
             n += 1
             key = f"{prefix}/{label}-{i}.png"
             colour = ((n * 67) % 256, (n * 131) % 256, (n * 29 + 7) % 256)
-            s3.put_object(Bucket=bucket, Key=key, Body=make_png(64, 64, colour))
-            images.append((f"s3://{bucket}/{key}", label))
+            data = make_png(64, 64, colour)
+            s3.put_object(Bucket=bucket, Key=key, Body=data)
+            images.append(LabelledImage(f"s3://{bucket}/{key}", label, data))
     body = manifest(classification_line(uri, label) for uri, label in images)
     s3.put_object(Bucket=bucket, Key=manifest_key, Body=body)
     return manifest_key, images

@@ -51,6 +51,8 @@ class TrainingOutcome:
 
     ok: bool
     message: str | None = None
+    #: why it failed, in more words than AWS's StatusMessage (``rk.explain``)
+    cause: str | None = None
     model: TrainedModel | None = None
     evaluation: Evaluation | None = None
     train: ParsedManifest | None = None
@@ -167,15 +169,24 @@ class _Reader:
         self.region = region
         self.images: dict[tuple[str, str], bytes] = {}
 
-    def manifest(self, location: dict[str, Any]) -> ParsedManifest:
-        data = s3io.read(
-            self.account, self.region, location["Bucket"], location["Name"], location.get("Version")
-        )
+    def manifest(self, location: dict[str, Any], member: str) -> ParsedManifest:
+        """The parsed manifest; a ManifestFileError carrying the cause when it is unusable."""
+        where = (self.account, self.region, location["Bucket"], location["Name"],
+                 location.get("Version"))
+        data = s3io.read(*where)
         if data is None:
             raise ManifestFileError(
-                "ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT", MANIFEST_UNREADABLE
+                "ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT", MANIFEST_UNREADABLE,
+                cause=f"{member} manifest {s3io.why_unreadable(*where)}",
             )
-        return parse_manifest(data, self.image_info)
+        try:
+            return parse_manifest(data, self.image_info)
+        except ManifestFileError as err:
+            uri = f"s3://{location['Bucket']}/{location['Name']}"
+            detail = f"{err.code} ({err.cause})" if err.cause else err.code
+            raise ManifestFileError(
+                err.code, err.message, cause=f"{member} manifest {uri}: {detail}"
+            ) from err
 
     def image_info(self, bucket: str, key: str) -> Any:
         data = self.images.get((bucket, key))
@@ -185,6 +196,10 @@ class _Reader:
                 return None
             self.images[(bucket, key)] = data
         return sniff(data)
+
+
+def _no_output_bucket(account: str, bucket: str) -> str:
+    return f"OutputConfig bucket {bucket!r} does not exist in account {account}"
 
 
 def _truth(entry: Entry) -> Truth:
@@ -221,6 +236,7 @@ def run(
     output = version.output_config
     if not s3io.bucket_exists(backend.account_id, backend.region_name, output["S3Bucket"]):
         outcome.message = OUTPUT_UNWRITABLE
+        outcome.cause = _no_output_bucket(backend.account_id, output["S3Bucket"])
         return outcome
     reader = _Reader(backend.account_id, backend.region_name)
     try:
@@ -235,10 +251,11 @@ def run(
             train_loc = _manifest_location(training_data, "TrainingData")
             test_loc = _manifest_location(testing_data, "TestingData")
             assert train_loc is not None
-            train = reader.manifest(train_loc)
-            test = reader.manifest(test_loc) if test_loc is not None else None
+            train = reader.manifest(train_loc, "TrainingData")
+            test = reader.manifest(test_loc, "TestingData") if test_loc is not None else None
     except ManifestFileError as err:
         outcome.message = err.message
+        outcome.cause = err.cause or f"the project's datasets: {err.code}"
         return outcome
     outcome.train, outcome.test = train, test
     top, train_errors, test_errors = content_errors(train, test)
@@ -255,14 +272,19 @@ def run(
     )
     if test is None:  # AutoCreate: the split-off images are the testing results
         outcome.test = ParsedManifest.from_entries(test_used, train.use_case)
-    failures = top + train_errors + test_errors
+    failures = [*(("manifests", e) for e in top), *(("TrainingData", e) for e in train_errors),
+                *(("TestingData", e) for e in test_errors)]
     if failures:
-        outcome.message = failures[0]["message"]
+        which, first = failures[0]
+        outcome.message = first["message"]
+        outcome.cause = (f"{which}: {first['code']}; each line's errors are in the validation "
+                         "manifests (TrainingDataResult/TestingDataResult.Validation)")
         return outcome
     if injected is not None:
         outcome.message = injected
         if injected in WRITES_NOTHING:  # imitate that failure: it happens before any output
             outcome.summary = None
+        outcome.cause = "rk.fail_training() asked for this failure"
         return outcome
     outcome.train_used, outcome.test_used = train_used, test_used
     model = TrainedModel(use_case=train.use_case, labels=list(train.labels))
@@ -300,6 +322,8 @@ def copy_outcome(
     if not s3io.bucket_exists(backend.account_id, backend.region_name,
                               copy.output_config["S3Bucket"]):
         return TrainingOutcome(ok=False, message=OUTPUT_UNWRITABLE,
+                               cause=_no_output_bucket(backend.account_id,
+                                                       copy.output_config["S3Bucket"]),
                                training_input=origin.training_input,
                                testing_input=origin.testing_input)
     return TrainingOutcome(
@@ -391,6 +415,7 @@ def finish(version: ProjectVersion) -> None:
     project = version.project
     if not outcome.ok or phase.final in (TRAINING_FAILED, COPYING_FAILED):
         version.failure_message = outcome.message or SERVICE_ISSUE
+        version.failure_cause = outcome.cause
     elif version.source_arn is None:  # a copy is not trained, nor billed for training
         version.billable_seconds = max(0, round((end - phase.started_at).total_seconds()))
     files: dict[str, bytes] = {}

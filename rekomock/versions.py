@@ -98,6 +98,8 @@ class ProjectVersion(Phased):
         # Replaced by the real training phase (outcome chosen) before anyone reads it.
         self.phase = Phase(lifecycle.VERSION_TRAINING, [TRAINING_IN_PROGRESS, TRAINING_COMPLETED])
         self.failure_message: str | None = None
+        #: why it failed, in more words than the StatusMessage (``rk.explain``)
+        self.failure_cause: str | None = None
         self.training_end: datetime | None = None
         self.billable_seconds: int | None = None
         self.min_units: int | None = None
@@ -164,7 +166,10 @@ class ProjectVersion(Phased):
         return STATUS_MESSAGES.get(status, "")
 
     def summary(self) -> str:
-        """A few words for the controller's table."""
+        """A few words for the controller's table: the StatusMessage of a failed version."""
+        status = self.status
+        if status in (TRAINING_FAILED, COPYING_FAILED, FAILED):
+            return self.status_message(status)
         bits = []
         if self.trained and self.outcome is not None and self.outcome.f1 is not None:
             bits.append(f"F1={self.outcome.f1:.3f}")

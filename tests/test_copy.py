@@ -71,12 +71,17 @@ def test_copy_in_progress_then_completed(rekognition: Any, project_arn: str, tra
     rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
 
 
-def test_copy_to_missing_bucket_fails(rekognition: Any, project_arn: str, train: Any) -> None:
+def test_copy_to_missing_bucket_fails(rekognition: Any, project_arn: str, train: Any,
+                                      rekomock: Controller) -> None:
     source = train("v1")
     arn = _copy(rekognition, project_arn, source, project_arn, bucket="no-such-bucket-here")
     desc = describe_version(rekognition, project_arn, "copy-1")
     assert (desc["Status"], desc["StatusMessage"]) == (
         "COPYING_FAILED", "Unable to write to output S3 bucket.")
+    assert rekomock.explain(arn) == (
+        "COPYING_FAILED: Unable to write to output S3 bucket. -- OutputConfig bucket "
+        "'no-such-bucket-here' does not exist in account 123456789012")
+    assert "Unable to write to output S3 bucket." in str(rekomock)
     with pytest.raises(rekognition.exceptions.InvalidParameterException):
         rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
 

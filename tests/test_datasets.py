@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from moto.moto_api import state_manager
 
+from rekomock import Controller
 from rekomock.lifecycle import DATASET_CREATING, DATASET_UPDATING
 from rekomock.testing import classification_line, detection_line, manifest
 
@@ -73,8 +74,8 @@ def test_create_refusals(rekognition: Any, project_arn: str, bucket: str) -> Non
 
 @pytest.mark.parametrize("where", ["missing key", "bucket in another region"])
 def test_missing_manifest_fails_asynchronously(rekognition: Any, s3: Any, project_arn: str,
-                                               bucket: str, west_bucket: str,
-                                               where: str) -> None:
+                                               bucket: str, west_bucket: str, where: str,
+                                               rekomock: Controller) -> None:
     if where != "missing key":  # Rekognition only reads buckets of its own region
         s3.put_object(Bucket=west_bucket, Key="nope.manifest", Body=manifest(
             [classification_line(f"s3://{west_bucket}/{i}.png", "x") for i in range(3)]))
@@ -87,6 +88,10 @@ def test_missing_manifest_fails_asynchronously(rekognition: Any, s3: Any, projec
     desc = rekognition.describe_dataset(DatasetArn=arn)["DatasetDescription"]
     assert (desc["Status"], desc["StatusMessageCode"]) == ("CREATE_FAILED", "CLIENT_ERROR")
     assert desc["StatusMessage"] == "The manifest file extension or contents are invalid."
+    failed = ("CLIENT_ERROR: The manifest file extension or contents are invalid.")
+    assert next(r for r in rekomock.rows() if r["kind"] == "dataset")["detail"] == failed
+    assert rekomock.explain(arn) == ("CREATE_FAILED: The manifest file extension or contents "
+                                     "are invalid. (CLIENT_ERROR)")
     with pytest.raises(rekognition.exceptions.ResourceNotReadyException):
         rekognition.list_dataset_entries(DatasetArn=arn)
 

@@ -40,6 +40,17 @@ def test_known_image_returns_its_ground_truth(rekognition: Any, s3: Any, running
     assert by_s3 == by_bytes  # stable confidences
 
 
+def test_dataset_helper_images_carry_their_bytes(rekognition: Any, s3: Any, running: str,
+                                                classification: dict[str, Any]) -> None:
+    image = classification["images"][4]
+    assert image.data == _image_bytes(s3, image.uri)
+    by_bytes = rekognition.detect_custom_labels(
+        ProjectVersionArn=running, Image={"Bytes": image.data})["CustomLabels"]
+    by_s3 = rekognition.detect_custom_labels(
+        ProjectVersionArn=running, Image={"S3Object": image.s3_object})["CustomLabels"]
+    assert [x["Name"] for x in by_bytes] == [image.label] and by_s3 == by_bytes
+
+
 def test_unknown_image_gets_no_label(rekognition: Any, running: str) -> None:
     answer = rekognition.detect_custom_labels(
         ProjectVersionArn=running, Image={"Bytes": make_png(80, 80, (1, 2, 3))})

@@ -249,3 +249,92 @@ def test_fixture_needs_no_import_and_can_keep_the_boto3_session(
     pytester.makepyfile(SESSION_PROBE.format(same=same))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+# ------------------------------------------------------------------ region rule
+
+def _region_of_a_client_without_one(name: str = "where") -> str:
+    arn = boto3.client("rekognition").create_project(ProjectName=name)["ProjectArn"]
+    return str(arn.split(":")[3])
+
+
+@pytest.mark.parametrize("configured", [None, "eu-west-1"])
+def test_every_entry_point_has_the_same_region_rule(monkeypatch: pytest.MonkeyPatch,
+                                                    configured: str | None) -> None:
+    """No region configured: us-east-1 while the mock is active, unset again after it (as
+    moto does with its fake credentials); a configured region is used and left alone."""
+    if configured is None:
+        monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    else:
+        monkeypatch.setenv("AWS_DEFAULT_REGION", configured)
+    expected = configured or "us-east-1"
+
+    @mock_rekognition_custom
+    def decorated() -> str:
+        return _region_of_a_client_without_one()
+
+    assert decorated() == expected
+    with mock_rekognition_custom():
+        assert _region_of_a_client_without_one() == expected
+        with mock_rekognition_custom():  # nested: the outer activation's rule holds
+            assert _region_of_a_client_without_one("nested") == expected
+    import os
+
+    assert os.environ.get("AWS_DEFAULT_REGION") == configured
+
+
+REGION_PROBE = """
+import os
+
+def test_fixture(rekomock):
+    import boto3
+    arn = boto3.client("rekognition").create_project(ProjectName="p")["ProjectArn"]
+    assert arn.split(":")[3] == "us-east-1"
+
+def test_after_it():
+    assert "AWS_DEFAULT_REGION" not in os.environ
+"""
+
+
+def test_fixture_follows_the_region_rule(pytester: pytest.Pytester,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    pytester.makepyfile(REGION_PROBE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+# ------------------------------------------------------------- shipped fixtures
+
+def test_shipped_client_fixtures(rekognition_client: Any, s3_client: Any,
+                                 rekomock: Controller) -> None:
+    s3_client.create_bucket(Bucket="fixture-bucket")
+    assert [b["Name"] for b in s3_client.list_buckets()["Buckets"]] == ["fixture-bucket"]
+    rekognition_client.create_project(ProjectName="from-fixture")
+    assert "from-fixture" in str(rekomock)
+    assert rekognition_client.meta.region_name == s3_client.meta.region_name
+
+
+CREDENTIALS_PROBE = """
+import os
+
+import boto3
+
+def test_fake_credentials(aws_credentials):
+    creds = boto3.Session().get_credentials()
+    assert (creds.access_key, creds.secret_key) == ("testing", "testing")
+    assert os.environ["AWS_DEFAULT_REGION"] == "us-east-1"
+
+def test_restored_after_it():
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "real-looking-key"
+    assert "AWS_DEFAULT_REGION" not in os.environ
+"""
+
+
+def test_aws_credentials_fixture_sets_and_restores(pytester: pytest.Pytester,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "real-looking-key")
+    pytester.makepyfile(CREDENTIALS_PROBE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)

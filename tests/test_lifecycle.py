@@ -135,8 +135,11 @@ def test_fail_start(rekognition: Any, project_arn: str, train: Any,
     assert "FAILED" in str(err.value)
     desc = describe_version(rekognition, project_arn, "v1")
     assert (desc["Status"], desc["StatusMessage"]) == ("FAILED", "Not enough capacity.")
+    assert rekomock.explain(arn) == ("FAILED: Not enough capacity. -- "
+                                     "rk.fail_start() asked for this failure")
     rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)  # retry
     assert _status(rekognition, project_arn) == "RUNNING"
+    assert rekomock.explain(arn) == "RUNNING: The model is running."
 
 
 def test_waiters_under_time_progression_do_not_sleep(rekognition: Any, project_arn: str,

@@ -1,17 +1,74 @@
-"""README's quick start and CI stay in step; the demo it advertises runs."""
+"""README runs as written: its quick start is what CI runs, and every Python block either runs
+in a test or says it is a fragment.
+
+Markers on a block's first line (see README's Development section):
+
+- ``# fragment`` (optionally ``# fragment: why``): not run, e.g. it calls the reader's code;
+- ``# needs: module[, module]``: run only where those modules are installed.
+
+Every other block runs as its own test module in one pytest run in a fresh directory, with
+only rekomock's pytest plugin: module-level code runs at collection and each ``test_*``
+function as a test, so a fixture nothing defines is an error.
+"""
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import re
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from rekomock.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+FRAGMENT = re.compile(r"#\s*fragment\b")
+NEEDS = re.compile(r"#\s*needs:\s*(.+)")
+
+
+@dataclass
+class Block:
+    line: int  # where the block starts in README.md (1-based)
+    code: str
+
+    @property
+    def first_line(self) -> str:
+        return self.code.split("\n", 1)[0].strip()
+
+    @property
+    def fragment(self) -> bool:
+        return bool(FRAGMENT.match(self.first_line))
+
+    @property
+    def needs(self) -> list[str]:
+        found = NEEDS.match(self.first_line)
+        return [m.strip() for m in found.group(1).split(",")] if found else []
+
+    def test_functions(self) -> int:
+        tree = ast.parse(self.code)
+        return sum(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   and n.name.startswith("test") for n in tree.body)
+
+    def test_arguments(self) -> set[str]:
+        """Names of the fixtures its test functions ask for, less those it defines."""
+        tree = ast.parse(self.code)
+        defined = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        return {a.arg for n in ast.walk(tree)
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and n.name.startswith("test") for a in n.args.args} - defined - {"self"}
+
+
+def python_blocks() -> list[Block]:
+    text = README.read_text()
+    return [Block(text.count("\n", 0, m.start()) + 2, m.group(1))
+            for m in re.finditer(r"^```python\n(.*?)^```", text, re.DOTALL | re.MULTILINE)]
 
 
 def _quick_start_commands() -> list[str]:
-    text = (ROOT / "README.md").read_text()
+    text = README.read_text()
     section = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```bash\n(.+?)\n```", section)
 
@@ -28,7 +85,60 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert _quick_start_commands()[1] in ci
 
 
-def test_demo_runs(capsys: object) -> None:
+def test_ci_installs_the_wheel_and_runs_the_readme_first_test() -> None:
+    """CI installs a built wheel in a fresh venv outside the clone and runs README's first
+    test there, exactly as README shows it."""
+    text = README.read_text()
+    section = text.split("## Using rekomock in your project", 1)[1].split("\n## ", 1)[0]
+    first_test = re.findall(r"```python\n(.+?)```", section, re.DOTALL)[0]
+    assert first_test in (ROOT / ".ci" / "run").read_text()
+
+
+def test_demo_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
-    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    out = capsys.readouterr().out
     assert "TRAINING_COMPLETED" in out and "DeleteProject -> DELETING" in out
+
+
+def test_every_fixture_a_readme_test_uses_exists(pytester: pytest.Pytester) -> None:
+    """Fragments included: a reader copies their signatures too."""
+    listing = pytester.runpytest_subprocess("--fixtures", "-p", "no:cacheprovider")
+    known = {m.group(1) for m in re.finditer(r"^(\w+)(?: \[.*?\])? -- ", listing.stdout.str(),
+                                             re.MULTILINE)}
+    assert {"rekomock", "rekognition_client", "s3_client", "aws_credentials"} <= known
+    for block in python_blocks():
+        missing = block.test_arguments() - known
+        assert not missing, f"README.md:{block.line}: no fixture {sorted(missing)}"
+
+
+def _missing_modules(block: Block) -> list[str]:
+    return [m for m in block.needs if importlib.util.find_spec(m) is None]
+
+
+def test_blocks_needing_other_modules_run_where_they_are_installed() -> None:
+    """Says which blocks this environment leaves out (CI's last run installs their modules)."""
+    left_out = [f"README.md:{b.line} needs {_missing_modules(b)}"
+                for b in python_blocks() if not b.fragment and _missing_modules(b)]
+    if left_out:
+        pytest.skip("; ".join(left_out))
+
+
+def test_every_python_block_is_marked_or_runs(pytester: pytest.Pytester) -> None:
+    blocks = python_blocks()
+    assert len(blocks) >= 8
+    run = []
+    for block in blocks:
+        if block.fragment:
+            continue
+        if _missing_modules(block):
+            continue  # reported by the test above
+        name = f"test_readme_line_{block.line}"
+        # Each block must at least import cleanly; the extra test makes an empty block count.
+        pytester.makepyfile(**{name: block.code + f"\n\ndef {name}_imports():\n    pass\n"})
+        run.append(block)
+    assert run
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed", 0) == 0 and outcomes.get("errors", 0) == 0, \
+        result.stdout.str()[-6000:]
+    assert outcomes["passed"] == sum(block.test_functions() + 1 for block in run)

@@ -225,6 +225,14 @@ def test_control_routes_refuse_bodies_that_are_not_objects(server: ServerProcess
     assert status == 405
 
 
+@pytest.mark.parametrize("path", ["no-such-route", "state/deeper", ""])
+def test_unknown_control_route_answers_json_404(server: ServerProcess, path: str) -> None:
+    for method in ("GET", "POST"):
+        status, headers, text = server.request(method, "/moto-api/rekomock/" + path, b"{}")
+        assert status == 404 and headers["Content-Type"] == "application/json"
+        assert "fail-training" in json.loads(text)["Error"]
+
+
 def test_moto_state_manager_over_http(server: ServerProcess) -> None:
     w = _world(server)
     rek = w["rek"]
@@ -420,6 +428,8 @@ def test_control_routes_answer_in_process_too() -> None:
                                    TrainingData=asset, TestingData=asset)
         desc = _version(rek, project, "v1")
         assert (desc["Status"], desc["StatusMessage"]) == ("TRAINING_FAILED", "in-process")
+        unknown = requests.get("http://motoapi.amazonaws.com/moto-api/rekomock/nope", timeout=5)
+        assert unknown.status_code == 404 and "Error" in unknown.json()
 
 
 def test_command_without_the_server_extra(monkeypatch: pytest.MonkeyPatch,
@@ -430,4 +440,5 @@ def test_command_without_the_server_extra(monkeypatch: pytest.MonkeyPatch,
 
     monkeypatch.setitem(sys.modules, "flask", None)  # as if moto[server] were not installed
     assert serve(port=0) == 2
-    assert "pip install 'rekomock[server]'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "pip install 'moto[server]'" in err and "rekomock[server]" in err

@@ -92,6 +92,10 @@ def test_cli_journey(server: ServerProcess, tmp_path: Path) -> None:
                      version_arn, "--image", image)["CustomLabels"]
     assert [label["Name"] for label in found] == ["dog"]
     assert 0 <= found[0]["Confidence"] <= 100
+    found = aws.json("rekognition", "detect-custom-labels", "--project-version-arn",
+                     version_arn, "--image-bytes", f"fileb://{upload / 'images' / 'cat_2.png'}",
+                     )["CustomLabels"]
+    assert [label["Name"] for label in found] == ["cat"]
 
     assert aws.json("rekognition", "stop-project-version", "--project-version-arn",
                     version_arn) == {"Status": "STOPPING"}

@@ -198,10 +198,36 @@ def test_missing_manifest_fails_training(rekognition: Any, project_arn: str, tra
 
 
 def test_manifest_in_missing_bucket_fails_training(rekognition: Any, project_arn: str,
-                                                   train: Any) -> None:
-    train("v1", TestingData=manifest_asset("no-such-bucket-here", "t.manifest"))
+                                                   train: Any, rekomock: Controller) -> None:
+    arn = train("v1", TestingData=manifest_asset("no-such-bucket-here", "t.manifest"))
     desc = _failed(rekognition, project_arn)
     assert desc["StatusMessage"] == "The manifest file extension or contents are invalid."
+    assert rekomock.explain(arn) == (
+        "TRAINING_FAILED: The manifest file extension or contents are invalid. -- TestingData "
+        "manifest s3://no-such-bucket-here/t.manifest: bucket 'no-such-bucket-here' does not "
+        "exist in account 123456789012")
+
+
+def test_missing_manifest_key_is_told_apart_from_a_missing_bucket(
+    rekognition: Any, project_arn: str, train: Any, rekomock: Controller
+) -> None:
+    arn = train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "typo.manifest"))
+    desc = _failed(rekognition, project_arn)
+    assert desc["StatusMessage"] == "The manifest file extension or contents are invalid."
+    assert rekomock.explain(arn).endswith(
+        "TrainingData manifest s3://rekomock-test-bucket/typo.manifest: no object "
+        "'typo.manifest' in bucket 'rekomock-test-bucket'")
+    assert "The manifest file extension or contents are invalid." in str(rekomock)
+
+
+def test_explain_names_the_code_of_a_file_error(rekognition: Any, s3: Any, project_arn: str,
+                                                train: Any, rekomock: Controller) -> None:
+    s3.put_object(Bucket="rekomock-test-bucket", Key="bin.manifest", Body=b"\xff\xfe")
+    arn = train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "bin.manifest"))
+    _failed(rekognition, project_arn)
+    assert rekomock.explain(arn).endswith(
+        "TrainingData manifest s3://rekomock-test-bucket/bin.manifest: "
+        "ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT (not UTF-8 text)")
 
 
 def test_empty_manifest_fails_training(rekognition: Any, s3: Any, project_arn: str,
@@ -211,21 +237,28 @@ def test_empty_manifest_fails_training(rekognition: Any, s3: Any, project_arn: s
     assert _failed(rekognition, project_arn)["StatusMessage"] == "The manifest file is empty."
 
 
-def test_unwritable_output_fails_training(rekognition: Any, project_arn: str, train: Any) -> None:
-    train("v1", OutputConfig={"S3Bucket": "bucket-that-does-not-exist"})
+def test_unwritable_output_fails_training(rekognition: Any, project_arn: str, train: Any,
+                                          rekomock: Controller) -> None:
+    arn = train("v1", OutputConfig={"S3Bucket": "bucket-that-does-not-exist"})
     assert _failed(rekognition, project_arn)["StatusMessage"] == (
         "Unable to write to output S3 bucket."
     )
+    assert rekomock.explain(arn).endswith(
+        "-- OutputConfig bucket 'bucket-that-does-not-exist' does not exist in account "
+        "123456789012")
 
 
 def test_content_error_fails_with_summary(rekognition: Any, s3: Any, project_arn: str,
-                                          train: Any, classification: dict[str, Any]) -> None:
+                                          train: Any, classification: dict[str, Any],
+                                          rekomock: Controller) -> None:
     one_label = [classification_line(uri, "sunrise") for uri, _ in classification["images"]]
     s3.put_object(Bucket="rekomock-test-bucket", Key="one.manifest", Body=manifest(one_label))
-    train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "one.manifest"),
-          TestingData=manifest_asset("rekomock-test-bucket", "one.manifest"))
+    arn = train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "one.manifest"),
+                TestingData=manifest_asset("rekomock-test-bucket", "one.manifest"))
     desc = _failed(rekognition, project_arn)
     assert desc["StatusMessage"] == "The manifest file has too few labels."
+    assert "-- TrainingData: ERROR_MANIFEST_TOO_FEW_LABELS; each line's errors are in the " \
+        "validation manifests" in rekomock.explain(arn)
     summary = read_json(s3, "rekomock-test-bucket", desc["ManifestSummary"]["S3Object"]["Name"])
     codes = [e["code"] for e in summary["statistics"]["training"]["errors"]] + [
         e["code"] for e in summary["errors"]]
@@ -295,10 +328,14 @@ def test_multi_label_classification(rekognition: Any, s3: Any, project_arn: str,
 def test_fail_training_next_and_by_name(rekognition: Any, project_arn: str, train: Any,
                                        rekomock: Controller) -> None:
     rekomock.fail_training(message="Custom failure for the test.")
-    train("v1")
+    arn = train("v1")
     assert _failed(rekognition, project_arn, "v1")["StatusMessage"] == (
         "Custom failure for the test."
     )
+    assert rekomock.explain(arn) == ("TRAINING_FAILED: Custom failure for the test. -- "
+                                     "rk.fail_training() asked for this failure")
+    row = next(r for r in rekomock.rows() if r["name"] == "my-project/v1")
+    assert (row["status"], row["detail"]) == ("TRAINING_FAILED", "Custom failure for the test.")
     rekomock.fail_training(version_name="v3")
     train("v2")
     assert describe_version(rekognition, project_arn, "v2")["Status"] == "TRAINING_COMPLETED"
@@ -306,6 +343,15 @@ def test_fail_training_next_and_by_name(rekognition: Any, project_arn: str, trai
     assert _failed(rekognition, project_arn, "v3")["StatusMessage"] == (
         "Amazon Rekognition experienced a service issue"
     )
+
+
+def test_explain_refuses_what_it_cannot_explain(project_arn: str, rekomock: Controller) -> None:
+    with pytest.raises(ValueError, match="not a project version or dataset ARN"):
+        rekomock.explain(project_arn)
+    with pytest.raises(ValueError, match="no such project version"):
+        rekomock.explain(f"{project_arn.rsplit('/', 1)[0]}/version/nope/1700000000000")
+    with pytest.raises(ValueError, match="no such dataset"):
+        rekomock.explain(f"{project_arn.rsplit('/', 1)[0]}/dataset/train/1700000000000")
 
 
 def test_delete_project_refused_while_versions_exist(rekognition: Any, project_arn: str,

@@ -1,5 +1,6 @@
 """What a test pays around its calls: entering and leaving the mock, a fresh mock's first
-client (with and without moto's boto3 session reset), a whole journey, and importing."""
+client and call (by default, without moto's boto3 session reset, and moto's ``mock_aws``
+doing the same), a whole journey, and importing."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from typing import Any
 
 import boto3
+from moto import mock_aws
 from moto.moto_api import state_manager
 
 from rekomock import mock_rekognition_custom
@@ -34,6 +36,18 @@ def _first_call(config: Any) -> Any:
 def test_test_overhead_with_session_reset(bench: Any) -> None:
     """What the ``rekomock`` fixture costs a test that makes one client and one call."""
     bench("rk.test_overhead.reset", _first_call, None)
+
+
+def test_moto_test_overhead(bench: Any) -> None:
+    """The same fixed work under moto's ``mock_aws``: its canned DetectCustomLabels."""
+    version = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v/1700000000000"
+
+    def first_call() -> Any:
+        with mock_aws():
+            return boto3.client("rekognition", region_name="us-east-1").detect_custom_labels(
+                ProjectVersionArn=version, Image={"Bytes": b"image"})
+
+    bench("moto.test_overhead", first_call)
 
 
 def test_test_overhead_without_session_reset(bench: Any) -> None:

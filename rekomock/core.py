@@ -21,7 +21,7 @@ from typing import Any, TypeVar, overload
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
-from . import clock, lifecycle, routing, waiters
+from . import clock, lifecycle, routing, sessions, waiters
 from .controller import Controller, reset_state
 
 T = TypeVar("T")
@@ -64,6 +64,7 @@ class MockRekognitionCustom:
         self._inner.append(inner)
         if activate():
             waiters.install()
+            sessions.install()
             if reset:
                 reset_state()
                 clock.reset()
@@ -75,6 +76,7 @@ class MockRekognitionCustom:
         inner = self._inner.pop()
         if deactivate():
             waiters.uninstall()
+            sessions.uninstall()
         inner.stop(remove_data=remove_data)
 
     def __enter__(self) -> Controller:

@@ -1,0 +1,156 @@
+"""Fresh botocore sessions that do not re-read botocore's data.
+
+moto gives each activation a fresh boto3 default session, so that credentials, region and
+config come from the environment as it is in that test. Building one and its first client
+costs tens of milliseconds, nearly all of it registering botocore's built-in event handlers
+one by one and re-reading and re-parsing JSON data files (endpoints, partitions, service
+models, paginators, waiters) that never change within a process.
+
+While rekomock is active, ``botocore.session.get_session`` (how boto3 creates every session)
+returns a :class:`FreshSession`: a botocore session like any other, with its own credentials,
+config, profile, region, components and event emitter, botocore's initializers applied,
+except that
+
+- its built-in handlers are a copy of a template emitter (the same handlers in the same
+  order; the template is rebuilt whenever botocore's built-in handlers or event aliases
+  change), as botocore itself copies a session's emitter for every client;
+- its data loader shares what botocore's loader would cache for that session (parsed files,
+  the list of services, service models merged with their extras, all left unmodified by
+  botocore once loaded) with the other sessions' loaders, as long as it searches only the
+  data directories shipped with botocore and boto3.
+
+Where sharing could be wrong, botocore's behaviour is kept: with ``AWS_DATA_PATH`` (the
+``data_path`` setting) a session gets botocore's own loader; a loader whose search paths or
+file loader were changed, or while ``~/.aws/models`` exists, caches for itself alone; and if
+something else has already replaced ``get_session``, it is left alone.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+from typing import Any
+
+import botocore.session
+from botocore import handlers, hooks, loaders
+from botocore.utils import EVENT_ALIASES
+
+__all__ = ["FreshSession", "SharedDataLoader", "install", "uninstall"]
+
+#: What loaders searching the same shipped data directories have loaded, per search paths.
+_shared_data: dict[tuple[Any, ...], dict[Any, Any]] = {}
+_shipped_data_paths: frozenset[str] | None = None
+#: (built-in handlers and aliases it was built from, emitter holding just those handlers)
+_builtin_template: tuple[Any, hooks.HierarchicalEmitter] | None = None
+_lock = threading.Lock()
+_replaced: Any = None
+
+
+def _shipped_paths() -> frozenset[str]:
+    global _shipped_data_paths
+    if _shipped_data_paths is None:
+        import boto3.session
+
+        boto3_data = os.path.join(os.path.dirname(boto3.session.__file__), "data")
+        _shipped_data_paths = frozenset({loaders.Loader.BUILTIN_DATA_PATH, boto3_data})
+    return _shipped_data_paths
+
+
+class _LoadedData:
+    """The ``_cache`` of a :class:`SharedDataLoader`: the store shared by every loader with
+    the same search paths while those are only shipped data, else the loader's own."""
+
+    __slots__ = ("_loader", "_own")
+
+    def __init__(self, loader: loaders.Loader) -> None:
+        self._loader = loader
+        self._own: dict[Any, Any] = {}
+
+    def _store(self) -> dict[Any, Any]:
+        loader = self._loader
+        paths = tuple(loader.search_paths)
+        shipped = _shipped_paths()
+        customer = loaders.Loader.CUSTOMER_DATA_PATH
+        if type(loader.file_loader) is not loaders.JSONFileLoader or not all(
+            path in shipped or (path == customer and not os.path.isdir(path))
+            for path in paths
+        ):
+            return self._own
+        key = (paths, tuple(loader.extras_types))
+        store = _shared_data.get(key)
+        if store is None:
+            store = _shared_data.setdefault(key, {})
+        return store
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._store()
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._store()[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._store()[key] = value
+
+
+class SharedDataLoader(loaders.Loader):  # type: ignore[misc]
+    """botocore's default loader whose cache is shared across sessions (see module doc)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cache: Any = _LoadedData(self)
+
+
+class FreshSession(botocore.session.Session):  # type: ignore[misc]
+    """A new botocore session that copies its built-in handlers and shares loaded data."""
+
+    _original_handler: hooks.HierarchicalEmitter
+    _events: hooks.EventAliaser
+
+    def _register_builtin_handlers(self, events: Any) -> None:
+        global _builtin_template
+        built_from = (tuple(handlers.BUILTIN_HANDLERS), tuple(EVENT_ALIASES.items()))
+        template = _builtin_template
+        if template is None or template[0] != built_from:
+            super()._register_builtin_handlers(events)
+            _builtin_template = (built_from, copy.copy(self._original_handler))
+            return
+        self._original_handler = copy.copy(template[1])
+        self._events = hooks.EventAliaser(self._original_handler)
+
+    def _register_data_loader(self) -> None:
+        self._components.lazy_register_component("data_loader", self._create_data_loader)
+
+    def _create_data_loader(self) -> loaders.Loader:
+        data_path = self.get_config_variable("data_path")
+        if data_path is not None:
+            return loaders.create_loader(data_path)
+        return SharedDataLoader()
+
+
+def get_session(env_vars: dict[str, Any] | None = None) -> botocore.session.Session:
+    """Return a new session object (what ``botocore.session.get_session`` promises)."""
+    return FreshSession(env_vars)
+
+
+def install() -> None:
+    """Make ``botocore.session.get_session`` return :class:`FreshSession`; idempotent. Left
+    alone when something other than botocore's own function is there."""
+    global _replaced
+    with _lock:
+        current = botocore.session.get_session
+        if _replaced is not None or getattr(current, "__module__", None) != "botocore.session":
+            return
+        _replaced = current
+        botocore.session.get_session = get_session
+
+
+def uninstall() -> None:
+    """Put botocore's ``get_session`` back, unless something replaced ours meanwhile."""
+    global _replaced
+    with _lock:
+        if _replaced is None:
+            return
+        if botocore.session.get_session is get_session:
+            botocore.session.get_session = _replaced
+        _replaced = None

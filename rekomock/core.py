@@ -7,6 +7,8 @@ attribute) and turns rekomock's router on for as long as it is active. Semantics
 - inside an active ``mock_aws`` it shares that mock's state and leaves it running on exit;
 - a fresh activation (none active before) starts with empty Custom Labels state and a
   fresh clock; nested activations share state;
+- as with ``mock_aws``, boto3's default session is rebuilt for each fresh activation;
+  :mod:`rekomock.sessions` makes that cheap without sharing anything a test can change;
 - on a class it decorates every test method the way moto's class decorator does, including
   ``setUp``/``setup_method`` keeping their data for the test.
 """

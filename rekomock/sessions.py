@@ -133,13 +133,18 @@ def get_session(env_vars: dict[str, Any] | None = None) -> botocore.session.Sess
     return FreshSession(env_vars)
 
 
+def _is_botocores_own(function: Any) -> bool:
+    return (getattr(function, "__module__", None) == "botocore.session"
+            and not hasattr(function, "__wrapped__"))
+
+
 def install() -> None:
     """Make ``botocore.session.get_session`` return :class:`FreshSession`; idempotent. Left
     alone when something other than botocore's own function is there."""
     global _replaced
     with _lock:
         current = botocore.session.get_session
-        if _replaced is not None or getattr(current, "__module__", None) != "botocore.session":
+        if _replaced is not None or not _is_botocores_own(current):
             return
         _replaced = current
         botocore.session.get_session = get_session

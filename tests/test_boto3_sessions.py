@@ -4,6 +4,7 @@ process; changed data paths are honoured."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import os
@@ -141,6 +142,31 @@ def test_shipped_data_is_loaded_once_across_activations() -> None:
             models.append(rekognition_model(botocore.session.get_session()))
     assert models[0] is models[1]
     assert type(botocore.session.get_session()) is botocore.session.Session
+
+
+def test_fresh_sessions_from_the_first_activation_to_the_last() -> None:
+    with mock_rekognition_custom():
+        with mock_rekognition_custom():
+            pass
+        assert type(botocore.session.get_session()) is FreshSession
+    assert type(botocore.session.get_session()) is botocore.session.Session
+
+
+def test_a_get_session_replaced_by_someone_else_is_left_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[botocore.session.Session] = []
+    original = botocore.session.get_session
+
+    @functools.wraps(original)
+    def instrumented(env_vars: Any = None) -> botocore.session.Session:
+        made.append(original(env_vars))
+        return made[-1]
+
+    monkeypatch.setattr(botocore.session, "get_session", instrumented)
+    with mock_rekognition_custom():
+        assert botocore.session.get_session() is made[0]
+    assert botocore.session.get_session is instrumented
 
 
 def write_model_without_describe_projects(root: Path) -> str:

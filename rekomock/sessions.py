@@ -14,21 +14,24 @@ except that
 - its built-in handlers are a copy of a template emitter (the same handlers in the same
   order; the template is rebuilt whenever botocore's built-in handlers or event aliases
   change), as botocore itself copies a session's emitter for every client;
-- its data loader shares what botocore's loader would cache for that session (parsed files,
-  the list of services, service models merged with their extras, all left unmodified by
-  botocore once loaded) with the other sessions' loaders, as long as it searches only the
-  data directories shipped with botocore and boto3.
+- its data loader, botocore's own for the session's ``data_path``, shares what it caches
+  (parsed files, the list of services, service models merged with their extras, all left
+  unmodified by botocore once loaded) with the other sessions' loaders that search the same
+  directories, as long as each of those lies inside installed packages (botocore's and
+  boto3's data, the AWS CLI's, which it adds to ``AWS_DATA_PATH`` when imported).
 
-Where sharing could be wrong, botocore's behaviour is kept: with ``AWS_DATA_PATH`` (the
-``data_path`` setting) a session gets botocore's own loader; a loader whose search paths or
-file loader were changed, or while ``~/.aws/models`` exists, caches for itself alone; and if
-something else has already replaced ``get_session``, it is left alone.
+Where sharing could be wrong, a loader caches for itself alone, as botocore's does: when it
+searches a directory outside installed packages (``AWS_DATA_PATH`` pointing at a project or
+temporary directory, a search path a test inserted), while ``~/.aws/models`` exists, or when
+its file loader was replaced. If something else has already replaced ``get_session``, it is
+left alone.
 """
 
 from __future__ import annotations
 
 import copy
 import os
+import sysconfig
 import threading
 from typing import Any
 
@@ -36,30 +39,44 @@ import botocore.session
 from botocore import handlers, hooks, loaders
 from botocore.utils import EVENT_ALIASES
 
-__all__ = ["FreshSession", "SharedDataLoader", "install", "uninstall"]
+__all__ = ["FreshSession", "install", "share_loaded_data", "uninstall"]
 
-#: What loaders searching the same shipped data directories have loaded, per search paths.
+#: What loaders searching the same installed data directories have loaded, per directories.
 _shared_data: dict[tuple[Any, ...], dict[Any, Any]] = {}
-_shipped_data_paths: frozenset[str] | None = None
+#: Whether each search path seen lies inside installed packages.
+_installed: dict[str, bool] = {}
+_package_roots: tuple[str, ...] | None = None
 #: (built-in handlers and aliases it was built from, emitter holding just those handlers)
 _builtin_template: tuple[Any, hooks.HierarchicalEmitter] | None = None
 _lock = threading.Lock()
 _replaced: Any = None
 
 
-def _shipped_paths() -> frozenset[str]:
-    global _shipped_data_paths
-    if _shipped_data_paths is None:
-        import boto3.session
+def _is_installed(path: str) -> bool:
+    global _package_roots
+    if _package_roots is None:
+        import boto3
 
-        boto3_data = os.path.join(os.path.dirname(boto3.session.__file__), "data")
-        _shipped_data_paths = frozenset({loaders.Loader.BUILTIN_DATA_PATH, boto3_data})
-    return _shipped_data_paths
+        roots = {sysconfig.get_paths()[name] for name in ("purelib", "platlib")}
+        roots.update(os.path.dirname(os.path.dirname(package.__file__))
+                     for package in (botocore, boto3))
+        _package_roots = tuple(os.path.realpath(root) for root in roots)
+    full = os.path.realpath(path)
+    return any(full == root or full.startswith(root + os.sep) for root in _package_roots)
+
+
+def _shareable(path: str) -> bool:
+    if path == loaders.Loader.CUSTOMER_DATA_PATH:
+        return not os.path.isdir(path)
+    installed = _installed.get(path)
+    if installed is None:
+        installed = _installed[path] = _is_installed(path)
+    return installed
 
 
 class _LoadedData:
-    """The ``_cache`` of a :class:`SharedDataLoader`: the store shared by every loader with
-    the same search paths while those are only shipped data, else the loader's own."""
+    """A loader's ``instance_cache`` store: shared by every loader searching the same
+    installed directories, else the loader's own (decided at each use: paths can change)."""
 
     __slots__ = ("_loader", "_own")
 
@@ -70,11 +87,8 @@ class _LoadedData:
     def _store(self) -> dict[Any, Any]:
         loader = self._loader
         paths = tuple(loader.search_paths)
-        shipped = _shipped_paths()
-        customer = loaders.Loader.CUSTOMER_DATA_PATH
         if type(loader.file_loader) is not loaders.JSONFileLoader or not all(
-            path in shipped or (path == customer and not os.path.isdir(path))
-            for path in paths
+            map(_shareable, paths)
         ):
             return self._own
         key = (paths, tuple(loader.extras_types))
@@ -93,12 +107,10 @@ class _LoadedData:
         self._store()[key] = value
 
 
-class SharedDataLoader(loaders.Loader):  # type: ignore[misc]
-    """botocore's default loader whose cache is shared across sessions (see module doc)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._cache: Any = _LoadedData(self)
+def share_loaded_data(loader: loaders.Loader) -> loaders.Loader:
+    """Give a fresh botocore loader the shared store (its ``instance_cache`` dictionary)."""
+    loader._cache = _LoadedData(loader)
+    return loader
 
 
 class FreshSession(botocore.session.Session):  # type: ignore[misc]
@@ -122,10 +134,7 @@ class FreshSession(botocore.session.Session):  # type: ignore[misc]
         self._components.lazy_register_component("data_loader", self._create_data_loader)
 
     def _create_data_loader(self) -> loaders.Loader:
-        data_path = self.get_config_variable("data_path")
-        if data_path is not None:
-            return loaders.create_loader(data_path)
-        return SharedDataLoader()
+        return share_loaded_data(loaders.create_loader(self.get_config_variable("data_path")))
 
 
 def get_session(env_vars: dict[str, Any] | None = None) -> botocore.session.Session:

@@ -18,7 +18,7 @@ import pytest
 from botocore import loaders
 
 from rekomock import mock_rekognition_custom
-from rekomock.sessions import FreshSession, SharedDataLoader
+from rekomock.sessions import FreshSession
 
 KEYS = ("AKIAFIRSTACTIVATION0", "AKIASECONDACTIVATION", "AKIATHIRDACTIVATION0")
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
@@ -135,13 +135,26 @@ def rekognition_model(session: botocore.session.Session) -> Any:
     return session.get_component("data_loader").load_service_model("rekognition", "service-2")
 
 
-def test_shipped_data_is_loaded_once_across_activations() -> None:
+def models_in_two_activations() -> list[Any]:
     models = []
     for _ in range(2):
         with mock_rekognition_custom():
             models.append(rekognition_model(botocore.session.get_session()))
-    assert models[0] is models[1]
-    assert type(botocore.session.get_session()) is botocore.session.Session
+    return models
+
+
+def test_shipped_data_is_loaded_once_across_activations() -> None:
+    first, second = models_in_two_activations()
+    assert first is second
+
+
+def test_data_paths_inside_installed_packages_are_shared_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What importing the AWS CLI does: it adds its own data directory to AWS_DATA_PATH.
+    monkeypatch.setenv("AWS_DATA_PATH", loaders.Loader.BUILTIN_DATA_PATH)
+    first, second = models_in_two_activations()
+    assert first is second
 
 
 def test_fresh_sessions_from_the_first_activation_to_the_last() -> None:
@@ -169,13 +182,14 @@ def test_a_get_session_replaced_by_someone_else_is_left_alone(
     assert botocore.session.get_session is instrumented
 
 
-def write_model_without_describe_projects(root: Path) -> str:
-    """A data directory whose Rekognition model lacks DescribeProjects."""
+def write_model(root: Path, without: str | None = "DescribeProjects") -> str:
+    """A data directory holding the Rekognition model, less the operation ``without``."""
     loader = loaders.Loader()
     model = json.loads(json.dumps(loader.load_service_model("rekognition", "service-2")))
-    del model["operations"]["DescribeProjects"]
+    if without:
+        del model["operations"][without]
     target = root / "rekognition" / loader.determine_latest_version("rekognition", "service-2")
-    target.mkdir(parents=True)
+    target.mkdir(parents=True, exist_ok=True)
     (target / "service-2.json").write_text(json.dumps(model))
     return str(root)
 
@@ -184,14 +198,17 @@ def has_describe_projects(make_client: Callable[[], Any]) -> bool:
     return hasattr(make_client(), "describe_projects")
 
 
-def test_aws_data_path_is_honoured_and_not_shared(
+def test_aws_data_path_is_read_anew_by_each_activation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_region: None
 ) -> None:
-    data_path = write_model_without_describe_projects(tmp_path)
+    monkeypatch.setenv("AWS_DATA_PATH", write_model(tmp_path))
     with mock_rekognition_custom():
-        monkeypatch.setenv("AWS_DATA_PATH", data_path)
         assert not has_describe_projects(lambda: boto3.client("rekognition"))
-        monkeypatch.delenv("AWS_DATA_PATH")
+    write_model(tmp_path, without=None)
+    with mock_rekognition_custom():
+        assert has_describe_projects(lambda: boto3.client("rekognition"))
+    monkeypatch.delenv("AWS_DATA_PATH")
+    write_model(tmp_path)
     with mock_rekognition_custom():
         assert has_describe_projects(lambda: boto3.client("rekognition"))
 
@@ -199,7 +216,7 @@ def test_aws_data_path_is_honoured_and_not_shared(
 def test_a_loader_given_another_search_path_keeps_its_data_to_itself(
     tmp_path: Path, clean_region: None
 ) -> None:
-    data_path = write_model_without_describe_projects(tmp_path)
+    data_path = write_model(tmp_path)
     with mock_rekognition_custom():
         changed = botocore.session.get_session()
         changed.get_component("data_loader").search_paths.insert(0, data_path)
@@ -211,7 +228,7 @@ def test_a_loader_given_another_search_path_keeps_its_data_to_itself(
 def test_a_customer_models_directory_is_honoured_and_not_shared(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_region: None
 ) -> None:
-    models = write_model_without_describe_projects(tmp_path / "models")
+    models = write_model(tmp_path / "models")
     monkeypatch.setattr(loaders.Loader, "CUSTOMER_DATA_PATH", models)
     with mock_rekognition_custom():
         assert not has_describe_projects(lambda: boto3.client("rekognition"))
@@ -241,6 +258,6 @@ def test_fresh_sessions_have_botocores_builtin_handlers_and_the_shared_loader() 
     FreshSession()
     copied = FreshSession()
     assert handler_trie(copied) == handler_trie(botocore.session.Session())
-    assert type(copied.get_component("data_loader")) is SharedDataLoader
+    assert rekognition_model(copied) is rekognition_model(FreshSession())
     copied.register("before-send.rekognition", lambda **_: None)
     assert handler_trie(FreshSession()) == handler_trie(botocore.session.Session())

@@ -25,7 +25,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=True,
         help="Give each test a fresh boto3 default session, as moto does (default: true). "
         "false keeps the first test's session, with its credentials, region and config, "
-        "for the whole run, saving a few milliseconds per test.",
+        "for the whole run, saving a millisecond or two per test.",
     )
 
 

@@ -102,6 +102,8 @@ TARGETS: list[tuple[str, str, str, float]] = [
      "rk.journey.hour", "moto.detect_custom_labels", 0.0),
     ("import rekomock / import moto, boto3 (interpreter start excluded)",
      "import.rekomock-net", "import.moto_boto3-net", 1.1),
+    ("fresh mock + first client + a call / moto mock_aws doing the same",
+     "rk.test_overhead.reset", "moto.test_overhead", 0.25),
     ("fresh mock + first client + a call / same without boto3 session reset",
      "rk.test_overhead.reset", "rk.test_overhead.no_reset", 0.0),
 ]

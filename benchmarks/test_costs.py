@@ -1,5 +1,6 @@
 """What a test pays around its calls: entering and leaving the mock, a fresh mock's first
-client (with and without moto's boto3 session reset), a whole journey, and importing."""
+client and call (by default, without moto's boto3 session reset, and moto's ``mock_aws``
+doing the same), a whole journey, and importing."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from typing import Any
 
 import boto3
+from moto import mock_aws
 from moto.moto_api import state_manager
 
 from rekomock import mock_rekognition_custom
@@ -31,15 +33,33 @@ def _first_call(config: Any) -> Any:
         return boto3.client("rekognition", region_name="us-east-1").describe_projects()
 
 
-def test_test_overhead_with_session_reset(bench: Any) -> None:
+#: Rounds of the per-test benchmarks: each takes milliseconds, and the ratio to moto's needs
+#: steady medians on both sides.
+TEST_ROUNDS = 25
+
+
+def test_test_overhead_with_session_reset(bench_rounds: Any) -> None:
     """What the ``rekomock`` fixture costs a test that makes one client and one call."""
-    bench("rk.test_overhead.reset", _first_call, None)
+    bench_rounds("rk.test_overhead.reset", lambda: _first_call(None), rounds=TEST_ROUNDS)
 
 
-def test_test_overhead_without_session_reset(bench: Any) -> None:
+def test_moto_test_overhead(bench_rounds: Any) -> None:
+    """The same fixed work under moto's ``mock_aws``: its canned DetectCustomLabels."""
+    version = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v/1700000000000"
+
+    def first_call() -> Any:
+        with mock_aws():
+            return boto3.client("rekognition", region_name="us-east-1").detect_custom_labels(
+                ProjectVersionArn=version, Image={"Bytes": b"image"})
+
+    bench_rounds("moto.test_overhead", first_call, rounds=TEST_ROUNDS)
+
+
+def test_test_overhead_without_session_reset(bench_rounds: Any) -> None:
     """The same with ``rekomock_reset_boto3_session = false`` (moto's switch)."""
-    bench("rk.test_overhead.no_reset", _first_call,
-          {"core": {"reset_boto3_session": False}})
+    no_reset = {"core": {"reset_boto3_session": False}}
+    bench_rounds("rk.test_overhead.no_reset", lambda: _first_call(no_reset),
+                 rounds=TEST_ROUNDS)
 
 
 class Journey:

@@ -7,6 +7,8 @@ attribute) and turns rekomock's router on for as long as it is active. Semantics
 - inside an active ``mock_aws`` it shares that mock's state and leaves it running on exit;
 - a fresh activation (none active before) starts with empty Custom Labels state and a
   fresh clock; nested activations share state;
+- as with ``mock_aws``, boto3's default session is rebuilt for each fresh activation;
+  :mod:`rekomock.sessions` makes that cheap without sharing anything a test can change;
 - on a class it decorates every test method the way moto's class decorator does, including
   ``setUp``/``setup_method`` keeping their data for the test;
 - with no region configured (``AWS_DEFAULT_REGION`` unset) it sets ``us-east-1`` while
@@ -25,7 +27,7 @@ from typing import Any, TypeVar, overload
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
-from . import clock, lifecycle, routing, waiters
+from . import clock, lifecycle, routing, sessions, waiters
 from .controller import Controller, reset_state
 
 T = TypeVar("T")
@@ -76,6 +78,7 @@ class MockRekognitionCustom:
         self._inner.append((inner, sets_region))
         if activate():
             waiters.install()
+            sessions.install()
             if reset:
                 reset_state()
                 clock.reset()
@@ -89,6 +92,7 @@ class MockRekognitionCustom:
             os.environ.pop(REGION_VARIABLE, None)
         if deactivate():
             waiters.uninstall()
+            sessions.uninstall()
         inner.stop(remove_data=remove_data)
 
     def __enter__(self) -> Controller:

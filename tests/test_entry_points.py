@@ -231,12 +231,12 @@ seen = []
 
 def test_one(rekomock):
     boto3.client("rekognition").describe_projects()
-    seen.append(id(boto3.DEFAULT_SESSION))
+    seen.append(boto3.DEFAULT_SESSION)
 
 def test_two(rekomock):
     boto3.client("rekognition").describe_projects()
-    seen.append(id(boto3.DEFAULT_SESSION))
-    assert (seen[0] == seen[1]) == {same}
+    seen.append(boto3.DEFAULT_SESSION)
+    assert (seen[0] is seen[1]) == {same}
 """
 
 

@@ -11,16 +11,15 @@ attribute) and turns rekomock's router on for as long as it is active. Semantics
   :mod:`rekomock.sessions` makes that cheap without sharing anything a test can change;
 - on a class it decorates every test method the way moto's class decorator does, including
   ``setUp``/``setup_method`` keeping their data for the test;
-- with no region configured (``AWS_DEFAULT_REGION`` unset) it sets ``us-east-1`` while
-  active, as ``mock_aws`` sets fake credentials while active, so a client made without
-  ``region_name`` behaves the same under every entry point.
+- a client made without ``region_name`` gets the region of the environment or the profile,
+  as boto3 resolves it, else ``us-east-1`` (:mod:`rekomock.sessions`): the same under every
+  entry point.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import os
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, overload
 
@@ -32,9 +31,6 @@ from .controller import Controller, reset_state
 
 T = TypeVar("T")
 
-#: The region clients get while a mock is active and none is configured.
-DEFAULT_REGION = "us-east-1"
-REGION_VARIABLE = "AWS_DEFAULT_REGION"
 
 
 def activate() -> bool:
@@ -63,8 +59,7 @@ class MockRekognitionCustom:
 
     def __init__(self, config: DefaultConfig | None = None) -> None:
         self._config = config
-        #: per start: moto's mock, and whether that start set the default region
-        self._inner: list[tuple[Any, bool]] = []
+        self._inner: list[Any] = []
         self.controller = Controller()
 
     # --------------------------------------------------------- start / stop
@@ -72,10 +67,7 @@ class MockRekognitionCustom:
     def start(self, reset: bool = True) -> Controller:
         inner = mock_aws(config=self._config)
         inner.start(reset=reset)
-        sets_region = not os.environ.get(REGION_VARIABLE)
-        if sets_region:
-            os.environ[REGION_VARIABLE] = DEFAULT_REGION
-        self._inner.append((inner, sets_region))
+        self._inner.append(inner)
         if activate():
             waiters.install()
             sessions.install()
@@ -87,9 +79,7 @@ class MockRekognitionCustom:
     def stop(self, remove_data: bool = True) -> None:
         if not self._inner:
             raise RuntimeError("Called stop() before start().")
-        inner, set_region = self._inner.pop()
-        if set_region:
-            os.environ.pop(REGION_VARIABLE, None)
+        inner = self._inner.pop()
         if deactivate():
             waiters.uninstall()
             sessions.uninstall()

@@ -20,6 +20,10 @@ except that
   directories, as long as each of those lies inside installed packages (botocore's and
   boto3's data, the AWS CLI's, which it adds to ``AWS_DATA_PATH`` when imported).
 
+A fresh session also gives clients made without ``region_name`` a region when neither the
+environment nor the profile names one: ``us-east-1``, the lowest link of botocore's own
+region chain, so ``AWS_DEFAULT_REGION`` and a profile's ``region`` still win.
+
 Where sharing could be wrong, a loader caches for itself alone, as botocore's does: when it
 searches a directory outside installed packages (``AWS_DATA_PATH`` pointing at a project or
 temporary directory, a search path a test inserted), while ``~/.aws/models`` exists, or when
@@ -39,7 +43,10 @@ import botocore.session
 from botocore import handlers, hooks, loaders
 from botocore.utils import EVENT_ALIASES
 
-__all__ = ["FreshSession", "install", "share_loaded_data", "uninstall"]
+__all__ = ["DEFAULT_REGION", "FreshSession", "install", "share_loaded_data", "uninstall"]
+
+#: The region of a client made while rekomock is active when nothing configures one.
+DEFAULT_REGION = "us-east-1"
 
 #: What loaders searching the same installed data directories have loaded, per directories.
 _shared_data: dict[tuple[Any, ...], dict[Any, Any]] = {}
@@ -118,6 +125,11 @@ class FreshSession(botocore.session.Session):  # type: ignore[misc]
 
     _original_handler: hooks.HierarchicalEmitter
     _events: hooks.EventAliaser
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name, environment, _, convert = self.session_var_map["region"]
+        self.session_var_map["region"] = (name, environment, DEFAULT_REGION, convert)
 
     def _register_builtin_handlers(self, events: Any) -> None:
         global _builtin_template

@@ -96,7 +96,7 @@ def use_profile(tmp_path, monkeypatch, profile, region):
     config.write_text(f"[profile {{profile}}]\\nregion = {{region}}\\n")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv("AWS_PROFILE", profile)
-    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
 
 {key_tests}
 

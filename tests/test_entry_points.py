@@ -258,16 +258,21 @@ def _region_of_a_client_without_one(name: str = "where") -> str:
     return str(arn.split(":")[3])
 
 
-@pytest.mark.parametrize("configured", [None, "eu-west-1"])
+@pytest.mark.parametrize("configured", [None, "eu-west-1", "profile"])
 def test_every_entry_point_has_the_same_region_rule(monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Any,
                                                     configured: str | None) -> None:
-    """No region configured: us-east-1 while the mock is active, unset again after it (as
-    moto does with its fake credentials); a configured region is used and left alone."""
-    if configured is None:
-        monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
-    else:
+    """No region configured: us-east-1; a region of the environment or of the profile is
+    used; the environment is left as it was."""
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    if configured == "profile":
+        config = tmp_path / "config"
+        config.write_text("[default]\nregion = ap-southeast-2\n")
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    elif configured is not None:
         monkeypatch.setenv("AWS_DEFAULT_REGION", configured)
-    expected = configured or "us-east-1"
+    expected = {None: "us-east-1", "profile": "ap-southeast-2"}.get(configured, configured)
 
     @mock_rekognition_custom
     def decorated() -> str:
@@ -280,7 +285,8 @@ def test_every_entry_point_has_the_same_region_rule(monkeypatch: pytest.MonkeyPa
             assert _region_of_a_client_without_one("nested") == expected
     import os
 
-    assert os.environ.get("AWS_DEFAULT_REGION") == configured
+    assert os.environ.get("AWS_DEFAULT_REGION") == (None if configured == "profile"
+                                                    else configured)
 
 
 REGION_PROBE = """

@@ -1,0 +1,163 @@
+"""The same picture in other bytes: a small fingerprint of what an image shows.
+
+Code rarely sends the bytes it uploaded: it opens the image with Pillow and saves it again,
+converts PNG to JPEG, strips metadata or makes a thumbnail (AWS's own DetectCustomLabels
+example program re-saves every image it sends). A model recognises the picture whatever its
+encoding, so once the exact bytes are unknown the mock compares pictures.
+
+A fingerprint is the picture shrunk by area averaging to a 16 x 16 RGB thumbnail (alpha
+dropped, greyscale and palette expanded to RGB), with the image's size and whether its
+encoding is lossless. Two images show the same picture when
+
+- their aspect ratios agree to within rounding each side to whole pixels (a resize keeps
+  the picture, a crop or a stretch does not);
+- their thumbnails differ by at most :data:`TOLERANCE` levels (of 255) on average: re-encoding,
+  JPEG at quality 75-95 and resizing move a thumbnail by 0-3, another scene by tens;
+- their mean colours differ by at most :data:`COLOUR_TOLERANCE` levels in every channel
+  (JPEG at quality 75 moves a flat colour by up to 3), or by less than one level when both
+  are PNGs of the same size, since no lossy step came between them: two solid-colour PNGs of
+  different colours are different pictures.
+
+The mean colour, quantised to :data:`CELL` levels, is the key that finds candidates in
+constant time.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+__all__ = [
+    "COLOUR_TOLERANCE",
+    "TOLERANCE",
+    "Fingerprint",
+    "LazyFingerprint",
+    "PictureIndex",
+    "fingerprint",
+]
+
+SIDE = 16  # px of the square thumbnail: 768 bytes per image
+PIXELS = SIDE * SIDE
+#: Largest mean absolute difference (0-255) between thumbnails of the same picture.
+TOLERANCE = 4.0
+#: Largest difference of one channel's mean (0-255) between encodings of the same picture.
+COLOUR_TOLERANCE = 3.5
+#: The same, between PNGs of the same size: they only differ by palette rounding.
+LOSSLESS_COLOUR_TOLERANCE = 0.75
+#: Width of a key cell in mean colour; > COLOUR_TOLERANCE, so neighbouring cells hold every
+#: candidate.
+CELL = 8
+
+T = TypeVar("T")
+Key = tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What an image shows, small enough to keep for every known image."""
+
+    thumbnail: bytes  # SIDE x SIDE RGB, row by row
+    sums: tuple[int, int, int]  # per channel, over the thumbnail: the mean colour x PIXELS
+    width: int
+    height: int
+    lossless: bool  # PNG: nothing was lost in encoding these pixels
+
+    @property
+    def key(self) -> Key:
+        """The mean colour, quantised to CELL: where candidates are found."""
+        r, g, b = self.sums
+        return r // (CELL * PIXELS), g // (CELL * PIXELS), b // (CELL * PIXELS)
+
+    def distance(self, other: Fingerprint) -> float:
+        """Mean absolute difference of the thumbnails (0-255), or inf if the two are not
+        the same picture (aspect ratio or mean colour too far apart)."""
+        slack = 2.0 / min(self.width, self.height) + 2.0 / min(other.width, other.height)
+        if abs(math.log(self.width * other.height / (self.height * other.width))) > slack:
+            return math.inf
+        colour = max(abs(a - b) for a, b in zip(self.sums, other.sums, strict=True)) / PIXELS
+        same_pixels = (self.lossless and other.lossless
+                       and (self.width, self.height) == (other.width, other.height))
+        if colour > (LOSSLESS_COLOUR_TOLERANCE if same_pixels else COLOUR_TOLERANCE):
+            return math.inf
+        return sum(map(abs, map(int.__sub__, self.thumbnail, other.thumbnail))) / len(
+            self.thumbnail)
+
+
+def fingerprint(data: bytes) -> Fingerprint | None:
+    """The fingerprint of a PNG or JPEG; None if Pillow cannot decode it."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data), formats=("PNG", "JPEG")) as image:
+            width, height = image.size
+            lossless = image.format == "PNG"
+            # JPEG: the decoder scales down by up to 8 (DCT scaling, an area average too),
+            # so a megapixel JPEG costs a fraction of a full decode.
+            image.draft("RGB", (SIDE * 8, SIDE * 8))
+            thumbnail = _as_rgb(image).resize((SIDE, SIDE), Image.Resampling.BOX).tobytes()
+    except Exception:  # Pillow raises many kinds of error for broken files
+        return None
+    sums = (sum(thumbnail[0::3]), sum(thumbnail[1::3]), sum(thumbnail[2::3]))
+    return Fingerprint(thumbnail, sums, width, height, lossless)
+
+
+def _as_rgb(image: Image.Image) -> Image.Image:
+    """8-bit RGB of what the image shows: alpha dropped, 16-bit grey scaled down."""
+    if image.mode.startswith("I"):  # 16-bit greyscale PNG
+        image = image.convert("I").point(lambda v: v * (1 / 257)).convert("L")
+    return image.convert("RGB")
+
+
+class PictureIndex(Generic[T]):
+    """Values (what a known image answers) found by picture, in constant time."""
+
+    __slots__ = ("_cells",)
+
+    def __init__(self) -> None:
+        self._cells: dict[Key, list[tuple[Fingerprint, T]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._cells)
+
+    def add(self, print_: Fingerprint, value: T) -> None:
+        self._cells.setdefault(print_.key, []).append((print_, value))
+
+    def find(self, print_: Fingerprint) -> list[T]:
+        """Values of the same picture, the closest first."""
+        found: list[tuple[float, int, T]] = []
+        for n, (known, value) in enumerate(self._candidates(print_.key)):
+            distance = known.distance(print_)
+            if distance <= TOLERANCE:
+                found.append((distance, n, value))
+        found.sort(key=lambda item: item[:2])
+        return [value for _, _, value in found]
+
+    def _candidates(self, key: Key) -> Iterator[tuple[Fingerprint, T]]:
+        r, g, b = key
+        for dr in (-1, 0, 1):
+            for dg in (-1, 0, 1):
+                for db in (-1, 0, 1):
+                    yield from self._cells.get((r + dr, g + dg, b + db), ())
+
+
+class LazyFingerprint:
+    """The fingerprint of one request's image, decoded at most once and only if asked."""
+
+    __slots__ = ("_data", "_done", "_print")
+
+    def __init__(self, data: bytes | None) -> None:
+        self._data = data
+        self._print: Fingerprint | None = None
+        self._done = data is None
+
+    def get(self) -> Fingerprint | None:
+        if not self._done:
+            assert self._data is not None
+            self._print, self._done = fingerprint(self._data), True
+        return self._print

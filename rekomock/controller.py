@@ -75,7 +75,8 @@ class ControlState(BaseBackend):
         def predict(
             digest: str, image_uri: str | None = None, data: bytes | None = None
         ) -> list[Detection]:
-            picture = LazyFingerprint(data)
+            # Without bytes (evaluation) a known image's picture is the one the model kept.
+            picture = LazyFingerprint(data, model.pictures.fingerprint(digest))
             if self.detections:
                 found = self._scripted(arn_keys, digest, image_uri or uri, picture)
                 if found is not None:
@@ -197,7 +198,7 @@ class Controller:
         if isinstance(image, (bytes, bytearray)):
             key = digest = digest_of(bytes(image))
             print_ = fingerprint_of(digest, bytes(image))
-            if print_ is not None and all(k != digest for _, k in state.detections):
+            if print_ is not None:
                 state.scripted_pictures.add(print_, digest)
         elif image is None or image.startswith("s3://"):
             key = image

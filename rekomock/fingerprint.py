@@ -117,16 +117,24 @@ def _as_rgb(image: Image.Image) -> Image.Image:
 class PictureIndex(Generic[T]):
     """Values (what a known image answers) found by picture, in constant time."""
 
-    __slots__ = ("_cells",)
+    __slots__ = ("_cells", "_prints")
 
     def __init__(self) -> None:
         self._cells: dict[Key, list[tuple[Fingerprint, T]]] = {}
+        self._prints: dict[T, Fingerprint] = {}
 
     def __bool__(self) -> bool:
-        return bool(self._cells)
+        return bool(self._prints)
 
     def add(self, print_: Fingerprint, value: T) -> None:
-        self._cells.setdefault(print_.key, []).append((print_, value))
+        """Index ``value`` under that picture (once: a value keeps its first picture)."""
+        if value not in self._prints:
+            self._prints[value] = print_
+            self._cells.setdefault(print_.key, []).append((print_, value))
+
+    def fingerprint(self, value: T) -> Fingerprint | None:
+        """The picture ``value`` was indexed under."""
+        return self._prints.get(value)
 
     def find(self, print_: Fingerprint) -> list[T]:
         """Values of the same picture, the closest first."""
@@ -147,14 +155,15 @@ class PictureIndex(Generic[T]):
 
 
 class LazyFingerprint:
-    """The fingerprint of one request's image, decoded at most once and only if asked."""
+    """The fingerprint of one request's image, decoded at most once and only if asked
+    (``known``: already at hand, nothing to decode)."""
 
     __slots__ = ("_data", "_done", "_print")
 
-    def __init__(self, data: bytes | None) -> None:
+    def __init__(self, data: bytes | None, known: Fingerprint | None = None) -> None:
         self._data = data
-        self._print: Fingerprint | None = None
-        self._done = data is None
+        self._print = known
+        self._done = data is None or known is not None
 
     def get(self) -> Fingerprint | None:
         if not self._done:

@@ -106,10 +106,9 @@ class TrainedModel:
     def remember(self, bucket: str, key: str, data: bytes, truth: Truth) -> str:
         digest = digest_of(data)
         self.by_object[(bucket, key)] = digest
-        if digest not in self.by_digest:
-            print_ = fingerprint_of(digest, data)
-            if print_ is not None:
-                self.pictures.add(print_, digest)
+        print_ = fingerprint_of(digest, data)
+        if print_ is not None:
+            self.pictures.add(print_, digest)
         self.by_digest[digest] = truth
         return digest
 

@@ -134,6 +134,10 @@ def train_and_start(rekognition: Any, s3: Any, project_arn: str, lines: list[Any
 
 @pytest.fixture
 def classifier(rekognition: Any, s3: Any, bucket: str, project_arn: str) -> dict[str, Any]:
+    return train_classifier(rekognition, s3, project_arn)
+
+
+def train_classifier(rekognition: Any, s3: Any, project_arn: str) -> dict[str, Any]:
     """A running classification model and its pictures with their labels."""
     pictures = known_pictures()
     labels = [("indoor", "outdoor")[i % 2] for i in range(len(pictures))]
@@ -349,3 +353,15 @@ def test_scripted_answer_for_an_image_beats_one_for_any_image_of_a_model(
     assert [x["Name"] for x in detect(rekognition, arn, jpeg(85)(photo))] == ["this"]
     assert [x["Name"] for x in detect(rekognition, arn, encode(scene(601), "PNG"))] == [
         "anything"]
+
+
+def test_training_evaluates_with_answers_scripted_for_the_same_picture(
+    rekognition: Any, s3: Any, bucket: str, project_arn: str, rekomock: Controller
+) -> None:
+    indoor = known_pictures()[0]
+    rekomock.set_detections([{"Name": "outdoor", "Confidence": 90.0}], image=jpeg(90)(indoor))
+    model = train_classifier(rekognition, s3, project_arn)
+    (desc,) = rekognition.describe_project_versions(ProjectArn=project_arn)[
+        "ProjectVersionDescriptions"]
+    assert desc["EvaluationResult"]["F1Score"] < 1.0  # the test set saw it as outdoor
+    assert [x["Name"] for x in detect(rekognition, model["arn"], indoor)] == ["outdoor"]

@@ -208,6 +208,9 @@ def test_detector_finds_its_boxes_in_other_bytes(
         ("PNG from JPEG, JPEG from PNG", lambda d: encode(
             opened(d).convert("RGB"), "JPEG" if d.startswith(b"\x89PNG") else "PNG")),
         ("thumbnail", lambda d: encode(_thumbnail(opened(d).convert("RGB"), 0.6), "JPEG")),
+        ("progressive JPEG", lambda d: encode(opened(d).convert("RGB"), "JPEG", quality=90,
+                                              progressive=True)),
+        ("CMYK JPEG", lambda d: encode(opened(d).convert("CMYK"), "JPEG", quality=90)),
         ("resized x2, JPEG q75", lambda d: encode(
             opened(d).convert("RGB").resize((SIZE[0] * 2, SIZE[1] * 2)), "JPEG", quality=75)),
     ],
@@ -230,7 +233,9 @@ def test_greyscale_picture_saved_in_rgb_and_back(rekognition: Any, classifier: d
     grey, label = classifier["pictures"][-1]  # make_jpeg: a greyscale JPEG
     as_rgb = encode(opened(grey).convert("RGB"), "PNG")
     as_grey_again = encode(opened(as_rgb).convert("L"), "JPEG", quality=85)
-    for copy in (as_rgb, as_grey_again):
+    sixteen_bits = encode(opened(grey).convert("I").point(lambda v: v * 257).convert("I;16"),
+                          "PNG")
+    for copy in (as_rgb, as_grey_again, sixteen_bits):
         assert [x["Name"] for x in detect(rekognition, classifier["arn"], copy)] == [label]
 
 

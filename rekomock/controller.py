@@ -68,8 +68,8 @@ class ControlState(BaseBackend):
         else the ground truth. A copy answers what its source was scripted to answer too.
 
         For each model (the version, its source, any), the image's bytes, its S3 object, the
-        same picture in other bytes, then any image, in that order. The image is decoded
-        only when its bytes are unknown (or answers were scripted by bytes for others)."""
+        same picture in other bytes, then any image, in that order. An image is decoded only
+        when the model does not know its bytes, and then once."""
         arn_keys = (version_arn, source_arn, None) if source_arn else (version_arn, None)
 
         def predict(

@@ -109,8 +109,8 @@ TRANSFORMATIONS: dict[str, Callable[[bytes], bytes]] = {
 def known_pictures() -> list[bytes]:
     """What the models learn: scenes as PNG and as JPEG, a solid colour, a make_jpeg (the
     PNGs not in Pillow's default compression, as if another program wrote them)."""
-    pictures = [encode(scene(seed), "PNG", compress_level=1) for seed in range(4)]
-    pictures += [encode(scene(seed), "JPEG", quality=90) for seed in range(4, 8)]
+    pictures = [encode(scene(seed), "PNG", compress_level=1) for seed in range(6)]
+    pictures += [encode(scene(seed), "JPEG", quality=90) for seed in range(6, 13)]
     return [*pictures, make_png(*SIZE, rgb=(200, 30, 30)), make_jpeg(*SIZE, seed=3)]
 
 

@@ -100,6 +100,8 @@ TARGETS: list[tuple[str, str, str, float]] = [
      "rk.detect.1mp.same_picture.jpeg", "rk.detect.1mp.known_bytes", 0.0),
     ("DetectCustomLabels, 1 MP JPEG: unseen picture / exact bytes of a known one",
      "rk.detect.1mp.unseen.jpeg", "rk.detect.1mp.known_bytes", 0.0),
+    ("picture lookup among 10,000 known images / among 100", "fingerprint.find.10000",
+     "fingerprint.find.100", 0.0),
     ("whole journey / moto canned DetectCustomLabels", "rk.journey",
      "moto.detect_custom_labels", 50.0),
     ("journey with a one-hour training (30 polls) / moto canned DetectCustomLabels",

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from rekomock import mock_rekognition_custom
-from rekomock.fingerprint import PictureIndex, fingerprint
+from rekomock.fingerprint import Fingerprint, PictureIndex, fingerprint
 from rekomock.testing import classification_line, manifest, put_classification_dataset
 
 from conftest import asset, fact
@@ -120,3 +120,27 @@ def test_memory_per_known_picture() -> None:
     fact("memory per known image for picture matching (16x16 fingerprint + index entry)",
          f"{per_image:.0f} B")
     assert per_image < 2048
+
+
+def _gradient_prints(count: int, seed: int) -> list[Fingerprint]:
+    """Fingerprints of two-colour gradients: mean colours spread as photos' do."""
+    rnd = random.Random(seed)
+    prints = []
+    for _ in range(count):
+        top, bottom = [rnd.randrange(256) for _ in range(3)], [rnd.randrange(256) for _ in range(3)]
+        row_colours = [bytes(round(a + (b - a) * y / 15) for a, b in zip(top, bottom, strict=True))
+                       for y in range(16)]
+        thumbnail = b"".join(colour * 16 for colour in row_colours)
+        sums = (sum(thumbnail[0::3]), sum(thumbnail[1::3]), sum(thumbnail[2::3]))
+        prints.append(Fingerprint(thumbnail, sums, 640, 480, False))
+    return prints
+
+
+@pytest.mark.parametrize("known", [100, 10_000])
+def test_find_among_known_pictures(bench: Any, known: int) -> None:
+    """Finding candidates is a lookup by mean colour, whatever the number of known images."""
+    index: PictureIndex[int] = PictureIndex()
+    for n, print_ in enumerate(_gradient_prints(known, seed=1)):
+        index.add(print_, n)
+    queries = iter(_gradient_prints(10_000, seed=2) * 100)
+    bench(f"fingerprint.find.{known}", lambda: index.find(next(queries)))

@@ -50,9 +50,9 @@ TOLERANCE = 4.0
 COLOUR_TOLERANCE = 3.5
 #: The same, between PNGs of the same size: they only differ by palette rounding.
 LOSSLESS_COLOUR_TOLERANCE = 0.75
-#: Width of a key cell in mean colour; > COLOUR_TOLERANCE, so neighbouring cells hold every
-#: candidate.
-CELL = 8
+#: Width of a key cell in mean colour: candidates are in the 2-3 cells per channel that
+#: COLOUR_TOLERANCE reaches around the picture's own mean.
+CELL = 4
 
 T = TypeVar("T")
 Key = tuple[int, int, int]
@@ -77,13 +77,14 @@ class Fingerprint:
     def distance(self, other: Fingerprint) -> float:
         """Mean absolute difference of the thumbnails (0-255), or inf if the two are not
         the same picture (aspect ratio or mean colour too far apart)."""
-        slack = 2.0 / min(self.width, self.height) + 2.0 / min(other.width, other.height)
-        if abs(math.log(self.width * other.height / (self.height * other.width))) > slack:
-            return math.inf
-        colour = max(abs(a - b) for a, b in zip(self.sums, other.sums, strict=True)) / PIXELS
+        (r, g, b), (r2, g2, b2) = self.sums, other.sums
+        colour = max(abs(r - r2), abs(g - g2), abs(b - b2)) / PIXELS
         same_pixels = (self.lossless and other.lossless
                        and (self.width, self.height) == (other.width, other.height))
         if colour > (LOSSLESS_COLOUR_TOLERANCE if same_pixels else COLOUR_TOLERANCE):
+            return math.inf
+        slack = 2.0 / min(self.width, self.height) + 2.0 / min(other.width, other.height)
+        if abs(math.log(self.width * other.height / (self.height * other.width))) > slack:
             return math.inf
         return sum(map(abs, map(int.__sub__, self.thumbnail, other.thumbnail))) / len(
             self.thumbnail)
@@ -139,19 +140,24 @@ class PictureIndex(Generic[T]):
     def find(self, print_: Fingerprint) -> list[T]:
         """Values of the same picture, the closest first."""
         found: list[tuple[float, int, T]] = []
-        for n, (known, value) in enumerate(self._candidates(print_.key)):
+        for n, (known, value) in enumerate(self._candidates(print_)):
             distance = known.distance(print_)
             if distance <= TOLERANCE:
                 found.append((distance, n, value))
         found.sort(key=lambda item: item[:2])
         return [value for _, _, value in found]
 
-    def _candidates(self, key: Key) -> Iterator[tuple[Fingerprint, T]]:
-        r, g, b = key
-        for dr in (-1, 0, 1):
-            for dg in (-1, 0, 1):
-                for db in (-1, 0, 1):
-                    yield from self._cells.get((r + dr, g + dg, b + db), ())
+    def _candidates(self, print_: Fingerprint) -> Iterator[tuple[Fingerprint, T]]:
+        """Whatever lies in the cells of mean colours within COLOUR_TOLERANCE."""
+        reds, greens, blues = (
+            range(math.floor((total / PIXELS - COLOUR_TOLERANCE) / CELL),
+                  math.floor((total / PIXELS + COLOUR_TOLERANCE) / CELL) + 1)
+            for total in print_.sums
+        )
+        for r in reds:
+            for g in greens:
+                for b in blues:
+                    yield from self._cells.get((r, g, b), ())
 
 
 class LazyFingerprint:

@@ -8,19 +8,27 @@ from __future__ import annotations
 
 import html
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from .faults import Calls, InjectedError
+from .fingerprint import LazyFingerprint, PictureIndex
 from .quotas import Quotas
 
 if TYPE_CHECKING:
     from .evaluation import Evaluation
     from .exceptions import RekognitionError
     from .model import Detection, TrainedModel
+
+
+class Predictor(Protocol):
+    """A model's raw answer for an image: its digest, S3 URI and bytes when known."""
+
+    def __call__(
+        self, digest: str, image_uri: str | None = None, data: bytes | None = None
+    ) -> list[Detection]: ...
 
 
 class ControlState(BaseBackend):
@@ -34,6 +42,8 @@ class ControlState(BaseBackend):
         self.start_failures: list[tuple[str | None, str]] = []
         #: (version ARN or None, image digest / s3 URI or None) -> scripted answer
         self.detections: dict[tuple[str | None, str | None], list[Detection]] = {}
+        #: Digests of the images answers were scripted for by bytes, found by picture.
+        self.scripted_pictures: PictureIndex[str] = PictureIndex()
         #: (version name or None, F1, per-label figures) for the next matching training
         self.evaluations: list[tuple[str | None, float, dict[str, dict[str, float]]]] = []
         #: AWS errors to answer instead of running matching calls, first rule first
@@ -75,25 +85,53 @@ class ControlState(BaseBackend):
     def predictor(
         self, version_arn: str, model: TrainedModel, uri: str | None = None,
         source_arn: str | None = None, every_label: bool = False,
-    ) -> Callable[[str, str | None], list[Detection]]:
-        """What a model answers for an image (SHA-256 of its bytes, and its S3 URI when it
-        came from S3): the most specific scripted answer, taken as it is, else the ground
-        truth (with ``every_label``, every label of an image-level model, the others below
-        their threshold). A copy answers what its source was scripted to answer too."""
-        scripted = self.detections
+    ) -> Predictor:
+        """What a model answers for an image (SHA-256 of its bytes, its S3 URI when it came
+        from S3, and its bytes when a request sent it): the most specific scripted answer,
+        taken as it is, else the ground truth (with ``every_label``, every label of an
+        image-level model, the others below their threshold). A copy answers what its source
+        was scripted to answer too.
+
+        For each model (the version, its source, any), the image's bytes, its S3 object, the
+        same picture in other bytes, then any image, in that order. An image is decoded only
+        when the model does not know its bytes, and then once."""
         arn_keys = (version_arn, source_arn, None) if source_arn else (version_arn, None)
 
-        def predict(digest: str, image_uri: str | None = None) -> list[Detection]:
-            where = image_uri or uri
-            if scripted:
-                for arn_key in arn_keys:
-                    for image_key in (digest, where, None):
-                        found = scripted.get((arn_key, image_key))
-                        if found is not None:
-                            return list(found)
-            return model.ground_truth(digest, every_label=every_label)
+        def predict(
+            digest: str, image_uri: str | None = None, data: bytes | None = None
+        ) -> list[Detection]:
+            # Without bytes (evaluation) a known image's picture is the one the model kept.
+            picture = LazyFingerprint(data, model.pictures.fingerprint(digest))
+            if self.detections:
+                found = self._scripted(arn_keys, digest, image_uri or uri, picture)
+                if found is not None:
+                    return found
+            return model.ground_truth(model.identify(digest, picture), every_label=every_label)
 
         return predict
+
+    def _scripted(
+        self, arn_keys: tuple[str | None, ...], digest: str, uri: str | None,
+        picture: LazyFingerprint,
+    ) -> list[Detection] | None:
+        same: list[str] | None = None
+        for arn_key in arn_keys:
+            for image_key in (digest, uri):
+                found = self.detections.get((arn_key, image_key)) if image_key else None
+                if found is not None:
+                    return list(found)
+            if self.scripted_pictures:
+                if same is None:
+                    print_ = picture.get()
+                    same = self.scripted_pictures.find(print_) if print_ is not None else []
+                for other in same:
+                    found = self.detections.get((arn_key, other))
+                    if found is not None:
+                        return list(found)
+            found = self.detections.get((arn_key, None))
+            if found is not None:
+                return list(found)
+        return None
 
     def take_evaluation(self, version_name: str, evaluation: Evaluation) -> Evaluation:
         """Apply the figures a test chose with ``rk.set_evaluation`` (consumed)."""
@@ -200,12 +238,13 @@ class Controller:
         image: bytes | str | None = None,
     ) -> None:
         """From now on, that model (or any) answers ``labels`` for that image (its bytes,
+        which also stand for the same picture in other bytes, see ``rekomock.fingerprint``;
         or ``"s3://bucket/key"``; or any image). ``labels`` is DetectCustomLabels'
         ``CustomLabels`` list, checked against the botocore model here. The answer is the
         model's raw output: MinConfidence (or each label's assumed threshold) and
         MaxResults still apply, and a training evaluates with it. A ``Polygon`` is refused:
         DetectCustomLabels never returns one (API reference, DetectCustomLabels)."""
-        from .model import Detection, digest_of
+        from .model import Detection, digest_of, fingerprint_of
         from .shapes import check_value, service_model
 
         shape = service_model().operation_model("DetectCustomLabels").output_shape
@@ -216,19 +255,26 @@ class Controller:
                     f"labels: {label['Name']} has a Polygon; DetectCustomLabels returns "
                     "only Geometry.BoundingBox"
                 )
+        state = control_state()
+        key: str | None
         if isinstance(image, (bytes, bytearray)):
-            key: str | None = digest_of(bytes(image))
+            key = digest = digest_of(bytes(image))
+            print_ = fingerprint_of(digest, bytes(image))
+            if print_ is not None:
+                state.scripted_pictures.add(print_, digest)
         elif image is None or image.startswith("s3://"):
             key = image
         else:
             raise ValueError("image must be bytes, an 's3://bucket/key' URI or None")
-        control_state().detections[(project_version_arn, key)] = [
+        state.detections[(project_version_arn, key)] = [
             Detection.from_api(label) for label in labels
         ]
 
     def clear_detections(self) -> None:
         """Forget every scripted answer: models answer from their ground truth again."""
-        control_state().detections.clear()
+        state = control_state()
+        state.detections.clear()
+        state.scripted_pictures = PictureIndex()
 
     def set_evaluation(
         self,

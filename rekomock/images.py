@@ -8,6 +8,7 @@ frame header. It reads headers only, so checking thousands of manifest images st
 
 from __future__ import annotations
 
+import hashlib
 import struct
 import zlib
 from dataclasses import dataclass
@@ -146,10 +147,20 @@ def _segment(marker: int, body: bytes) -> bytes:
     return struct.pack(">BBH", 0xFF, marker, len(body) + 2) + body
 
 
-def make_jpeg(width: int = 64, height: int = 64, seed: int = 0) -> bytes:
-    """A decodable baseline greyscale JPEG (JFIF): flat 8x8 blocks shading with ``seed``.
+GRID = 4  # make_jpeg's pictures: GRID x GRID areas of one grey each
 
-    Every block is a single DC value (AC all zero), so the entropy-coded data needs only
+
+def _grey(seed: int, cell: int) -> int:
+    """A grey level 40-255, a stable function of (seed, cell)."""
+    digest = hashlib.blake2b(f"{seed}/{cell}".encode(), digest_size=2).digest()
+    return 40 + int.from_bytes(digest, "big") % 216
+
+
+def make_jpeg(width: int = 64, height: int = 64, seed: int = 0) -> bytes:
+    """A decodable baseline greyscale JPEG (JFIF): a 4 x 4 grid of grey levels drawn from
+    ``seed``, so different seeds give different pictures, at any size.
+
+    Every 8x8 block is a single DC value (AC all zero), so the entropy-coded data needs only
     the standard DC table and an AC table holding just EOB. A COM segment carries the seed,
     so different seeds always give different bytes.
     """
@@ -167,10 +178,11 @@ def make_jpeg(width: int = 64, height: int = 64, seed: int = 0) -> bytes:
     acc, nbits = 0, 0  # bit accumulator, MSB first
     scan = bytearray()
     previous = 0
-    base = (seed * 97 + 40) % 176
-    for by in range((height + 7) // 8):
-        for bx in range((width + 7) // 8):
-            level = base + (bx * 5 + by * 3 + seed) % 80  # grey 40-255
+    rows, cols = (height + 7) // 8, (width + 7) // 8
+    greys = [_grey(seed, cell) for cell in range(GRID * GRID)]
+    for by in range(rows):
+        for bx in range(cols):
+            level = greys[by * GRID // rows * GRID + bx * GRID // cols]
             dc = 8 * (level - 128)  # FDCT DC of a flat block, quantised by 1
             diff, previous = dc - previous, dc
             size = abs(diff).bit_length()

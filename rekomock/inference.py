@@ -82,7 +82,7 @@ def detect(
     assert model is not None  # a RUNNING version has trained (or been copied)
     predict = backend.control.predictor(version.arn, model, uri, version.source_arn,
                                         every_label=min_confidence is not None)
-    detections = predict(digest_of(data))
+    detections = predict(digest_of(data), data=data)
     return filter_and_sort(detections, model.thresholds, min_confidence, max_results)
 
 
@@ -109,7 +109,7 @@ def moderate(
     assert model is not None
     predict = backend.control.predictor(version.arn, model, uri)
     threshold = DEFAULT_MODERATION_CONFIDENCE if min_confidence is None else min_confidence
-    found = filter_and_sort(predict(digest_of(data)), {}, threshold, None)
+    found = filter_and_sort(predict(digest_of(data), data=data), {}, threshold, None)
     labels = [
         {"Confidence": d.confidence, "Name": d.name, "ParentName": "", "TaxonomyLevel": 1}
         for d in found

@@ -1,13 +1,15 @@
 """The mock's trained model: ground truth remembered, never invented.
 
-A trained version knows every image of its training and test manifests, by S3 object and by
-the SHA-256 of its bytes. Shown one of them, it answers that image's ground-truth labels
+A trained version knows every image of its training and test manifests, by S3 object, by
+the SHA-256 of its bytes and, when neither matches, by picture (``fingerprint``): a
+re-encoded, re-saved or resized copy is the same image. Shown one, it answers that image's
+ground-truth labels
 (boxes normalised from the manifest's pixel box and ``image_size``) with a confidence that
-is a stable function of label and image bytes; no assumed threshold is above the lowest of
-them, so every known image keeps its labels by default. An image it never saw gets no label
-above threshold: a plausible made-up label would let a wrong test pass. Scripted answers
-(the controller) take precedence; evaluation runs this same model over the test set, so the
-figures DescribeProjectVersions reports agree with what DetectCustomLabels answers.
+is a stable function of label and (known) image bytes; no assumed threshold is above the
+lowest of them, so every known image keeps its labels by default. An image it never saw gets
+no label above threshold: a plausible made-up label would let a wrong test pass. Scripted
+answers (the controller) take precedence; evaluation runs this same model over the test set,
+so the figures DescribeProjectVersions reports agree with what DetectCustomLabels answers.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
+
+from .fingerprint import Fingerprint, LazyFingerprint, PictureIndex, fingerprint
 
 IMAGE_LEVEL = "IMAGE_LEVEL_LABELS"
 LOCALIZATION = "OBJECT_LOCALIZATION"
@@ -74,6 +78,24 @@ def digest_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: Fingerprints by image digest, the most recent kept: trainings and scripted answers meet the
+#: same images again and again (a suite trains from the same test images), and decoding is
+#: what costs.
+_FINGERPRINTS: dict[str, Fingerprint | None] = {}
+FINGERPRINTS_KEPT = 4096
+
+
+def fingerprint_of(digest: str, data: bytes) -> Fingerprint | None:
+    """``fingerprint(data)`` for the image of that digest, decoded once per process."""
+    if digest in _FINGERPRINTS:
+        return _FINGERPRINTS[digest]
+    print_ = fingerprint(data)
+    if len(_FINGERPRINTS) >= FINGERPRINTS_KEPT:
+        _FINGERPRINTS.pop(next(iter(_FINGERPRINTS), ""), None)
+    _FINGERPRINTS[digest] = print_
+    return print_
+
+
 @dataclass(slots=True)
 class TrainedModel:
     """What a successful training leaves behind; copies share it unchanged."""
@@ -84,12 +106,26 @@ class TrainedModel:
     by_digest: dict[str, Truth] = field(default_factory=dict)
     #: Assumed threshold per label, 0-1 (SPEC §5.4), chosen for the best F1 on the test set.
     thresholds: dict[str, float] = field(default_factory=dict)
+    #: Digest of each known image, found by picture: a 16x16 thumbnail, not the pixels.
+    pictures: PictureIndex[str] = field(default_factory=PictureIndex)
 
     def remember(self, bucket: str, key: str, data: bytes, truth: Truth) -> str:
         digest = digest_of(data)
         self.by_object[(bucket, key)] = digest
+        print_ = fingerprint_of(digest, data)
+        if print_ is not None:
+            self.pictures.add(print_, digest)
         self.by_digest[digest] = truth
         return digest
+
+    def identify(self, digest: str, picture: LazyFingerprint) -> str:
+        """The digest of the known image this one is: its own if its bytes are known, else
+        the closest known image showing the same picture (decoded only then), else its own."""
+        if digest in self.by_digest or not self.pictures:
+            return digest
+        print_ = picture.get()
+        same = self.pictures.find(print_) if print_ is not None else []
+        return same[0] if same else digest
 
     def ground_truth(
         self, digest: str, uri: str | None = None, every_label: bool = False

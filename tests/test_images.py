@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 
@@ -160,6 +161,23 @@ def test_make_jpeg_entropy_data_decodes(size: tuple[int, int]) -> None:
 def test_make_jpeg_seeds_give_different_bytes() -> None:
     assert make_jpeg(seed=0) != make_jpeg(seed=1)
     assert make_jpeg(seed=5) == make_jpeg(seed=5)
+
+
+def test_make_jpeg_is_a_grid_of_greys_that_pillow_decodes() -> None:
+    from PIL import Image
+
+    def greys(seed: int) -> list[int]:
+        image = Image.open(io.BytesIO(make_jpeg(128, 96, seed=seed)))
+        assert (image.format, image.mode, image.size) == ("JPEG", "L", (128, 96))
+        # One grey per area of the 4 x 4 grid (areas of 32 x 24 px, flat 8 x 8 blocks).
+        return [image.getpixel((32 * x + 16, 24 * y + 12)) for y in range(4) for x in range(4)]
+
+    pictures = [greys(seed) for seed in range(100)]
+    assert all(40 <= level <= 255 for levels in pictures for level in levels)
+    # Different seeds, different pictures: no two share even half their areas' greys.
+    for i, a in enumerate(pictures):
+        for b in pictures[i + 1:]:
+            assert sum(x == y for x, y in zip(a, b, strict=True)) < 8
 
 
 # ------------------------------------------------------------------- dimensions

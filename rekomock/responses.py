@@ -91,7 +91,8 @@ class RekognitionCustomResponse(BaseResponse):
             return {}
         try:
             return json.loads(body)
-        except (ValueError, UnicodeDecodeError) as err:
+        except (ValueError, UnicodeDecodeError, RecursionError) as err:
+            # RecursionError: nested deeper than Python's parser goes (about 1,000 levels).
             raise SerializationException("Request body is not valid JSON.") from err
 
     @property

@@ -193,22 +193,17 @@ class Controller:
         """Inference-unit hours the model has run so far: units x running time on the
         mock's clock (freezegun and waiters move it). Lets a test assert that the code it
         tests stops the models it starts."""
-        version = self._find_version(project_version_arn)
-        return float(version.inference_unit_hours())
-
-    def _find_version(self, arn: str) -> Any:
         from . import arns
         from .backend import rekognition_custom_backends
 
-        parsed = arns.parse(arn)
+        parsed = arns.parse(project_version_arn)
         if parsed is None or parsed.kind != "version":
-            raise ValueError(f"not a project version ARN: {arn}")
+            raise ValueError(f"not a project version ARN: {project_version_arn}")
         backend = rekognition_custom_backends[parsed.account][parsed.region]
-        with backend.lock:
-            version = backend.version_history.get(arn)
-        if version is None:
-            raise ValueError(f"no such project version: {arn}")
-        return version
+        hours = backend.inference_unit_hours(project_version_arn)
+        if hours is None:
+            raise ValueError(f"no such project version: {project_version_arn}")
+        return float(hours)
 
     # ---------------------------------------------------------------- overview
 

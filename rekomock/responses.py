@@ -15,7 +15,7 @@ from typing import Any
 from moto import settings
 from moto.core.responses import BaseResponse
 
-from . import inference
+from . import authorization, inference
 from .backend import RekognitionCustomBackend, rekognition_custom_backends
 from .exceptions import RekognitionError, SerializationException
 from .validation import validate_request
@@ -55,19 +55,26 @@ class RekognitionCustomResponse(BaseResponse):
     def handle(cls, action: str, request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
         self = cls()
         try:
-            body = self._read_body(request, headers)
-            params = self._parse(body)
-            params = validate_request(action, params)
             self.headers = request.headers
             self.region = self.get_region_from_url(request, full_url)
             self.current_account = self.get_current_account()
+            raw = self._raw_body(request)
+            gate = authorization.authenticate(self.current_account, request, full_url, raw)
+            params = validate_request(action, self._parse(self._inflate(raw, headers)))
+            if gate is not None:
+                gate.authorize(action, params)
             result = _ACTIONS[action](self, params)
         except RekognitionError as err:
             return err.to_response()
         return 200, dict(_HEADERS), json.dumps(result, separators=(",", ":"))
 
+    @classmethod
+    def _read_body(cls, request: Any, headers: Any) -> bytes | str:
+        return cls._inflate(cls._raw_body(request), headers)
+
     @staticmethod
-    def _read_body(request: Any, headers: Any) -> bytes | str:
+    def _raw_body(request: Any) -> bytes:
+        """The body as it came (what the client signed)."""
         body = getattr(request, "body", None)
         if body is None:
             getter = getattr(request, "get_data", None)
@@ -75,15 +82,19 @@ class RekognitionCustomResponse(BaseResponse):
         reader = getattr(body, "read", None)
         if reader is not None:
             body = reader()
-        if body and headers.get("Content-Encoding", "") == "gzip":
-            raw = body if isinstance(body, bytes) else body.encode()
-            # Some moto releases hand the body over already inflated, header unchanged.
-            if raw[:2] == b"\x1f\x8b":
-                try:
-                    body = gzip.decompress(raw)
-                except (OSError, EOFError, zlib.error) as err:
-                    raise SerializationException("Request body is not valid gzip.") from err
+        if isinstance(body, str):
+            body = body.encode()
         return body or b""
+
+    @staticmethod
+    def _inflate(body: bytes, headers: Any) -> bytes:
+        # Some moto releases hand the body over already inflated, header unchanged.
+        if body[:2] == b"\x1f\x8b" and headers.get("Content-Encoding", "") == "gzip":
+            try:
+                return gzip.decompress(body)
+            except (OSError, EOFError, zlib.error) as err:
+                raise SerializationException("Request body is not valid gzip.") from err
+        return body
 
     @staticmethod
     def _parse(body: bytes | str) -> Any:

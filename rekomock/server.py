@@ -113,6 +113,20 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT) -> An
                 self._connections.pop(request, None)
             super().shutdown_request(request)
 
+        def server_close(self) -> None:
+            """Stop accepting (werkzeug's ``serve_forever`` ends with this), first taking
+            the connections the system has already queued: their clients are sending a
+            request."""
+            try:
+                self.socket.setblocking(False)
+                while True:
+                    request, client_address = self.socket.accept()
+                    request.settimeout(None)
+                    self.process_request(request, client_address)
+            except OSError:  # nothing more queued (BlockingIOError), or closed already
+                pass
+            super().server_close()
+
         def in_flight(self, connection: socket.socket) -> None:
             with self._lock:
                 if connection in self._connections:
@@ -308,8 +322,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
     print(f"rekomock server ready at {urls} (Ctrl-C or SIGTERM stops it)", file=out, flush=True)
     cut = 0
     try:
-        server.serve_forever()
-        server.server_close()  # stop accepting: connections still queued are refused
+        server.serve_forever()  # returns once no longer accepting
         cut = server.drain(drain_timeout)
     except KeyboardInterrupt:  # a second Ctrl-C: stop now
         cut = server.busy()

@@ -3,10 +3,12 @@ nothing, and a bind that opens the mock to the network. Only loopback gets traff
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import signal
 import socket
+import threading
 import time
 from urllib.parse import urlparse
 
@@ -103,6 +105,43 @@ def test_a_second_ctrl_c_cuts_the_drain_short() -> None:
     assert server.stop(signal.SIGINT) == 0
     conn.close()
     assert "rekomock server stopped" in server.output()
+
+
+def test_sigterm_under_load_cuts_no_request() -> None:
+    """32 clients keep calling while the server is stopped: every request that reached it
+    is answered; after that, connections are refused."""
+    server = ServerProcess("--quiet")
+    head, body = _create_project_request("load")
+    outcomes: collections.Counter[str] = collections.Counter()
+    done = threading.Event()
+
+    def client() -> None:
+        while not done.is_set():
+            try:
+                conn = _connect(server)
+            except ConnectionRefusedError:
+                outcomes["refused"] += 1
+                time.sleep(0.01)
+                continue
+            try:
+                conn.sendall(head.replace(b"CreateProject", b"DescribeProjects") + body)
+                answer = _read_all(conn)
+                outcomes["answered" if answer.startswith(b"HTTP/1.1 200") else "cut"] += 1
+            except OSError:
+                outcomes["cut"] += 1
+            finally:
+                conn.close()
+
+    clients = [threading.Thread(target=client) for _ in range(32)]
+    for thread in clients:
+        thread.start()
+    time.sleep(2)
+    assert server.stop(signal.SIGTERM) == 0
+    done.set()
+    for thread in clients:
+        thread.join()
+    assert outcomes["answered"] > 0 and outcomes["refused"] > 0, outcomes
+    assert outcomes["cut"] == 0, outcomes
 
 
 # ---------------------------------------------------------- idle connections

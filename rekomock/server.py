@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import select
+import selectors
 import signal
 import socket
 import sys
@@ -90,7 +90,9 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT) -> An
         timeout = idle_timeout  # on every read: an idle connection ends in socket.timeout
 
         def handle_one_request(self) -> None:
-            self.rfile.peek(1)  # wait for the client's first byte: from then on, in flight
+            # Wait for the client's first byte, leaving it queued on the socket: until it is
+            # marked in flight, a stop sees it there (Server.busy).
+            self.connection.recv(1, socket.MSG_PEEK)
             self.server.in_flight(self.connection)
             super().handle_one_request()
 
@@ -137,13 +139,13 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT) -> An
             with self._lock:
                 busy = sum(self._connections.values())
                 idle = [c for c, carrying in self._connections.items() if not carrying]
-            poller = select.poll()
-            for connection in idle:
-                try:
-                    poller.register(connection, select.POLLIN)
-                except (ValueError, OSError):  # closed meanwhile
-                    continue
-            return busy + len(poller.poll(0))
+            with selectors.DefaultSelector() as selector:
+                for connection in idle:
+                    try:
+                        selector.register(connection, selectors.EVENT_READ)
+                    except (ValueError, OSError):  # closed meanwhile
+                        continue
+                return busy + len(selector.select(0))
 
         def drain(self, timeout: float) -> int:
             """Wait until no request is in flight (seen twice, 50 ms apart), at most

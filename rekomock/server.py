@@ -6,6 +6,10 @@ in a thread for tests, like moto's ``ThreadedMotoServer``. All of moto's service
 beside rekomock, and the controller answers at ``/moto-api/rekomock/*``
 (:mod:`rekomock.control_routes`).
 
+A stop (Ctrl-C, SIGTERM, :meth:`RekomockServer.stop`) is graceful: no new connection is
+accepted and requests already sent get a bounded time to finish. Connections that send
+nothing are closed after an idle timeout.
+
 Two things differ from in-process use, by design:
 
 - Nothing is reset when the server starts or a client connects; ``POST /moto-api/reset``

@@ -28,6 +28,23 @@ def _retained(build: Any) -> int:
     return after - before
 
 
+def _retained_outside(build: Any, pattern: str) -> int:
+    """What ``build`` leaves allocated, not counting allocations made in files matching
+    ``pattern`` (anywhere in their traceback)."""
+    gc.collect()
+    tracemalloc.start(25)
+    try:
+        before = tracemalloc.take_snapshot()
+        build()
+        gc.collect()
+        after = tracemalloc.take_snapshot()
+    finally:
+        tracemalloc.stop()
+    outside = [tracemalloc.Filter(False, pattern, all_frames=True)]
+    return sum(stat.size_diff for stat in after.filter_traces(outside).compare_to(
+        before.filter_traces(outside), "filename"))
+
+
 def test_memory_per_version() -> None:
     count = 200
     with mock_rekognition_custom():
@@ -50,6 +67,43 @@ def test_memory_per_version() -> None:
     fact("memory per trained version (incl. its 6 output files in moto's S3)",
          f"{per_version / 1024:.1f} KiB")
     assert per_version > 0
+
+
+#: What a trained-then-deleted version may keep (its inference-unit meter, nothing more).
+DELETED_VERSION_TARGET = 4 * 1024
+
+
+def test_memory_per_deleted_version() -> None:
+    """A long-running server must not grow with the versions it has trained and deleted.
+
+    Each round trains a version, reads its meter and deletes it. Measured net of moto's S3
+    bookkeeping: moto keeps every object ever written (deleted or not) until a reset, and
+    the training outputs a version leaves in S3 stay there, as with the real service."""
+    count = 200
+    with mock_rekognition_custom() as rk:
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="bench")
+        key, _ = put_classification_dataset(s3, "bench", {"cat": 2, "dog": 2})
+        rek = boto3.client("rekognition", region_name="us-east-1")
+        arn = rek.create_project(ProjectName="memory")["ProjectArn"]
+
+        def train_and_delete(name: str) -> None:
+            version = rek.create_project_version(
+                ProjectArn=arn, VersionName=name, OutputConfig={"S3Bucket": "bench"},
+                TrainingData=asset(key), TestingData=asset(key))["ProjectVersionArn"]
+            rk.inference_unit_hours(version)
+            rek.delete_project_version(ProjectVersionArn=version)
+
+        train_and_delete("warm")
+
+        def build() -> None:
+            for i in range(count):
+                train_and_delete(f"v{i}")
+
+        per_version = _retained_outside(build, "*/moto/s3/*") / count
+    fact("memory per trained-then-deleted version (net of moto's S3 bookkeeping)",
+         f"{per_version / 1024:.2f} KiB (target ≤ {DELETED_VERSION_TARGET / 1024:g} KiB)")
+    assert per_version <= DELETED_VERSION_TARGET
 
 
 def test_memory_per_dataset_entry() -> None:

@@ -127,6 +127,7 @@ pytest fixture `rekomock`; README.md tells the rest."""
 
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .server import DRAIN_TIMEOUT, IDLE_TIMEOUT
 
     parser = argparse.ArgumentParser(
         prog="rekomock", description=DESCRIPTION, epilog=EPILOG,
@@ -143,6 +144,12 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument("-p", "--port", type=int, default=None,
                         help="port (default $MOTO_PORT or 5000; 0 picks a free one)")
     server.add_argument("-q", "--quiet", action="store_true", help="do not log each request")
+    server.add_argument("--idle-timeout", type=float, default=IDLE_TIMEOUT, metavar="SECONDS",
+                        help="close a connection that sends nothing for this long "
+                             "(default %(default)g)")
+    server.add_argument("--drain-timeout", type=float, default=DRAIN_TIMEOUT,
+                        metavar="SECONDS", help="on Ctrl-C or SIGTERM, time left to requests "
+                                                "in flight (default %(default)g)")
     return parser
 
 
@@ -174,7 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         port = args.port if args.port is not None else int(
             os.environ.get("MOTO_PORT", DEFAULT_PORT))
-        return serve(args.host, port, quiet=args.quiet)
+        return serve(args.host, port, quiet=args.quiet, idle_timeout=args.idle_timeout,
+                     drain_timeout=args.drain_timeout)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

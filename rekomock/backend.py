@@ -59,6 +59,7 @@ from .versions import (
     TRAINING_FAILED,
     TRAINING_IN_PROGRESS,
     UNTRAINED,
+    Meter,
     ProjectVersion,
 )
 
@@ -85,8 +86,9 @@ class RekognitionCustomBackend(BaseBackend):
         self.projects_by_name: dict[str, Project] = {}
         self.projects_by_arn: dict[str, Project] = {}
         self.tags = Tags()
-        #: Every version ever made here, deleted ones included (the controller's meter).
-        self.version_history: dict[str, ProjectVersion] = {}
+        #: The inference-unit meter of every version made here, deleted ones included (the
+        #: controller reads it); a deleted version itself is freed.
+        self.meters: dict[str, Meter] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -494,7 +496,7 @@ class RekognitionCustomBackend(BaseBackend):
         project = version.project
         project.versions.add(version.seq, version)
         project.versions_by_name[version.name] = version
-        self.version_history[version.arn] = version
+        self.meters[version.arn] = version.meter
         version.begin(model_name, statuses)
 
     @staticmethod
@@ -570,7 +572,21 @@ class RekognitionCustomBackend(BaseBackend):
         if status in BUSY:
             raise ResourceInUseException(f"The model can't be deleted while it is {status}.")
         version.begin(lifecycle.VERSION_DELETING, [DELETING, lifecycle.GONE])
+        if version.gone:  # an immediate deletion frees the version now, not on next sight
+            self._purge_version(version)
         return DELETING
+
+    @locked
+    def inference_unit_hours(self, arn: str) -> float | None:
+        """The meter of a version made here, deleted or not; None if there was none."""
+        meter = self.meters.get(arn)
+        parsed = arns.parse(arn)
+        if meter is None or parsed is None:
+            return None
+        live = self._lookup(parsed, arn)
+        if isinstance(live, ProjectVersion):
+            live.sync()  # a run that started since the last look starts the meter
+        return meter.hours()
 
     # ------------------------------------------------------------------ copying
 

@@ -76,7 +76,7 @@ def _body(request: Any) -> dict[str, Any]:
         return {}
     try:
         value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:  # too deeply nested
         raise BadRequest("the body is not JSON") from err
     if not isinstance(value, dict):
         raise BadRequest("the body is a JSON object")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from moto.core.base_backend import BackendDict, BaseBackend
@@ -301,8 +302,17 @@ class Controller:
         """Inference-unit hours the model has run so far: units x running time on the
         mock's clock (freezegun and waiters move it). Lets a test assert that the code it
         tests stops the models it starts."""
-        version = self._find_version(project_version_arn)
-        return float(version.inference_unit_hours())
+        from . import arns
+        from .backend import rekognition_custom_backends
+
+        parsed = arns.parse(project_version_arn)
+        if parsed is None or parsed.kind != "version":
+            raise ValueError(f"not a project version ARN: {project_version_arn}")
+        backend = rekognition_custom_backends[parsed.account][parsed.region]
+        hours = backend.inference_unit_hours(project_version_arn)
+        if hours is None:
+            raise ValueError(f"no such project version: {project_version_arn}")
+        return float(hours)
 
     def explain(self, arn: str) -> str:
         """Why a project version or dataset is in its state, in more words than AWS's
@@ -315,18 +325,19 @@ class Controller:
         if parsed is None or parsed.kind not in ("version", "dataset"):
             raise ValueError(f"not a project version or dataset ARN: {arn}")
         if parsed.kind == "dataset":
-            dataset = self._find_dataset(arn)
+            dataset = self._find(arn, "dataset", lambda backend, a: backend.find_dataset(a))
             status = dataset.status
             message, code = dataset.status_message(status)
             return f"{status}: {message} ({code})"
-        version = self._find_version(arn)
+        version = self._find(arn, "project version", lambda backend, a: backend.find_version(a))
         status = version.status
         text = f"{status}: {version.status_message(status)}"
         if version.failure_cause and status in ("TRAINING_FAILED", "COPYING_FAILED", "FAILED"):
             text += f" -- {version.failure_cause}"
         return text
 
-    def _find_dataset(self, arn: str) -> Any:
+    def _find(self, arn: str, kind: str, find: Callable[[Any, str], Any]) -> Any:
+        """The live resource ``arn`` names, found with ``find(backend, arn)``."""
         from . import arns
         from .backend import rekognition_custom_backends
         from .exceptions import RekognitionError
@@ -336,23 +347,9 @@ class Controller:
         backend = rekognition_custom_backends[parsed.account][parsed.region]
         with backend.lock:
             try:
-                return backend.find_dataset(arn)
+                return find(backend, arn)
             except RekognitionError:
-                raise ValueError(f"no such dataset: {arn}") from None
-
-    def _find_version(self, arn: str) -> Any:
-        from . import arns
-        from .backend import rekognition_custom_backends
-
-        parsed = arns.parse(arn)
-        if parsed is None or parsed.kind != "version":
-            raise ValueError(f"not a project version ARN: {arn}")
-        backend = rekognition_custom_backends[parsed.account][parsed.region]
-        with backend.lock:
-            version = backend.version_history.get(arn)
-        if version is None:
-            raise ValueError(f"no such project version: {arn}")
-        return version
+                raise ValueError(f"no such {kind}: {arn}") from None
 
     # ---------------------------------------------------------------- overview
 

@@ -174,3 +174,34 @@ class SerializationException(RekognitionError):
 class UnknownOperationException(RekognitionError):
     code = "UnknownOperationException"
     message = ""
+
+
+# Authentication errors of AWS's JSON protocol front door (moto's IAM enforcement).
+
+
+class UnrecognizedClientException(RekognitionError):
+    """The access key is unknown."""
+
+    code = "UnrecognizedClientException"
+    message = "The security token included in the request is invalid."
+
+
+class InvalidSignatureException(RekognitionError):
+    """The signature does not match the secret key of the access key."""
+
+    code = "InvalidSignatureException"
+    message = (
+        "The request signature we calculated does not match the signature you provided. "
+        "Check your AWS Secret Access Key and signing method. Consult the service "
+        "documentation for details."
+    )
+
+
+class MissingAuthenticationTokenException(RekognitionError):
+    code = "MissingAuthenticationTokenException"
+    message = "Missing Authentication Token"
+
+
+class IncompleteSignatureException(RekognitionError):
+    code = "IncompleteSignatureException"
+    message = "The request signature does not conform to AWS standards."

@@ -15,7 +15,7 @@ from typing import Any
 from moto import settings
 from moto.core.responses import BaseResponse
 
-from . import inference
+from . import authorization, inference
 from .backend import RekognitionCustomBackend, rekognition_custom_backends
 from .controller import control_state
 from .exceptions import (
@@ -70,12 +70,17 @@ class RekognitionCustomResponse(BaseResponse):
         state = control_state()
         params: Any = {}
         try:
-            params = self._parse(self._read_body(request, headers))
+            raw = self._raw_body(request)
+            gate = authorization.authenticate(self.current_account, request, full_url, raw)
+            params = self._parse(self._inflate(raw, headers))
             injected = state.take_injected_error(action, params, self.current_account,
                                                  self.region)
             if injected is not None:
                 raise injected
-            result = _ACTIONS[action](self, validate_request(action, params))
+            request_params = validate_request(action, params)
+            if gate is not None:
+                gate.authorize(action, request_params)
+            result = _ACTIONS[action](self, request_params)
         except RekognitionError as err:
             answer = err.to_response()
             error: str | None = err.code
@@ -88,8 +93,13 @@ class RekognitionCustomResponse(BaseResponse):
                                 answer[1][REQUEST_ID_HEADER]))
         return answer
 
+    @classmethod
+    def _read_body(cls, request: Any, headers: Any) -> bytes | str:
+        return cls._inflate(cls._raw_body(request), headers)
+
     @staticmethod
-    def _read_body(request: Any, headers: Any) -> bytes | str:
+    def _raw_body(request: Any) -> bytes:
+        """The body as it came (what the client signed)."""
         body = getattr(request, "body", None)
         if body is None:
             getter = getattr(request, "get_data", None)
@@ -97,15 +107,19 @@ class RekognitionCustomResponse(BaseResponse):
         reader = getattr(body, "read", None)
         if reader is not None:
             body = reader()
-        if body and headers.get("Content-Encoding", "") == "gzip":
-            raw = body if isinstance(body, bytes) else body.encode()
-            # Some moto releases hand the body over already inflated, header unchanged.
-            if raw[:2] == b"\x1f\x8b":
-                try:
-                    body = gzip.decompress(raw)
-                except (OSError, EOFError, zlib.error) as err:
-                    raise SerializationException("Request body is not valid gzip.") from err
+        if isinstance(body, str):
+            body = body.encode()
         return body or b""
+
+    @staticmethod
+    def _inflate(body: bytes, headers: Any) -> bytes:
+        # Some moto releases hand the body over already inflated, header unchanged.
+        if body[:2] == b"\x1f\x8b" and headers.get("Content-Encoding", "") == "gzip":
+            try:
+                return gzip.decompress(body)
+            except (OSError, EOFError, zlib.error) as err:
+                raise SerializationException("Request body is not valid gzip.") from err
+        return body
 
     @staticmethod
     def _parse(body: bytes | str) -> Any:
@@ -113,7 +127,8 @@ class RekognitionCustomResponse(BaseResponse):
             return {}
         try:
             return json.loads(body)
-        except (ValueError, UnicodeDecodeError) as err:
+        except (ValueError, UnicodeDecodeError, RecursionError) as err:
+            # RecursionError: nested deeper than Python's parser goes (about 1,000 levels).
             raise SerializationException("Request body is not valid JSON.") from err
 
     @property

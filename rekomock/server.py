@@ -6,6 +6,10 @@ in a thread for tests, like moto's ``ThreadedMotoServer``. All of moto's service
 beside rekomock, and the controller answers at ``/moto-api/rekomock/*``
 (:mod:`rekomock.control_routes`).
 
+A stop (Ctrl-C, SIGTERM, :meth:`RekomockServer.stop`) is graceful: no new connection is
+accepted and requests already sent get a bounded time to finish. Connections that send
+nothing are closed after an idle timeout.
+
 Two things differ from in-process use, by design:
 
 - Nothing is reset when the server starts or a client connects; ``POST /moto-api/reset``
@@ -17,15 +21,25 @@ Two things differ from in-process use, by design:
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import selectors
 import signal
+import socket
 import sys
 import threading
+import time
+from collections.abc import Callable
 from types import FrameType
 from typing import Any, TextIO
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
+#: A connection that sends nothing for this long is closed, so idle or half-open
+#: connections cannot each hold a thread forever.
+IDLE_TIMEOUT = 60.0
+#: On SIGTERM or Ctrl-C, how long requests already being served may take to finish.
+DRAIN_TIMEOUT = 10.0
 
 
 class ServerExtraMissing(RuntimeError):
@@ -70,14 +84,89 @@ def _application() -> Any:
     return DomainDispatcherApplication(create_backend_app)
 
 
-def _make_server(host: str, port: int) -> Any:
+def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT) -> Any:
     from moto.moto_server import werkzeug_app
-    from werkzeug.serving import make_server
+    from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
     # moto >= 5.2.5 keeps headers with underscores (S3 metadata) through its own handler;
     # older 5.2.x serve with werkzeug's.
-    handler = getattr(werkzeug_app, "MotoRequestHandler", None)
-    return make_server(host, port, _application(), threaded=True, request_handler=handler)
+    base: type[WSGIRequestHandler] = getattr(werkzeug_app, "MotoRequestHandler",
+                                             WSGIRequestHandler)
+
+    class Handler(base):  # type: ignore[valid-type,misc]
+        timeout = idle_timeout  # on every read: an idle connection ends in socket.timeout
+
+        def handle_one_request(self) -> None:
+            # Wait for the client's first byte, leaving it queued on the socket: until it is
+            # marked in flight, a stop sees it there (Server.busy).
+            self.connection.recv(1, socket.MSG_PEEK)
+            self.server.in_flight(self.connection)
+            super().handle_one_request()
+
+    class Server(ThreadedWSGIServer):
+        """werkzeug's threaded server, knowing which connections carry a request so a stop
+        can let them finish (werkzeug closes every connection after one response)."""
+
+        def __init__(self) -> None:
+            super().__init__(host, port, _application(), handler=Handler)
+            self._lock = threading.Lock()
+            self._connections: dict[socket.socket, bool] = {}  # -> carries a request
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            with self._lock:
+                self._connections[request] = False
+            super().process_request(request, client_address)
+
+        def shutdown_request(self, request: Any) -> None:
+            with self._lock:
+                self._connections.pop(request, None)
+            super().shutdown_request(request)
+
+        def server_close(self) -> None:
+            """Stop accepting (werkzeug's ``serve_forever`` ends with this), first taking
+            the connections the system has already queued: their clients are sending a
+            request."""
+            try:
+                self.socket.setblocking(False)
+                while True:
+                    request, client_address = self.socket.accept()
+                    request.settimeout(None)
+                    self.process_request(request, client_address)
+            except OSError:  # nothing more queued (BlockingIOError), or closed already
+                pass
+            super().server_close()
+
+        def in_flight(self, connection: socket.socket) -> None:
+            with self._lock:
+                if connection in self._connections:
+                    self._connections[connection] = True
+
+        def busy(self) -> int:
+            """Connections carrying a request, or with one arrived and not yet read."""
+            with self._lock:
+                busy = sum(self._connections.values())
+                idle = [c for c, carrying in self._connections.items() if not carrying]
+            with selectors.DefaultSelector() as selector:
+                for connection in idle:
+                    try:
+                        selector.register(connection, selectors.EVENT_READ)
+                    except (ValueError, OSError):  # closed meanwhile
+                        continue
+                return busy + len(selector.select(0))
+
+        def drain(self, timeout: float) -> int:
+            """Wait until no request is in flight (seen twice, 50 ms apart), at most
+            ``timeout`` seconds; the number still in flight then."""
+            deadline = time.monotonic() + timeout
+            quiet = 0
+            while True:
+                busy = self.busy()
+                quiet = quiet + 1 if busy == 0 else 0
+                if quiet == 2 or time.monotonic() >= deadline:
+                    return busy
+                time.sleep(0.05)
+
+    return Server()
 
 
 def endpoint_url(host: str, port: int) -> str:
@@ -91,6 +180,40 @@ def endpoint_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def _network_address(family: socket.AddressFamily) -> str | None:
+    """This machine's address on its default route; a UDP connect sends no packet."""
+    probe = "2001:db8::1" if family == socket.AF_INET6 else "192.0.2.1"  # documentation nets
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as udp:
+            udp.connect((probe, 9))
+            address = str(udp.getsockname()[0])
+    except OSError:
+        return None
+    parsed = ipaddress.ip_address(address.split("%")[0])
+    return None if parsed.is_loopback or parsed.is_unspecified else address
+
+
+def endpoint_urls(host: str, port: int) -> list[str]:
+    """URLs that reach a server bound to ``host``: loopback first, then, for a wildcard
+    address, this machine's address as other machines reach it."""
+    urls = [endpoint_url(host, port)]
+    if host in ("", "0.0.0.0", "::"):
+        address = _network_address(socket.AF_INET6 if host == "::" else socket.AF_INET)
+        if address is not None:
+            urls.append(endpoint_url(address, port))
+    return urls
+
+
+def reachable_from_network(host: str) -> bool:
+    """Whether binding ``host`` lets other machines in (anything but loopback)."""
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return True  # a host name: whatever it resolves to
+
+
 class RekomockServer:
     """A rekomock server in a background thread, for tests.
 
@@ -99,9 +222,12 @@ class RekomockServer:
     an in-process ``mock_rekognition_custom`` started meanwhile resets and shares it.
     """
 
-    def __init__(self, host: str = DEFAULT_HOST, port: int = 0) -> None:
+    def __init__(self, host: str = DEFAULT_HOST, port: int = 0, *,
+                 idle_timeout: float = IDLE_TIMEOUT, drain_timeout: float = DRAIN_TIMEOUT) -> None:
         self._host = host
         self._port = port
+        self._idle_timeout = idle_timeout
+        self._drain_timeout = drain_timeout
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -112,7 +238,7 @@ class RekomockServer:
         _require_server_extra()
         enable()
         try:
-            self._server = _make_server(self._host, self._port)
+            self._server = _make_server(self._host, self._port, self._idle_timeout)
         except BaseException:
             disable()
             raise
@@ -123,10 +249,12 @@ class RekomockServer:
         return self.endpoint_url
 
     def stop(self) -> None:
+        """Stop accepting, let requests in flight finish (bounded), then stop."""
         if self._server is None:
             return
         self._server.shutdown()
         self._server.server_close()
+        self._server.drain(self._drain_timeout)
         assert self._thread is not None
         self._thread.join()
         self._server = None
@@ -152,15 +280,25 @@ class RekomockServer:
         self.stop()
 
 
-def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    # Once is enough: a second SIGTERM while shutting down must not interrupt the shutdown.
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise KeyboardInterrupt
+def _stop_on_signal(server: Any) -> Callable[[int, FrameType | None], None]:
+    def stop(signum: int, frame: FrameType | None) -> None:
+        # Once is enough: a second SIGTERM must not interrupt the drain; a second Ctrl-C
+        # cuts it short.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        threading.Thread(target=server.shutdown, name="rekomock-shutdown", daemon=True).start()
+
+    return stop
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = False,
-          out: TextIO = sys.stdout) -> int:
-    """Serve in the foreground until Ctrl-C or SIGTERM; the ``rekomock server`` command."""
+          out: TextIO = sys.stdout, *, idle_timeout: float = IDLE_TIMEOUT,
+          drain_timeout: float = DRAIN_TIMEOUT) -> int:
+    """Serve in the foreground until Ctrl-C or SIGTERM; the ``rekomock server`` command.
+
+    A stop is graceful: no new connection is accepted, requests in flight get up to
+    ``drain_timeout`` seconds to finish, then the command exits 0.
+    """
     try:
         _require_server_extra()
     except ServerExtraMissing as err:
@@ -168,7 +306,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
         return 2
     enable()  # for the life of the process
     try:
-        server = _make_server(host, port)
+        server = _make_server(host, port, idle_timeout)
     except OSError as err:
         print(f"rekomock: cannot listen on {host}:{port}: {err.strerror or err}",
               file=sys.stderr)
@@ -180,16 +318,29 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
     bound_port = int(server.server_address[1])
     # moto builds some URLs (e.g. SQS queue URLs) from MOTO_PORT, as under moto_server.
     os.environ.setdefault("MOTO_PORT", str(bound_port))
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    url = endpoint_url(host, bound_port)
-    print(f"rekomock server ready at {url} (Ctrl-C or SIGTERM stops it)", file=out, flush=True)
+    stop = _stop_on_signal(server)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if reachable_from_network(host):
+        print(f"rekomock: warning: listening on {host}, the mock is reachable from the "
+              "network: anyone who can reach this machine can call it, and read, change or "
+              "reset its state through /moto-api/ and /moto-api/rekomock/, which ask for no "
+              "authentication. Leave --host at 127.0.0.1 unless that is what you want.",
+              file=sys.stderr, flush=True)
+    urls = " and ".join(endpoint_urls(host, bound_port))
+    print(f"rekomock server ready at {urls} (Ctrl-C or SIGTERM stops it)", file=out, flush=True)
+    cut = 0
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        server.serve_forever()  # returns once no longer accepting
+        cut = server.drain(drain_timeout)
+    except KeyboardInterrupt:  # a second Ctrl-C: stop now
+        cut = server.busy()
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         server.server_close()
+    if cut:
+        print(f"rekomock: {cut} request(s) still in flight were cut", file=sys.stderr,
+              flush=True)
     print("rekomock server stopped", file=out, flush=True)
     return 0

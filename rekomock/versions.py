@@ -64,6 +64,33 @@ COPYABLE = frozenset(
 UNTRAINED = frozenset({TRAINING_FAILED, COPYING_FAILED})
 
 
+class Meter:
+    """A version's inference-unit meter: the one part of a version that outlives it, so
+    ``rk.inference_unit_hours`` still answers once the version is deleted and freed."""
+
+    __slots__ = ("running_since", "unit_seconds", "units")
+
+    def __init__(self) -> None:
+        self.units = 0
+        self.running_since: datetime | None = None
+        self.unit_seconds = 0.0  # inference-unit seconds of finished runs
+
+    def start(self, at: datetime | None, units: int | None) -> None:
+        self.running_since, self.units = at, units or 0
+
+    def stop(self, at: datetime) -> None:
+        if self.running_since is not None:
+            self.unit_seconds += self.units * (at - self.running_since).total_seconds()
+        self.running_since = None
+
+    def hours(self) -> float:
+        """Units x running time so far, on the mock's clock (auto-scaling runs at min)."""
+        seconds = self.unit_seconds
+        if self.running_since is not None:
+            seconds += self.units * (clock.now() - self.running_since).total_seconds()
+        return seconds / 3600.0
+
+
 class ProjectVersion(Phased):
     """One model (or adapter) version of a project."""
 
@@ -104,8 +131,7 @@ class ProjectVersion(Phased):
         self.billable_seconds: int | None = None
         self.min_units: int | None = None
         self.max_units: int | None = None
-        self.running_since: datetime | None = None
-        self.unit_seconds = 0.0  # inference-unit seconds of finished runs
+        self.meter = Meter()
         self._synced_phase: Phase | None = None
 
     # ---------------------------------------------------------------- status
@@ -133,22 +159,16 @@ class ProjectVersion(Phased):
 
             finish(self)
         elif model == lifecycle.VERSION_STARTING and status == RUNNING:
-            self.running_since = self.phase.settled_at
+            self.meter.start(self.phase.settled_at, self.min_units)
 
     # --------------------------------------------------------------- running
 
     def stop_meter(self, at: datetime) -> None:
-        if self.running_since is not None and self.min_units:
-            self.unit_seconds += self.min_units * (at - self.running_since).total_seconds()
-        self.running_since = None
+        self.meter.stop(at)
 
     def inference_unit_hours(self) -> float:
-        """Units x running time so far, on the mock's clock (auto-scaling runs at min)."""
         self.sync()
-        seconds = self.unit_seconds
-        if self.running_since is not None and self.min_units:
-            seconds += self.min_units * (clock.now() - self.running_since).total_seconds()
-        return seconds / 3600.0
+        return self.meter.hours()
 
     # ----------------------------------------------------------- description
 
@@ -173,7 +193,7 @@ class ProjectVersion(Phased):
         bits = []
         if self.trained and self.outcome is not None and self.outcome.f1 is not None:
             bits.append(f"F1={self.outcome.f1:.3f}")
-        if self.running_since is not None:
+        if self.meter.running_since is not None:
             bits.append(f"units={self.min_units}")
         return " ".join(bits)
 

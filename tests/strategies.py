@@ -107,6 +107,23 @@ def raw_json() -> st.SearchStrategy[Any]:
         max_leaves=12)
 
 
+def deeply_nested() -> st.SearchStrategy[bytes]:
+    """JSON nested around Python's recursion limit and far beyond (closed or not, bare or as
+    a member's value): the parser must refuse it as a bad body, never crash."""
+    openers = st.sampled_from([(b"[", b"]"), (b'{"a":', b"}"), (b'[{"b":', b"}]")])
+    depths = st.one_of(st.integers(400, 3_000), st.sampled_from([1_000, 100_000]))
+
+    @st.composite
+    def build(draw: Any) -> bytes:
+        (opener, closer), depth = draw(openers), draw(depths)
+        body = opener * depth + (closer * depth if draw(st.booleans()) else b"")
+        if draw(st.booleans()):
+            body = b'{"ProjectName": "p", "MaxResults": ' + body + b"}"
+        return body
+
+    return build()
+
+
 def allowed_errors(operation: str) -> set[str]:
     """The codes an operation may answer: its model errors plus the protocol's own."""
     op = MODEL.operation_model(operation)

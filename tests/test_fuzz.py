@@ -13,12 +13,13 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from snapshot import state
-from strategies import FUZZ_BUCKET, allowed_errors, populate, raw_json, request
+from strategies import FUZZ_BUCKET, allowed_errors, deeply_nested, populate, raw_json, request
 
 from rekomock import mock_rekognition_custom
 from rekomock.responses import IMPLEMENTED
@@ -97,7 +98,7 @@ def test_raw_bodies_on_the_wire(world: tuple[Any, dict[str, list[str]]],
     allowed = allowed_errors(operation) | {"SerializationException"}
 
     @given(payload=st.one_of(raw_json().map(lambda v: json.dumps(v).encode()),
-                             st.binary(max_size=40)))
+                             st.binary(max_size=40), deeply_nested()))
     def check(payload: bytes) -> None:
         before = state()
         status, _, text = _dispatch(f"RekognitionService.{operation}", payload)
@@ -129,6 +130,25 @@ def test_unknown_targets_and_huge_bodies(world: Any) -> None:
     assert (status, json.loads(text)["__type"]) == (400, "SerializationException")
     status, _, text = _dispatch("RekognitionService.DescribeProjects", b"[]")
     assert json.loads(text)["__type"] == "SerializationException"
+
+
+@pytest.mark.parametrize("body", [
+    b"[" * 1_000,
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"ProjectName": ' + b'{"a":' * 5_000 + b"1" + b"}" * 5_000 + b"}",
+], ids=["1000-unclosed", "100000-closed", "5000-objects-in-a-member"])
+def test_deeply_nested_json_is_a_serialization_error(world: Any, body: bytes) -> None:
+    before = state()
+    status, _, text = _dispatch("RekognitionService.CreateProject", body)
+    assert (status, json.loads(text)["__type"]) == (400, "SerializationException")
+    assert state() == before
+
+
+def test_control_routes_refuse_deeply_nested_json(world: Any) -> None:
+    answer = requests.post("http://motoapi.amazonaws.com/moto-api/rekomock/set-evaluation",
+                           data=b"[" * 1_000, timeout=5)
+    assert answer.status_code == 400
+    assert answer.json()["Error"] == "the body is not JSON"
 
 
 def test_update_with_a_bad_manifest_blob_is_not_a_crash(world: Any) -> None:

@@ -38,6 +38,23 @@ def test_base_response_contract() -> None:
         assert callable(getattr(BaseResponse, name))
 
 
+def test_iam_access_control_contract() -> None:
+    """What rekomock's IAM checks use: moto's request counter, the setting it is compared
+    with, and the IAM request check whose error hooks rekomock overrides."""
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.iam.access_control import IAMRequest
+
+    assert isinstance(ActionAuthenticatorMixin.request_count, int)
+    assert isinstance(settings.INITIAL_NO_AUTH_ACTION_COUNT, (int, float))
+    params = list(inspect.signature(IAMRequest.__init__).parameters)
+    assert params == ["self", "account_id", "method", "path", "data", "body", "headers",
+                      "action"]
+    for name in ("check_signature", "check_action_permitted", "_raise_signature_does_not_match",
+                 "_raise_invalid_access_key", "_raise_access_denied"):
+        assert callable(getattr(IAMRequest, name))
+
+
 def test_mock_aws_class_decorator_contract() -> None:
     params = list(inspect.signature(MockAWS._decorate_class).parameters)
     assert params == ["self", "klass"]

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from server_process import ServerProcess
-from strategies import allowed_errors, populate, raw_json, request
+from strategies import allowed_errors, deeply_nested, populate, raw_json, request
 from test_fuzz import OPERATIONS  # also loads the hypothesis profiles
 
 from rekomock.shapes import check_body
@@ -76,6 +76,7 @@ def test_raw_bodies_over_http(world: tuple[ServerProcess, dict[str, list[str]]],
         request(operation, known).map(_wire),
         raw_json().map(lambda v: json.dumps(v).encode()),
         st.binary(max_size=60),
+        deeply_nested(),
     ))
     def check(payload: bytes) -> None:
         before = _state(server)
@@ -114,6 +115,22 @@ def test_malformed_requests_get_aws_errors(world: tuple[ServerProcess, Any], tar
     server, _ = world
     before = _state(server)
     assert _error(*_call(server, target, body)) == code
+    assert _state(server) == before
+    _assert_still_serving(server)
+
+
+@pytest.mark.parametrize("body", [b"[" * 1_000, b"[" * 100_000 + b"]" * 100_000,
+                                  b'{"ProjectName": ' + b'{"a":' * 5_000 + b"}"],
+                         ids=["1000-unclosed", "100000-closed", "5000-objects-in-a-member"])
+def test_deeply_nested_json(world: tuple[ServerProcess, Any], body: bytes) -> None:
+    server, _ = world
+    before = _state(server)
+    assert _error(*_call(server, "RekognitionService.CreateProject",
+                         body)) == "SerializationException"
+    status, headers, text = server.request("POST", "/moto-api/rekomock/fail-training", body,
+                                           {"Content-Type": "application/json"})
+    assert (status, headers["Content-Type"]) == (400, "application/json")
+    assert json.loads(text) == {"Error": "the body is not JSON"}
     assert _state(server) == before
     _assert_still_serving(server)
 

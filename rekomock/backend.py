@@ -41,6 +41,7 @@ from .paging import (
 )
 from .policies import ProjectPolicy
 from .projects import CONTENT_MODERATION, CUSTOM_LABELS, Project
+from .steering import Steering, steering, steering_backends
 from .tags import Tags
 from .versions import (
     BUSY,
@@ -93,10 +94,8 @@ class RekognitionCustomBackend(BaseBackend):
     # ------------------------------------------------------------------ helpers
 
     @property
-    def control(self) -> Any:
-        from .controller import control_state
-
-        return control_state()
+    def steering(self) -> Steering:
+        return steering()
 
     def _purge_project(self, project: Project) -> None:
         self.projects.remove(project.seq)
@@ -141,6 +140,8 @@ class RekognitionCustomBackend(BaseBackend):
             child = project.datasets.get(parsed.name or "")
         if child is None or child.arn != arn:
             return None
+        if isinstance(child, ProjectVersion):
+            self._settle(child)
         if child.gone:
             if isinstance(child, ProjectVersion):
                 self._purge_version(child)
@@ -175,13 +176,13 @@ class RekognitionCustomBackend(BaseBackend):
             raise InvalidParameterException()
         if self._live(self.projects_by_name.get(name)) is not None:
             raise ResourceInUseException(f"The project {name} already exists.")
-        if len(self.projects) >= self.control.quotas.projects:
+        if len(self.projects) >= self.steering.quotas.projects:
             raise LimitExceededException()
         if tags:
-            self.tags.check(None, tags, self.control.quotas.tags_per_resource)
+            self.tags.check(None, tags, self.steering.quotas.tags_per_resource)
         project = Project(self.account_id, self.region_name, name, feature, auto_update)
         if tags:
-            self.tags.set(project.arn, tags, self.control.quotas.tags_per_resource)
+            self.tags.set(project.arn, tags, self.steering.quotas.tags_per_resource)
         self.projects.add(project.seq, project)
         self.projects_by_name[name] = project
         self.projects_by_arn[project.arn] = project
@@ -302,7 +303,7 @@ class RekognitionCustomBackend(BaseBackend):
         if source_dataset is not None and source_dataset.status not in datasets.COMPLETE:
             raise InvalidParameterException("The source dataset isn't ready to be copied.")
         if tags:
-            self.tags.check(None, tags, self.control.quotas.tags_per_resource)
+            self.tags.check(None, tags, self.steering.quotas.tags_per_resource)
         dataset = Dataset(project, dataset_type)
         failure: tuple[str, str] | None = None
         success = datasets.CREATED
@@ -315,7 +316,7 @@ class RekognitionCustomBackend(BaseBackend):
         dataset.begin(lifecycle.DATASET_CREATING, [datasets.CREATE_IN_PROGRESS, final],
                       failure, success)
         if tags:
-            self.tags.set(dataset.arn, tags, self.control.quotas.tags_per_resource)
+            self.tags.set(dataset.arn, tags, self.steering.quotas.tags_per_resource)
         project.datasets[dataset_type] = dataset
         return dataset
 
@@ -416,10 +417,27 @@ class RekognitionCustomBackend(BaseBackend):
             del project.versions_by_name[version.name]
         self.tags.drop(version.arn)
 
+    def _settle(self, version: ProjectVersion) -> ProjectVersion:
+        """Carry out what the version's ended phase leaves behind, once: a training's or a
+        copy's results and S3 outputs, a run's inference-unit meter. The only place these
+        effects happen: reading a status never writes anything."""
+        ended = version.take_ended_phase()
+        if ended is None:
+            return version
+        if ended.model_name in (lifecycle.VERSION_TRAINING, lifecycle.VERSION_COPYING):
+            training.finish(version)
+        elif ended.model_name == lifecycle.VERSION_STARTING and ended.final == RUNNING:
+            version.meter.start(ended.settled_at, version.min_units)
+        return version
+
+    def _begin(self, version: ProjectVersion, model_name: str, statuses: list[str]) -> None:
+        version.begin(model_name, statuses)
+        self._settle(version)  # an immediate progression has already ended
+
     def _live_versions(self, project: Project) -> list[ProjectVersion]:
         live = []
         for version in project.versions:
-            if version.gone:
+            if self._settle(version).gone:
                 self._purge_version(version)
             else:
                 live.append(version)
@@ -474,10 +492,10 @@ class RekognitionCustomBackend(BaseBackend):
             raise ResourceInUseException(f"The version name {name} is already in use.")
         if existing is not None:
             self._purge_version(existing)
-        if len(project.versions) >= self.control.quotas.versions_per_project:
+        if len(project.versions) >= self.steering.quotas.versions_per_project:
             raise LimitExceededException()
         if tags:
-            self.tags.check(None, tags, self.control.quotas.tags_per_resource)
+            self.tags.check(None, tags, self.steering.quotas.tags_per_resource)
 
     def _add_version(
         self,
@@ -492,12 +510,12 @@ class RekognitionCustomBackend(BaseBackend):
         version.training_input = outcome.training_input
         version.testing_input = outcome.testing_input
         if tags:
-            self.tags.set(version.arn, tags, self.control.quotas.tags_per_resource)
+            self.tags.set(version.arn, tags, self.steering.quotas.tags_per_resource)
         project = version.project
         project.versions.add(version.seq, version)
         project.versions_by_name[version.name] = version
         self.meters[version.arn] = version.meter
-        version.begin(model_name, statuses)
+        self._begin(version, model_name, statuses)
 
     @staticmethod
     def _training_datasets(project: Project) -> tuple[bytes, bytes]:
@@ -531,8 +549,13 @@ class RekognitionCustomBackend(BaseBackend):
             project.versions, project.versions_by_name, names,
             token=token, max_results=max_results, newest_first=True,
             fp=fingerprint("versions", project.arn, sorted(names or [])),
-            purge=self._purge_version,
+            purge=self._purge_version, keep=self._observed,
         )
+
+    def _observed(self, version: ProjectVersion) -> bool:
+        """A listed version is observed: what its ended phase leaves behind happens now."""
+        self._settle(version)
+        return True
 
     @locked
     def start_project_version(self, arn: str, min_units: int, max_units: int | None) -> str:
@@ -548,11 +571,11 @@ class RekognitionCustomBackend(BaseBackend):
             raise InvalidParameterException("The model has not been trained successfully.")
         if status not in STARTABLE:
             raise ResourceInUseException(f"The model can't be started while it is {status}.")
-        failure = self.control.take_start_failure(version.name)
+        failure = self.steering.take_start_failure(version.name)
         version.min_units, version.max_units = min_units, max_units
         version.failure_message = failure
         version.failure_cause = "rk.fail_start() asked for this failure" if failure else None
-        version.begin(lifecycle.VERSION_STARTING, [STARTING, FAILED if failure else RUNNING])
+        self._begin(version, lifecycle.VERSION_STARTING, [STARTING, FAILED if failure else RUNNING])
         return STARTING
 
     @locked
@@ -561,8 +584,8 @@ class RekognitionCustomBackend(BaseBackend):
         status = version.status
         if status != RUNNING:
             raise ResourceInUseException(f"The model can't be stopped while it is {status}.")
-        version.stop_meter(clock.now())
-        version.begin(lifecycle.VERSION_STOPPING, [STOPPING, STOPPED])
+        version.meter.stop(clock.now())
+        self._begin(version, lifecycle.VERSION_STOPPING, [STOPPING, STOPPED])
         return STOPPING
 
     @locked
@@ -571,7 +594,7 @@ class RekognitionCustomBackend(BaseBackend):
         status = version.status
         if status in BUSY:
             raise ResourceInUseException(f"The model can't be deleted while it is {status}.")
-        version.begin(lifecycle.VERSION_DELETING, [DELETING, lifecycle.GONE])
+        self._begin(version, lifecycle.VERSION_DELETING, [DELETING, lifecycle.GONE])
         if version.gone:  # an immediate deletion frees the version now, not on next sight
             self._purge_version(version)
         return DELETING
@@ -583,9 +606,7 @@ class RekognitionCustomBackend(BaseBackend):
         parsed = arns.parse(arn)
         if meter is None or parsed is None:
             return None
-        live = self._lookup(parsed, arn)
-        if isinstance(live, ProjectVersion):
-            live.sync()  # a run that started since the last look starts the meter
+        self._lookup(parsed, arn)  # a run that started since the last look starts the meter
         return meter.hours()
 
     # ------------------------------------------------------------------ copying
@@ -647,7 +668,7 @@ class RekognitionCustomBackend(BaseBackend):
                     "No project policy allows this principal to copy the model."
                 )
             version = project.versions_by_name.get(v.name or "")
-            if version is None or version.arn != version_arn or version.gone:
+            if version is None or version.arn != version_arn or owner._settle(version).gone:
                 raise ResourceNotFoundException()
             status = version.status
             if version.feature != CUSTOM_LABELS:
@@ -671,7 +692,7 @@ class RekognitionCustomBackend(BaseBackend):
         if policy is None:
             if revision_id is not None:
                 raise InvalidPolicyRevisionIdException()
-            if len(project.policies) >= self.control.quotas.policies_per_project:
+            if len(project.policies) >= self.steering.quotas.policies_per_project:
                 raise ServiceQuotaExceededException(
                     "The project already has the maximum number of project policies."
                 )
@@ -739,7 +760,7 @@ class RekognitionCustomBackend(BaseBackend):
     @locked
     def tag_resource(self, arn: str, tags: dict[str, str]) -> None:
         self._taggable(arn)
-        self.tags.set(arn, tags, self.control.quotas.tags_per_resource)
+        self.tags.set(arn, tags, self.steering.quotas.tags_per_resource)
 
     @locked
     def untag_resource(self, arn: str, keys: list[str]) -> None:
@@ -753,3 +774,12 @@ class RekognitionCustomBackend(BaseBackend):
 
 
 rekognition_custom_backends = BackendDict(RekognitionCustomBackend, "rekognition")
+
+
+def reset_state() -> None:
+    """Empty rekomock's own state (resources and steering), leaving other services alone."""
+    backend_dict: Any
+    for backend_dict in (rekognition_custom_backends, steering_backends):
+        for account_backend in list(backend_dict.values()):
+            account_backend.reset()
+        backend_dict.clear()

@@ -275,6 +275,7 @@ def unknown_route(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
 
 #: Matches what no route in ROUTES matches; registered after them so they take precedence.
 UNKNOWN_ROUTE = PREFIX + "(?P<rekomock_route>.*)"
+_RESET = "{0}/moto-api/reset"
 
 
 def _with_clock_reset(moto_reset: Handler) -> Handler:
@@ -307,8 +308,25 @@ def install() -> None:
         for name, handler in ROUTES.items():
             paths[PREFIX + name] = handler
         paths[UNKNOWN_ROUTE] = unknown_route
-        key = "{0}/moto-api/reset"
-        current = paths.get(key)
+        current = paths.get(_RESET)
         if current is not None and not hasattr(current, "__wrapped__"):
-            paths[key] = _with_clock_reset(current)
+            paths[_RESET] = _with_clock_reset(current)
         _installed = True
+
+
+def uninstall() -> None:
+    """Take the routes out of moto's ``moto_api`` URL table again; idempotent."""
+    global _installed
+    from moto.moto_api._internal import urls
+
+    paths: dict[str, Any] = urls.url_paths
+    with _lock:
+        if not _installed:
+            return
+        for name in ROUTES:
+            paths.pop(PREFIX + name, None)
+        paths.pop(UNKNOWN_ROUTE, None)
+        current = paths.get(_RESET)
+        if current is not None and hasattr(current, "__wrapped__"):
+            paths[_RESET] = current.__wrapped__
+        _installed = False

@@ -1,165 +1,22 @@
 """The test-facing controller (``rk``): look at the mock's state and steer it.
 
-Its state (quotas, injected failures, scripted answers) lives in a moto backend, so
-``mock_aws`` resets and ``POST /moto-api/reset`` clear it together with the resources.
+What it sets lives in :mod:`rekomock.steering`, reset with moto.
 """
 
 from __future__ import annotations
 
 import html
-import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-from moto.core.base_backend import BackendDict, BaseBackend
-from moto.core.models import DEFAULT_ACCOUNT_ID
-
+from . import arns, clock
+from .backend import rekognition_custom_backends, reset_state
+from .exceptions import RekognitionError
 from .faults import Calls, InjectedError
-from .fingerprint import LazyFingerprint, PictureIndex
+from .model import Detection, digest_of, fingerprint_of
 from .quotas import Quotas
-
-if TYPE_CHECKING:
-    from .evaluation import Evaluation
-    from .exceptions import RekognitionError
-    from .model import Detection, TrainedModel
-
-
-class Predictor(Protocol):
-    """A model's raw answer for an image: its digest, S3 URI and bytes when known."""
-
-    def __call__(
-        self, digest: str, image_uri: str | None = None, data: bytes | None = None
-    ) -> list[Detection]: ...
-
-
-class ControlState(BaseBackend):
-    """Process-wide steering state of the mock (one instance, reset with moto)."""
-
-    def __init__(self, region_name: str, account_id: str) -> None:
-        super().__init__(region_name, account_id)
-        self.quotas = Quotas()
-        #: (version name or None for "the next one", StatusMessage)
-        self.training_failures: list[tuple[str | None, str]] = []
-        self.start_failures: list[tuple[str | None, str]] = []
-        #: (version ARN or None, image digest / s3 URI or None) -> scripted answer
-        self.detections: dict[tuple[str | None, str | None], list[Detection]] = {}
-        #: Digests of the images answers were scripted for by bytes, found by picture.
-        self.scripted_pictures: PictureIndex[str] = PictureIndex()
-        #: (version name or None, F1, per-label figures) for the next matching training
-        self.evaluations: list[tuple[str | None, float, dict[str, dict[str, float]]]] = []
-        #: AWS errors to answer instead of running matching calls, first rule first
-        self.injected_errors: list[InjectedError] = []
-        self.calls = Calls()
-        self._lock = threading.Lock()
-
-    def take_injected_error(
-        self, operation: str, params: Any, account_id: str, region: str
-    ) -> RekognitionError | None:
-        """The error this call answers instead of running, if a rule asks for one (one use
-        of that rule)."""
-        if not self.injected_errors:
-            return None
-        with self._lock:
-            for i, rule in enumerate(self.injected_errors):
-                if rule.matches(operation, params, account_id, region):
-                    error = rule.error()
-                    if rule.times == 0:
-                        del self.injected_errors[i]
-                    return error
-        return None
-
-    @staticmethod
-    def _take(queue: list[tuple[str | None, str]], version_name: str) -> str | None:
-        for i, (name, message) in enumerate(queue):
-            if name is None or name == version_name:
-                del queue[i]
-                return message
-        return None
-
-    def take_training_failure(self, project_name: str, version_name: str) -> str | None:
-        """The injected failure of this training, if one was asked for (consumed)."""
-        return self._take(self.training_failures, version_name)
-
-    def take_start_failure(self, version_name: str) -> str | None:
-        return self._take(self.start_failures, version_name)
-
-    def predictor(
-        self, version_arn: str, model: TrainedModel, uri: str | None = None,
-        source_arn: str | None = None, every_label: bool = False,
-    ) -> Predictor:
-        """What a model answers for an image (SHA-256 of its bytes, its S3 URI when it came
-        from S3, and its bytes when a request sent it): the most specific scripted answer,
-        taken as it is, else the ground truth (with ``every_label``, every label of an
-        image-level model, the others below their threshold). A copy answers what its source
-        was scripted to answer too.
-
-        For each model (the version, its source, any), the image's bytes, its S3 object, the
-        same picture in other bytes, then any image, in that order. An image is decoded only
-        when the model does not know its bytes, and then once."""
-        arn_keys = (version_arn, source_arn, None) if source_arn else (version_arn, None)
-
-        def predict(
-            digest: str, image_uri: str | None = None, data: bytes | None = None
-        ) -> list[Detection]:
-            # Without bytes (evaluation) a known image's picture is the one the model kept.
-            picture = LazyFingerprint(data, model.pictures.fingerprint(digest))
-            if self.detections:
-                found = self._scripted(arn_keys, digest, image_uri or uri, picture)
-                if found is not None:
-                    return found
-            return model.ground_truth(model.identify(digest, picture), every_label=every_label)
-
-        return predict
-
-    def _scripted(
-        self, arn_keys: tuple[str | None, ...], digest: str, uri: str | None,
-        picture: LazyFingerprint,
-    ) -> list[Detection] | None:
-        same: list[str] | None = None
-        for arn_key in arn_keys:
-            for image_key in (digest, uri):
-                found = self.detections.get((arn_key, image_key)) if image_key else None
-                if found is not None:
-                    return list(found)
-            if self.scripted_pictures:
-                if same is None:
-                    print_ = picture.get()
-                    same = self.scripted_pictures.find(print_) if print_ is not None else []
-                for other in same:
-                    found = self.detections.get((arn_key, other))
-                    if found is not None:
-                        return list(found)
-            found = self.detections.get((arn_key, None))
-            if found is not None:
-                return list(found)
-        return None
-
-    def take_evaluation(self, version_name: str, evaluation: Evaluation) -> Evaluation:
-        """Apply the figures a test chose with ``rk.set_evaluation`` (consumed)."""
-        for i, (name, f1, labels) in enumerate(self.evaluations):
-            if name is None or name == version_name:
-                del self.evaluations[i]
-                return evaluation.overridden(f1, labels)
-        return evaluation
-
-
-control_backends = BackendDict(ControlState, "rekognition", use_boto3_regions=False,
-                               additional_regions=["aws"])
-
-
-def control_state() -> ControlState:
-    return control_backends[DEFAULT_ACCOUNT_ID]["aws"]
-
-
-def reset_state() -> None:
-    """Empty rekomock's own state (resources and steering), leaving other services alone."""
-    from .backend import rekognition_custom_backends
-
-    backend_dict: Any
-    for backend_dict in (rekognition_custom_backends, control_backends):
-        for account_backend in list(backend_dict.values()):
-            account_backend.reset()
-        backend_dict.clear()
+from .shapes import check_value, service_model
+from .steering import steering
 
 
 class Controller:
@@ -168,7 +25,7 @@ class Controller:
     @property
     def quotas(self) -> Quotas:
         """Service quotas the docs leave unnumbered; lower one to test the quota error."""
-        return control_state().quotas
+        return steering().quotas
 
     def reset(self) -> None:
         """Forget every Custom Labels resource and every steering setting."""
@@ -177,8 +34,6 @@ class Controller:
     def advance_time(self, seconds: float) -> None:
         """Move the mock's clock forward (time-based progressions, timestamps and the
         inference-unit meter follow), as a waiter does instead of sleeping."""
-        from . import clock
-
         if seconds < 0:
             raise ValueError("the mock's clock only moves forward")
         clock.advance(seconds)
@@ -195,13 +50,13 @@ class Controller:
         imitates: a terminal manifest file error or the unwritable-output message writes
         nothing, any other message the manifest summary and validation manifests (as a
         content error does)."""
-        control_state().training_failures.append((version_name, message))
+        steering().training_failures.append((version_name, message))
 
     def fail_start(
         self, version_name: str | None = None, message: str = "The model failed to start."
     ) -> None:
         """Make the next StartProjectVersion (or the one of ``version_name``) end in FAILED."""
-        control_state().start_failures.append((version_name, message))
+        steering().start_failures.append((version_name, message))
 
     def inject_error(self, operation: str, code: str, **options: Any) -> None:
         """The next ``times`` calls of ``operation`` (``"StartProjectVersion"`` or
@@ -217,18 +72,18 @@ class Controller:
 
         Options: ``times=1``, ``message``, ``matching``, ``account_id``, ``region``,
         ``probability=1.0``, ``seed=0``."""
-        control_state().injected_errors.append(InjectedError(operation, code, **options))
+        steering().injected_errors.append(InjectedError(operation, code, **options))
 
     def clear_errors(self) -> None:
         """Forget the injected errors not used up yet."""
-        control_state().injected_errors.clear()
+        steering().injected_errors.clear()
 
     @property
     def calls(self) -> Calls:
         """The Custom Labels calls answered since the mock started (or the last reset or
         ``calls.clear()``), oldest first: each has ``operation``, ``params``, ``error``,
         ``status``, ``account_id``, ``region`` and ``request_id``."""
-        return control_state().calls
+        return steering().calls
 
     # ------------------------------------------------------------- inference
 
@@ -245,8 +100,6 @@ class Controller:
         model's raw output: MinConfidence (or each label's assumed threshold) and
         MaxResults still apply, and a training evaluates with it. A ``Polygon`` is refused:
         DetectCustomLabels never returns one (API reference, DetectCustomLabels)."""
-        from .model import Detection, digest_of, fingerprint_of
-        from .shapes import check_value, service_model
 
         shape = service_model().operation_model("DetectCustomLabels").output_shape
         check_value(shape.members["CustomLabels"], labels, "labels")
@@ -256,7 +109,7 @@ class Controller:
                     f"labels: {label['Name']} has a Polygon; DetectCustomLabels returns "
                     "only Geometry.BoundingBox"
                 )
-        state = control_state()
+        state = steering()
         key: str | None
         if isinstance(image, (bytes, bytearray)):
             key = digest = digest_of(bytes(image))
@@ -273,9 +126,7 @@ class Controller:
 
     def clear_detections(self) -> None:
         """Forget every scripted answer: models answer from their ground truth again."""
-        state = control_state()
-        state.detections.clear()
-        state.scripted_pictures = PictureIndex()
+        steering().clear_detections()
 
     def set_evaluation(
         self,
@@ -296,14 +147,12 @@ class Controller:
                 raise ValueError(f"{label}: figures are {sorted(allowed)}")
             if any(not 0 <= v <= 1 for v in figures.values()):
                 raise ValueError(f"{label}: figures are between 0 and 1")
-        control_state().evaluations.append((version_name, f1_score, dict(labels or {})))
+        steering().evaluations.append((version_name, f1_score, dict(labels or {})))
 
     def inference_unit_hours(self, project_version_arn: str) -> float:
         """Inference-unit hours the model has run so far: units x running time on the
         mock's clock (freezegun and waiters move it). Lets a test assert that the code it
         tests stops the models it starts."""
-        from . import arns
-        from .backend import rekognition_custom_backends
 
         parsed = arns.parse(project_version_arn)
         if parsed is None or parsed.kind != "version":
@@ -319,7 +168,6 @@ class Controller:
         StatusMessage: for a failed training the cause the service keeps to itself (output
         bucket missing, manifest bucket or key missing, the first content error, a failure
         injected with ``fail_training``); otherwise its status and StatusMessage."""
-        from . import arns
 
         parsed = arns.parse(arn)
         if parsed is None or parsed.kind not in ("version", "dataset"):
@@ -338,9 +186,6 @@ class Controller:
 
     def _find(self, arn: str, kind: str, find: Callable[[Any, str], Any]) -> Any:
         """The live resource ``arn`` names, found with ``find(backend, arn)``."""
-        from . import arns
-        from .backend import rekognition_custom_backends
-        from .exceptions import RekognitionError
 
         parsed = arns.parse(arn)
         assert parsed is not None  # checked by the caller
@@ -355,7 +200,6 @@ class Controller:
 
     def rows(self) -> list[dict[str, str]]:
         """One row per resource: what ``print(rk)`` and the notebook table show."""
-        from .backend import rekognition_custom_backends
 
         out: list[dict[str, str]] = []
         backend: Any
@@ -406,6 +250,5 @@ class Controller:
                 f"<tbody>{body}</tbody></table>")
 
     def _backends(self) -> Any:
-        from .backend import rekognition_custom_backends
 
         return rekognition_custom_backends

@@ -26,29 +26,29 @@ from typing import Any, TypeVar, overload
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
-from . import clock, lifecycle, routing, sessions, waiters
-from .controller import Controller, reset_state
+from . import clock, lifecycle, patches
+from .backend import reset_state
+from .controller import Controller
 
 T = TypeVar("T")
 
 
 
 def activate() -> bool:
-    """Count one more activation (a mock or a server); the first one registers the phases'
-    default progressions and the HTTP control routes. True when rekomock just turned on."""
-    if not routing.activate():
+    """Count one more activation (a mock or a server); the first one installs rekomock's
+    patches and registers the phases' default progressions. True when rekomock just turned
+    on."""
+    if not patches.activate():
         return False
     lifecycle.register_defaults()
-    from . import control_routes  # imported on first use: keeps `import rekomock` lean
-
-    control_routes.install()
     return True
 
 
 def deactivate() -> bool:
-    """Count one activation off; the last one drops the transitions users set (the state
-    manager outlives every reset). True when rekomock just turned off."""
-    if not routing.deactivate():
+    """Count one activation off; the last one removes the patches and drops the transitions
+    users set (the state manager outlives every reset). True when rekomock just turned
+    off."""
+    if not patches.deactivate():
         return False
     lifecycle.unset_user_transitions()
     return True
@@ -68,21 +68,16 @@ class MockRekognitionCustom:
         inner = mock_aws(config=self._config)
         inner.start(reset=reset)
         self._inner.append(inner)
-        if activate():
-            waiters.install()
-            sessions.install()
-            if reset:
-                reset_state()
-                clock.reset()
+        if activate() and reset:
+            reset_state()
+            clock.reset()
         return self.controller
 
     def stop(self, remove_data: bool = True) -> None:
         if not self._inner:
             raise RuntimeError("Called stop() before start().")
         inner = self._inner.pop()
-        if deactivate():
-            waiters.uninstall()
-            sessions.uninstall()
+        deactivate()
         inner.stop(remove_data=remove_data)
 
     def __enter__(self) -> Controller:

@@ -148,3 +148,13 @@ def install() -> None:
         __call__._rekomock_fastpath = True  # type: ignore[attr-defined]
         __call__.__wrapped__ = original  # type: ignore[attr-defined]
         BotocoreStubber.__call__ = __call__  # type: ignore[method-assign]
+
+
+def uninstall() -> None:
+    """Give moto's stubber its own ``__call__`` back; idempotent."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    with _lock:
+        current = BotocoreStubber.__call__
+        if getattr(current, "_rekomock_fastpath", False):
+            BotocoreStubber.__call__ = current.__wrapped__  # type: ignore[attr-defined,method-assign]

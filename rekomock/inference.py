@@ -80,7 +80,7 @@ def detect(
     data, uri = load_image(backend, image)
     model = version.model
     assert model is not None  # a RUNNING version has trained (or been copied)
-    predict = backend.control.predictor(version.arn, model, uri, version.source_arn,
+    predict = backend.steering.predictor(version.arn, model, uri, version.source_arn,
                                         every_label=min_confidence is not None)
     detections = predict(digest_of(data), data=data)
     return filter_and_sort(detections, model.thresholds, min_confidence, max_results)
@@ -107,7 +107,7 @@ def moderate(
         raise ResourceNotReadyException("The adapter is not trained.")
     model = version.model
     assert model is not None
-    predict = backend.control.predictor(version.arn, model, uri)
+    predict = backend.steering.predictor(version.arn, model, uri)
     threshold = DEFAULT_MODERATION_CONFIDENCE if min_confidence is None else min_confidence
     found = filter_and_sort(predict(digest_of(data), data=data), {}, threshold, None)
     labels = [

@@ -17,7 +17,6 @@ from moto.core.responses import BaseResponse
 
 from . import authorization, inference
 from .backend import RekognitionCustomBackend, rekognition_custom_backends
-from .controller import control_state
 from .exceptions import (
     REQUEST_ID_HEADER,
     RekognitionError,
@@ -26,6 +25,7 @@ from .exceptions import (
 )
 from .faults import Call
 from .operations import OPERATIONS
+from .steering import steering
 from .validation import validate_request
 
 TYPE_RESPONSE = tuple[int, dict[str, str], str]
@@ -67,7 +67,7 @@ class RekognitionCustomResponse(BaseResponse):
         self.headers = request.headers
         self.region = self.get_region_from_url(request, full_url)
         self.current_account = self.get_current_account()
-        state = control_state()
+        state = steering()
         params: Any = {}
         try:
             raw = self._raw_body(request)

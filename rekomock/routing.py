@@ -75,10 +75,21 @@ def install() -> None:
         urls.url_paths[_ROUTE] = RekognitionRouter.dispatch
 
 
+def uninstall() -> None:
+    """Give moto's own handler its place back; idempotent."""
+    global _previous
+    from moto.rekognition import urls
+
+    with _lock:
+        current = urls.url_paths.get(_ROUTE)
+        if _previous is not None and getattr(current, "__func__", None) is _ROUTER_FUNCTION:
+            urls.url_paths[_ROUTE] = _previous
+        _previous = None
+
+
 def activate() -> bool:
     """Count one more activation; True when this one turned rekomock on."""
     global _depth
-    install()
     with _lock:
         _depth += 1
         return _depth == 1

@@ -29,10 +29,10 @@ from .manifests import (
     validation_manifest,
 )
 from .model import LOCALIZATION, Detection, TrainedModel, Truth
+from .versions import COPYING_FAILED, TRAINING_FAILED, ProjectVersion
 
 if TYPE_CHECKING:
     from .backend import RekognitionCustomBackend
-    from .versions import ProjectVersion
 
 MANIFEST_UNREADABLE = "The manifest file extension or contents are invalid."
 OUTPUT_UNWRITABLE = "Unable to write to output S3 bucket."
@@ -232,7 +232,7 @@ def run(
         outcome.testing_input = {"AutoCreate": False, **testing_data}
     elif version.feature == "CONTENT_MODERATION":
         outcome.testing_input = {"AutoCreate": True}
-    injected = backend.control.take_training_failure(version.project.name, version.name)
+    injected = backend.steering.take_training_failure(version.project.name, version.name)
     output = version.output_config
     if not s3io.bucket_exists(backend.account_id, backend.region_name, output["S3Bucket"]):
         outcome.message = OUTPUT_UNWRITABLE
@@ -295,7 +295,7 @@ def run(
             data = s3io.read(backend.account_id, backend.region_name, *where)
         if where is not None and data is not None:
             model.remember(where[0], where[1], data, _truth(entry))
-    predict = backend.control.predictor(version.arn, model)
+    predict = backend.steering.predictor(version.arn, model)
     test_set = []
     for entry in test_used:
         where = _bucket_key(entry)
@@ -303,7 +303,7 @@ def run(
             test_set.append((model.by_object[where], entry.source_ref, _truth(entry)))
     evaluation = evaluate(test_set, model.labels, model.use_case, predict,
                           ceilings=model.lowest_confidences())
-    evaluation = backend.control.take_evaluation(version.name, evaluation)
+    evaluation = backend.steering.take_evaluation(version.name, evaluation)
     model.thresholds = {m.label: m.threshold for m in evaluation.labels}
     outcome.model = model
     outcome.predict = predict
@@ -404,8 +404,6 @@ def _jsonl(lines: list[dict[str, Any]]) -> bytes:
 
 def finish(version: ProjectVersion) -> None:
     """Effects of a training reaching its end state: timestamps, billing, S3 outputs."""
-    from .versions import COPYING_FAILED, TRAINING_FAILED
-
     outcome = version.outcome
     phase = version.phase
     if outcome is None or version.training_end is not None:

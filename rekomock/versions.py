@@ -1,9 +1,10 @@
 """Project versions (models and adapters): their state machine and description (SPEC §3.3, §5).
 
 A version moves through one :class:`~rekomock.lifecycle.Phase` at a time (training,
-starting, stopping, copying, deleting). Effects of reaching a phase's end (training outputs
-in S3, TrainingEndTimestamp, the inference-unit meter) fire once, the first time the end
-state is observed, from :meth:`ProjectVersion.sync`.
+starting, stopping, copying, deleting). Reading a status has no effect beyond the phase's
+own progression; what reaching a phase's end leaves behind (training outputs in S3,
+TrainingEndTimestamp, the inference-unit meter) is carried out by the backend, once, the first
+time it observes the end (:meth:`ProjectVersion.take_ended_phase`).
 """
 
 from __future__ import annotations
@@ -132,43 +133,20 @@ class ProjectVersion(Phased):
         self.min_units: int | None = None
         self.max_units: int | None = None
         self.meter = Meter()
-        self._synced_phase: Phase | None = None
+        self._handled_phase: Phase | None = None
 
     # ---------------------------------------------------------------- status
 
-    @property
-    def status(self) -> str:
-        status = str(self.phase.status)
-        if self.phase.settled and self._synced_phase is not self.phase:
-            self._synced_phase = self.phase
-            self._on_settled(status)
-        return status
-
-    def sync(self) -> None:
-        """Fire the effects of a phase that has ended (idempotent)."""
-        _ = self.status
+    def take_ended_phase(self) -> Phase | None:
+        """The current phase if it has reached its end since the last call, else None: each
+        phase is handed out once, so the backend carries out its effects once."""
+        if self._handled_phase is self.phase or not self.phase.settled:
+            return None
+        self._handled_phase = self.phase
+        return self.phase
 
     def begin(self, model_name: str, statuses: list[str]) -> None:
         self.phase = Phase(model_name, statuses)
-        self.sync()
-
-    def _on_settled(self, status: str) -> None:
-        model = self.phase.model_name
-        if model in (lifecycle.VERSION_TRAINING, lifecycle.VERSION_COPYING):
-            from .training import finish
-
-            finish(self)
-        elif model == lifecycle.VERSION_STARTING and status == RUNNING:
-            self.meter.start(self.phase.settled_at, self.min_units)
-
-    # --------------------------------------------------------------- running
-
-    def stop_meter(self, at: datetime) -> None:
-        self.meter.stop(at)
-
-    def inference_unit_hours(self) -> float:
-        self.sync()
-        return self.meter.hours()
 
     # ----------------------------------------------------------- description
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rekomock.backend import rekognition_custom_backends
-from rekomock.controller import control_state
+from rekomock.steering import steering
 
 
 def _phase(resource: Any) -> tuple[Any, ...]:
@@ -39,7 +39,7 @@ def state() -> Any:
             live |= {project.arn, *(v[1] for v in versions), *(d[1] for d in datasets)}
         tags = {arn: dict(t) for arn, t in backend.tags._service.tags.items() if arn in live}
         out.append((account, region, projects, tags))
-    control = control_state()
+    control = steering()
     out.append((list(control.training_failures), list(control.start_failures),
                 sorted(map(repr, control.detections)), list(control.evaluations)))
     return out

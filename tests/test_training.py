@@ -455,3 +455,23 @@ def test_output_config_is_echoed_as_given(rekognition: Any, project_arn: str,
     train("v1", OutputConfig={"S3Bucket": "rekomock-test-bucket"})
     desc = describe_version(rekognition, project_arn, "v1")
     assert desc["OutputConfig"] == {"S3Bucket": "rekomock-test-bucket"}
+
+
+def test_outputs_appear_when_the_service_observes_the_end_not_when_a_status_is_read(
+    rekognition: Any, s3: Any, project_arn: str, train: Any, rekomock: Controller
+) -> None:
+    from moto.moto_api import state_manager
+
+    state_manager.set_transition("rekognition::projectversion-training",
+                                 {"progression": "time", "seconds": 3600})
+    train("v1")
+    rekomock.advance_time(7200)  # the training has ended, but nobody has looked yet
+
+    def outputs() -> list[str]:
+        listed = s3.list_objects_v2(Bucket="rekomock-test-bucket", Prefix="output/")
+        return [o["Key"] for o in listed.get("Contents", [])]
+
+    assert "my-project/v1" in repr(rekomock)  # the controller's table reads every status...
+    assert outputs() == []  # ...and writes nothing
+    assert describe_version(rekognition, project_arn, "v1")["Status"] == "TRAINING_COMPLETED"
+    assert len(outputs()) == 6

@@ -1,0 +1,47 @@
+"""rekomock's patches of moto and botocore live exactly as long as an activation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import botocore.session
+import botocore.waiter
+from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
+from moto.moto_api._internal import urls as moto_api_urls
+from moto.rekognition import urls as rekognition_urls
+
+from rekomock import mock_rekognition_custom
+from rekomock.server import RekomockServer
+
+
+def patched_places() -> dict[str, Any]:
+    return {
+        "router": rekognition_urls.url_paths["{0}/$"],
+        "stubber": BotocoreStubber.__call__,
+        "control routes": sorted(k for k in moto_api_urls.url_paths if "rekomock" in k),
+        "reset": moto_api_urls.url_paths["{0}/moto-api/reset"],
+        "waiter": botocore.waiter.Waiter.wait,
+        "sessions": botocore.session.get_session,
+    }
+
+
+def test_patches_are_installed_by_the_first_activation_and_removed_by_the_last() -> None:
+    shipped = patched_places()
+    assert shipped["control routes"] == []
+    with mock_rekognition_custom():
+        active = patched_places()
+        assert all(active[name] != shipped[name] for name in shipped), active
+        with mock_rekognition_custom():  # nested: still the same patches
+            assert patched_places() == active
+        assert patched_places() == active
+    assert patched_places() == shipped
+
+
+def test_a_server_activation_patches_too_and_plain_moto_is_left_as_shipped() -> None:
+    shipped = patched_places()
+    with RekomockServer(port=0):
+        assert patched_places()["control routes"] != []
+    assert patched_places() == shipped
+    with mock_aws():  # moto alone never sees rekomock's patches
+        assert patched_places() == shipped

@@ -712,7 +712,7 @@ def _dataset_errors(parsed: ParsedManifest) -> list[ErrorDict]:
     if len(parsed.buckets()) > 1:  # one bucket per manifest [CL:md-create-manifest-file]
         errors.append(error(MULTIPLE_BUCKETS))
     minimum = MIN_LABELS[parsed.use_case]
-    if len(parsed.all_labels) < minimum:  # 2 for classification, 1 for boxes [CL:limits]
+    if len(parsed.all_labels) < minimum:  # [CL:limits] (docs/decisions.md, *Model versions*)
         errors.append(error(TOO_FEW_LABELS))
     elif len(parsed.labels) < minimum:  # enough labels, but not in the chosen use case
         errors.append(error(TOO_FEW_USABLE_LABELS))

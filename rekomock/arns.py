@@ -1,8 +1,9 @@
-"""Custom Labels ARNs, in exactly the layout of SPEC §2.
+"""Custom Labels ARNs, in exactly the layout of AWS's examples
+[EX:DescribeProjects; EX:DescribeProjectVersions].
 
-AWS programs recover names by splitting ARNs on ``/`` (SPEC §2), so the layout is part of
-the contract: ``project/{name}/{ms}``, ``project/{name}/version/{version}/{ms}`` and
-``project/{name}/dataset/{train|test}/{ms}``.
+AWS programs recover names by splitting ARNs on ``/`` [PY:rm-start; PY:tm-delete-model], so
+the layout is part of the contract: ``project/{name}/{ms}``,
+``project/{name}/version/{version}/{ms}`` and ``project/{name}/dataset/{train|test}/{ms}``.
 """
 
 from __future__ import annotations

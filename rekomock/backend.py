@@ -116,7 +116,7 @@ class RekognitionCustomBackend(BaseBackend):
         if parsed is None or parsed.kind != kind:
             raise ResourceNotFoundException()
         if parsed.account != self.account_id:
-            # SPEC §10.10: another account's resource is not ours to see.
+            # docs/decisions.md, *Error codes*: another account's resource is not ours to see.
             raise AccessDeniedException()
         return parsed
 
@@ -151,7 +151,8 @@ class RekognitionCustomBackend(BaseBackend):
         return child
 
     def find_taggable(self, arn: str) -> object | None:
-        """The live project, version or dataset an ARN names, else None (SPEC §9)."""
+        """The live project, version or dataset an ARN names, else None
+        (docs/decisions.md, *Tags*)."""
         parsed = arns.parse(arn)
         if parsed is None or parsed.account != self.account_id or parsed.region != self.region_name:
             return None
@@ -169,10 +170,10 @@ class RekognitionCustomBackend(BaseBackend):
     ) -> Project:
         feature = feature or CUSTOM_LABELS
         if feature == CONTENT_MODERATION and auto_update is None:
-            # SPEC §1.1: AutoUpdate is "required argument for Content Moderation".
+            # [M doc of AutoUpdate]: AutoUpdate is "required argument for Content Moderation".
             raise InvalidParameterException()
         if feature == CUSTOM_LABELS and auto_update is not None:
-            # SPEC §10.11: AutoUpdate applies to adapters only.
+            # docs/decisions.md, *Projects*: AutoUpdate applies to adapters only.
             raise InvalidParameterException()
         if self._live(self.projects_by_name.get(name)) is not None:
             raise ResourceInUseException(f"The project {name} already exists.")
@@ -196,7 +197,8 @@ class RekognitionCustomBackend(BaseBackend):
         token: str | None,
         max_results: int | None,
     ) -> tuple[list[Project], str | None]:
-        """Oldest first (SPEC §10.8); without ``features`` only CUSTOM_LABELS projects."""
+        """Oldest first (docs/decisions.md, *Projects*); without ``features`` only
+        CUSTOM_LABELS projects."""
         wanted = frozenset(features or [CUSTOM_LABELS])
         return self._describe(
             self.projects, self.projects_by_name, names,
@@ -248,7 +250,7 @@ class RekognitionCustomBackend(BaseBackend):
                 "The project has model versions. Delete them before deleting the project."
             )
         if project.live_datasets():
-            # SPEC §10.3: refuse while datasets exist, as AWS's SDK guide says.
+            # docs/decisions.md, *Projects*: refuse while datasets exist, as AWS's SDK guide says.
             raise ResourceInUseException(
                 "The project has datasets. Delete them before deleting the project."
             )
@@ -337,7 +339,7 @@ class RekognitionCustomBackend(BaseBackend):
         dataset.begin(lifecycle.DATASET_DELETING, [datasets.DELETE_IN_PROGRESS, lifecycle.GONE])
 
     def _readable(self, arn: str) -> Dataset:
-        """A dataset whose entries may be listed (SPEC §1.7, INFERRED codes)."""
+        """A dataset whose entries may be listed (docs/decisions.md, *Datasets*)."""
         dataset = self.find_dataset(arn)
         status = dataset.status
         if status in datasets.IN_PROGRESS:
@@ -519,7 +521,7 @@ class RekognitionCustomBackend(BaseBackend):
 
     @staticmethod
     def _training_datasets(project: Project) -> tuple[bytes, bytes]:
-        """The lines a version trains on when the project has datasets (SPEC §8.2a)."""
+        """The lines a version trains on when the project has datasets [CL:training-model]."""
         pair = []
         for dataset_type in ("TRAIN", "TEST"):
             dataset = project.datasets.get(dataset_type)
@@ -543,7 +545,7 @@ class RekognitionCustomBackend(BaseBackend):
         token: str | None,
         max_results: int | None,
     ) -> tuple[list[ProjectVersion], str | None]:
-        """Newest first (SPEC §1.12); unknown names are simply absent."""
+        """Newest first [M doc of DescribeProjectVersions]; unknown names are simply absent."""
         project = self.get_project(project_arn)
         return self._describe(
             project.versions, project.versions_by_name, names,
@@ -622,7 +624,7 @@ class RekognitionCustomBackend(BaseBackend):
         tags: dict[str, str] | None,
         kms_key_id: str | None,
     ) -> ProjectVersion:
-        """CopyProjectVersion (SPEC §7.1), same or another account, same region.
+        """CopyProjectVersion [CL:md-copy-model-overview], same or another account, same region.
 
         The source (maybe another account's backend) is read under its own lock first and
         the copy made under ours, so two opposite copies can never deadlock.

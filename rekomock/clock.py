@@ -42,5 +42,5 @@ def epoch(moment: datetime) -> float:
 
 
 def epoch_millis(moment: datetime) -> int:
-    """The 13-digit number AWS puts at the end of Custom Labels ARNs (SPEC §2)."""
+    """The 13-digit number AWS puts at the end of Custom Labels ARNs [EX:DescribeProjects]."""
     return round(moment.timestamp() * 1000)

@@ -1,4 +1,5 @@
-"""What changes a dataset's entries: import, copy, update, distribute (SPEC §8).
+"""What changes a dataset's entries: import, copy, update, distribute
+[CL:md-add-dataset; CL:md-add-images; CL:md-distributing-datasets].
 
 Each function decides the outcome when the call is made and returns the failure
 (StatusMessage, StatusMessageCode) or None; a failed import or update leaves the entries as
@@ -35,7 +36,8 @@ TOO_MANY_RECORDS_IN_ERROR = "The manifest file has too many terminal errors."
 
 
 def _terminal(parsed: ParsedManifest, dataset: Dataset) -> tuple[str, str] | None:
-    """The terminal content errors of lines going into ``dataset`` (SPEC §4.6)."""
+    """The terminal content errors of lines going into ``dataset``
+    [CL:debugging-datasets-terminal-errors]."""
     total = parsed.total_json_lines
     if total and parsed.invalid_json_lines >= MAX_INVALID_FRACTION * total:
         return TOO_MANY_RECORDS_IN_ERROR, CLIENT_ERROR
@@ -81,7 +83,7 @@ def copy_entries(source: Dataset, target: Dataset) -> None:
 
 
 def apply_update(dataset: Dataset, ground_truth: bytes) -> tuple[str, str] | None:
-    """Lines keyed by source-ref replace or add (UpdateDatasetEntries, SPEC §8.4; an import
+    """Lines keyed by source-ref replace or add ([M doc of UpdateDatasetEntries]; an import
     is an update of an empty dataset); nothing changes on a terminal error."""
     parsed = _parse(ground_truth)
     if isinstance(parsed, tuple):

@@ -1,4 +1,5 @@
-"""Datasets: a project's TRAIN and TEST images with their labels (SPEC §1.4-1.10, §8).
+"""Datasets: a project's TRAIN and TEST images with their labels [M doc of CreateDataset;
+CL:md-add-dataset; CL:md-add-images; CL:md-distributing-datasets].
 
 Entries are stored once, as the JSON line ListDatasetEntries returns (``cl-metadata`` and
 any ``errors`` included), plus a few slotted fields. Sorted arrays of entry sequence
@@ -36,7 +37,7 @@ DELETE_IN_PROGRESS = "DELETE_IN_PROGRESS"
 IN_PROGRESS = frozenset({CREATE_IN_PROGRESS, UPDATE_IN_PROGRESS, DELETE_IN_PROGRESS})
 COMPLETE = frozenset({CREATE_COMPLETE, UPDATE_COMPLETE})
 
-#: StatusMessage texts (SPEC §3.2; undocumented ones as proposed in SPEC §10.7).
+#: StatusMessage texts [EX:DescribeProjects]; undocumented ones: docs/decisions.md, *Datasets*.
 FROM_MANIFEST = "The dataset was successfully created from the manifest file."
 CREATED = "The dataset was successfully created."
 MESSAGES = {
@@ -48,7 +49,7 @@ MESSAGES = {
 }
 
 #: Line errors that remove the line from a dataset instead of keeping it with its
-#: ``errors`` (SPEC §4.6 "Dataset content errors").
+#: ``errors`` [CL:debugging-datasets-terminal-errors].
 DROPPED = frozenset({
     "ERROR_MISSING_SOURCE_REF",
     "ERROR_INVALID_SOURCE_REF_FORMAT",
@@ -326,7 +327,8 @@ class Dataset(Phased):
         return f"{stats['TotalEntries']} entries, {stats['TotalLabels']} labels"
 
     def label_description(self, name: str) -> dict[str, Any]:
-        """DatasetLabelDescription; BoundingBoxCount only for labels on boxes (SPEC §1.8)."""
+        """DatasetLabelDescription; BoundingBoxCount only for labels on boxes
+        [EX:ListDatasetLabels]."""
         images, boxes = self.entries.label_stats[name]
         stats: dict[str, int] = {"EntryCount": images}
         if boxes:

@@ -1,4 +1,4 @@
-"""Evaluation of a trained model on its test set (SPEC §5.4, CL:im-metrics-use).
+"""Evaluation of a trained model on its test set [CL:im-summary-file; CL:im-metrics-use].
 
 The same predictor DetectCustomLabels uses (ground truth plus scripted answers) is run over
 every test image; per label the *assumed threshold* is the confidence that gives the best
@@ -68,7 +68,7 @@ class Evaluation:
             "Recall": self.recall,
         }
         if self.use_case == LOCALIZATION:
-            # mAR / mAP at IoU 0.5 over the labels (SPEC §5.4: detection reports these).
+            # mAR / mAP at IoU 0.5 over the labels ([CL:im-summary-file]: detection reports these).
             aggregate = {"AverageRecall": self.recall, "AveragePrecision": self.precision,
                          **aggregate}
         else:

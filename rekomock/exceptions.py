@@ -2,7 +2,8 @@
 
 Each class's ``code`` is the ``__type`` botocore maps to ``client.exceptions.<Code>``.
 The body carries ``Message``, ``Code`` and ``Logref`` as AWS's own SDK models describe
-Rekognition errors (SPEC §0.1); HTTP status is 400 except for the two server faults.
+Rekognition errors (aws-sdk-js-v3, ``clients/client-rekognition``); HTTP status is 400 except
+for the two server faults.
 """
 
 from __future__ import annotations
@@ -158,7 +159,8 @@ class MalformedPolicyDocumentException(RekognitionError):
 
 
 class ValidationException(RekognitionError):
-    """A model constraint was violated (max/pattern/enum/range/required), SPEC §0.1."""
+    """A model constraint was violated (max/pattern/enum/range/required):
+    docs/decisions.md, *Error codes*."""
 
     code = "ValidationException"
     message = "1 validation error detected"

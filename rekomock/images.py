@@ -1,8 +1,8 @@
 """Image headers: what Custom Labels accepts (PNG or JPEG, 64-4096 px, aspect <= 20:1) and
 small real images for tests.
 
-The service judges an image by its bytes, never by its name [CL:md-prepare-images; SPEC §4.5,
-§6], so :func:`sniff` reads the PNG signature + IHDR or walks the JPEG markers to the first
+The service judges an image by its bytes, never by its name [CL:md-prepare-images;
+CL:limits], so :func:`sniff` reads the PNG signature + IHDR or walks the JPEG markers to the first
 frame header. It reads headers only, so checking thousands of manifest images stays cheap.
 """
 

@@ -1,4 +1,5 @@
-"""DetectCustomLabels: the image rules of SPEC §6 and the answer of the trained model.
+"""DetectCustomLabels: the image rules of [CL:limits] and
+[M doc of Image.Bytes], and the answer of the trained model.
 
 Images are judged by their bytes (PNG/JPEG header), never by name: raw bytes up to 4 MB,
 S3 objects up to 15 MB, 64-4096 px per side, aspect ratio up to 20:1.
@@ -92,7 +93,7 @@ def moderate(
     image: dict[str, Any],
     min_confidence: float | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """DetectModerationLabels: the adapter's answer (SPEC §1.24), or the base model's.
+    """DetectModerationLabels: the adapter's answer [DG:managing-adapters], or the base model's.
 
     Without an adapter the base model gives a plain, stable answer: no moderation label
     (INFERRED: the mock has no base moderation model to imitate). An EXPIRED adapter is

@@ -1,11 +1,13 @@
-"""SageMaker Ground Truth manifests as Custom Labels reads them (SPEC §4, §5.2-5.3).
+"""SageMaker Ground Truth manifests as Custom Labels reads them
+[CL:md-create-manifest-file; CL:tm-debugging-summary].
 
 One pass over the JSON lines: each line is parsed once, checked in place, and the
 ``errors``/``warnings`` arrays are inserted into the parsed object itself where the
-validation manifests put them (SPEC §4.7 "Error placement"), so the validation manifest is a
+validation manifests put them [CL:tm-debugging-scope-json-line], so the validation manifest is a
 plain dump of the parsed lines and nothing is deep-copied.
 
-Decisions the docs leave open are marked INFERRED here and listed in :data:`DECISIONS`.
+Decisions the docs leave open are marked INFERRED here and listed in docs/decisions.md,
+*Manifests*.
 """
 
 from __future__ import annotations
@@ -49,10 +51,12 @@ ImageLookup = Callable[[str, str], ImageInfo | None]
 CLASSIFICATION: Kind = "IMAGE_LEVEL_LABELS"
 LOCALIZATION: Kind = "OBJECT_LOCALIZATION"
 NOT_DETERMINED: UseCase = "NOT_DETERMINED"
-CLASSIFICATION_TYPE = "groundtruth/image-classification"  # SPEC §4.2
-DETECTION_TYPE = "groundtruth/object-detection"  # SPEC §4.3
+# [CL:md-create-manifest-file-classification], [CL:md-create-manifest-file-object-detection]
+CLASSIFICATION_TYPE = "groundtruth/image-classification"
+DETECTION_TYPE = "groundtruth/object-detection"
 
-# Limits (SPEC §4.5). Module constants so tests can monkeypatch them small.
+# Limits [CL:limits; CL:md-create-manifest-file-validation-rules]. Module constants so tests
+# can monkeypatch them small.
 MAX_MANIFEST_BYTES = 1024**3  # "1 GB" [CL:limits]; read as GiB
 MAX_MANIFEST_ROWS = 250_000
 MAX_LINE_CHARS = 100_000
@@ -68,14 +72,14 @@ AUTO_SPLIT_FRACTION = 0.2
 
 # ----------------------------------------------------------------- codes and messages
 
-# File errors (SPEC §4.6, first table).
+# File errors [CL:tm-terminal-errors-reference; CL:debugging-datasets-terminal-errors].
 INACCESSIBLE = "ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT"
 EMPTY = "ERROR_EMPTY_MANIFEST"
 SIZE_TOO_LARGE = "ERROR_MANIFEST_SIZE_TOO_LARGE"
 ROWS_EXCEED = "ERROR_MANIFEST_ROWS_EXCEEDS_MAXIMUM"
 IMAGES_FOR_AUTOSPLIT = "ERROR_INSUFFICIENT_IMAGES_PER_LABEL_FOR_AUTOSPLIT"
 IMAGES_FOR_DISTRIBUTE = "ERROR_INSUFFICIENT_IMAGES_PER_LABEL_FOR_DISTRIBUTE"
-# Content errors (SPEC §4.6, second table).
+# Content errors [CL:tm-debugging-aggregate-errors].
 TOO_MANY_INVALID_ROWS = "ERROR_TOO_MANY_INVALID_ROWS_IN_MANIFEST"
 MULTIPLE_BUCKETS = "ERROR_IMAGES_IN_MULTIPLE_S3_BUCKETS"
 TOO_FEW_LABELS = "ERROR_MANIFEST_TOO_FEW_LABELS"
@@ -83,7 +87,7 @@ TOO_MANY_LABELS = "ERROR_MANIFEST_TOO_MANY_LABELS"
 LABEL_OVERLAP = "ERROR_INSUFFICIENT_LABEL_OVERLAP"
 TOO_FEW_USABLE_LABELS = "ERROR_MANIFEST_TOO_FEW_USABLE_LABELS"
 USABLE_LABEL_OVERLAP = "ERROR_INSUFFICIENT_USABLE_LABEL_OVERLAP"
-# Line errors and warnings (SPEC §4.7).
+# Line errors and warnings [CL:tm-debugging-json-line-errors].
 MISSING_SOURCE_REF = "ERROR_MISSING_SOURCE_REF"
 INVALID_SOURCE_REF = "ERROR_INVALID_SOURCE_REF_FORMAT"
 NO_LABEL_ATTRIBUTES = "ERROR_NO_LABEL_ATTRIBUTES"
@@ -104,8 +108,9 @@ LABEL_NAME_LENGTH = "ERROR_INVALID_LABEL_NAME_LENGTH"
 UNANNOTATED = "WARNING_UNANNOTATED_RECORD"
 NO_ANNOTATIONS = "WARNING_NO_ANNOTATIONS"
 NO_ATTRIBUTE_ANNOTATIONS = "WARNING_NO_ATTRIBUTE_ANNOTATIONS"
-# INFERRED: the docs name no code for these two rules (SPEC §4.5 duplicate source-ref, labels
-# per image <= 50); the codes follow the service's naming.
+# INFERRED: the docs name no code for these two rules (duplicate source-ref
+# [CL:debugging-datasets-terminal-errors], labels per image <= 50 [CL:limits]); the codes
+# follow the service's naming (docs/decisions.md, *Manifests*).
 DUPLICATE_SOURCE_REF = "ERROR_DUPLICATE_SOURCE_REF"
 TOO_MANY_LABELS_PER_IMAGE = "ERROR_TOO_MANY_LABELS_PER_IMAGE"
 
@@ -155,44 +160,6 @@ MESSAGES: dict[str, str] = {
     TOO_MANY_LABELS_PER_IMAGE: "There are more labels for the image than the allowed maximum.",
 }
 
-#: Decisions where the docs are silent (INFERRED; each is also commented where it is made).
-DECISIONS = (
-    "Blank lines between JSON lines count as lines and are ERROR_INVALID_JSON_LINE "
-    "[CL:md-create-manifest-file-validation-rules]; only the empty tail after the last newline "
-    "is not a line. CRLF and a UTF-8 BOM are accepted.",
-    "A line over MAX_LINE_CHARS characters is ERROR_INVALID_JSON_LINE, not parsed.",
-    "source-ref: absent -> ERROR_MISSING_SOURCE_REF; anything but s3://BUCKET/KEY (lower-case "
-    "scheme, bucket 3-255 of [0-9A-Za-z._-], non-empty key) -> ERROR_INVALID_SOURCE_REF_FORMAT.",
-    "Duplicate source-ref: the first line keeps the image, whatever its state; later ones are "
-    "invalid with ERROR_DUPLICATE_SOURCE_REF and count against the 20% rule.",
-    "More than 50 distinct labels on one line: ERROR_TOO_MANY_LABELS_PER_IMAGE, line invalid.",
-    "Any error except the two box-level ones makes the whole line invalid (a multi-label line "
-    "with one bad label is not used with the rest); a line whose attributes all failed also "
-    "gets a top-level ERROR_NO_VALID_LABEL_ATTRIBUTES.",
-    "Only source-ref -> WARNING_UNANNOTATED_RECORD (ignored). Keys but no attribute/metadata "
-    "pair -> ERROR_NO_LABEL_ATTRIBUTES. Next to a pair, extra keys are tolerated but stray "
-    "X-metadata is ERROR_NO_LABEL_ATTRIBUTES. A box attribute with no annotations gets "
-    "WARNING_NO_ATTRIBUTE_ANNOTATIONS; if nothing else is usable the line is ignored with "
-    "WARNING_NO_ANNOTATIONS (human-annotated yes) or WARNING_UNANNOTATED_RECORD (no).",
-    "Warnings go in `warnings` arrays (as in AWS's examples), not in `errors`; errors of a "
-    "scalar attribute or non-object metadata go to the top level.",
-    "Classification attribute value must be an integer; metadata confidence a number in 0-1, "
-    "human-annotated 'yes'/'no', class-name and creation-date non-empty strings.",
-    "Boxes are judged in image_size's frame; image_size itself must be 64-4096 px, ratio <= "
-    "20:1 (ERROR_INVALID_IMAGE_DIMENSION). The real image is not compared with image_size.",
-    "Image lookup: missing/not PNG or JPEG -> ERROR_INVALID_IMAGE; bad size -> "
-    "ERROR_INVALID_IMAGE_DIMENSION on box lines, ERROR_INVALID_IMAGE otherwise.",
-    "Use case: more valid lines wins, a tie goes to OBJECT_LOCALIZATION; a line with both "
-    "kinds counts for both and serves either. A test manifest follows the training one.",
-    "Overlap = common labels / training labels < 50% -> ERROR_INSUFFICIENT_LABEL_OVERLAP "
-    "(all valid labels) else ERROR_INSUFFICIENT_USABLE_LABEL_OVERLAP (usable labels).",
-    "Too few labels: valid labels of any kind below the minimum -> TOO_FEW_LABELS; enough, but "
-    "not in the chosen use case -> TOO_FEW_USABLE_LABELS. Checked on test manifests too.",
-    "Invalid rows: invalid / total >= 20% fails; ignored lines are in the total, not invalid.",
-    "Service fields in input lines (errors/warnings arrays, top-level cl-metadata) are dropped "
-    "on parse, so a re-imported listing validates cleanly.",
-)
-
 # S3Object.Bucket is 3-255 of [0-9A-Za-z.-_] [M]; the key is anything non-empty.
 _SOURCE_REF = re.compile(r"s3://([0-9A-Za-z._\-]{3,255})/(.+)", re.DOTALL)
 _SERVICE_KEYS = ("errors", "warnings")
@@ -216,7 +183,7 @@ FILE_ERRORS = (INACCESSIBLE, EMPTY, SIZE_TOO_LARGE, ROWS_EXCEED)
 
 
 class ManifestFileError(Exception):
-    """A terminal *file* error (SPEC §4.6 first table): no summary or validation files."""
+    """A terminal *file* error [CL:tm-terminal-errors-reference]: no summary or validation files."""
 
     def __init__(self, code: str, message: str | None = None, cause: str | None = None) -> None:
         self.code = code
@@ -299,8 +266,8 @@ class ParsedManifest:
                 self.error_json_line_indices.append(e.index)
         #: Labels of every valid line, of either kind.
         self.all_labels: list[str] = sorted(every)
-        # SPEC §4.4: the kind with more valid lines wins; INFERRED: a tie goes to object
-        # localization (a line with both kinds counts for both; boxes carry more).
+        # [CL:md-dataset-purpose]: the kind with more valid lines wins; INFERRED: a tie goes to
+        # object localization (a line with both kinds counts for both; boxes carry more).
         if use_case is None:
             use_case = NOT_DETERMINED
             if n_boxes or n_labels:
@@ -320,7 +287,8 @@ class ParsedManifest:
 
     def set_use_case(self, use_case: UseCase) -> None:
         """Use the lines of ``use_case`` only; valid lines of the other kind stay valid but
-        unused (SPEC §4.4). A test manifest follows the training manifest's use case."""
+        unused [CL:tm-debugging-summary]. A test manifest follows the training manifest's use
+        case."""
         self.use_case = use_case
         usable: list[Entry] = []
         names: set[str] = set()
@@ -349,8 +317,8 @@ class ParsedManifest:
         return {e.bucket for e in self._usable if e.bucket is not None}
 
     def statistics(self, errors: list[ErrorDict] | None = None) -> dict[str, Any]:
-        """This dataset's block of the manifest summary (SPEC §5.3); ``errors`` are its
-        content errors (from :func:`content_errors`)."""
+        """This dataset's block of the manifest summary [CL:tm-debugging-summary]; ``errors``
+        are its content errors (from :func:`content_errors`)."""
         return {
             "use_case": self.use_case,
             "total_json_lines": self.total_json_lines,
@@ -416,7 +384,7 @@ def parse_manifest(data: bytes, image_lookup: ImageLookup | None = None) -> Pars
 
 
 def _unparsable(entry: Entry) -> Entry:
-    # SPEC §4.7: the line is replaced by one holding only the error.
+    # [CL:tm-debugging-json-line-errors]: the line is replaced by one holding only the error.
     err = error(INVALID_JSON_LINE)
     entry.line = {"errors": [err]}
     entry.errors.append(err)
@@ -466,7 +434,7 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
     entry = Entry(index)
     if raw.endswith("\r"):
         raw = raw[:-1]
-    if len(raw) > MAX_LINE_CHARS:  # INFERRED code (SPEC §4.5 gives only the limit)
+    if len(raw) > MAX_LINE_CHARS:  # INFERRED code ([CL:limits] gives only the limit)
         return _unparsable(entry)
     try:
         obj = _DECODER.decode(raw)
@@ -481,7 +449,7 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
     obj.pop("cl-metadata", None)
     line = _Line(entry, obj)
 
-    # source-ref (SPEC §4.2): required, s3://BUCKET/KEY.
+    # source-ref [CL:md-create-manifest-file-classification]: required, s3://BUCKET/KEY.
     if "source-ref" not in obj:
         line.err(MISSING_SOURCE_REF)
     else:
@@ -491,13 +459,16 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
             line.err(INVALID_SOURCE_REF)
         else:
             entry.source_ref, entry.bucket, entry.key = ref, m.group(1), m.group(2)
-            if ref in seen:  # SPEC §4.5: an image once per dataset; INFERRED code, first wins
+            # An image once per dataset [CL:debugging-datasets-terminal-errors]; INFERRED code,
+            # first wins.
+            if ref in seen:
                 line.err(DUPLICATE_SOURCE_REF)
                 entry.state = "invalid"
                 return entry
             seen.add(ref)
 
-    # Label attributes: a key K with a K-metadata partner (SPEC §4.2, §4.3).
+    # Label attributes: a key K with a K-metadata partner
+    # [CL:md-create-manifest-file-classification; CL:md-create-manifest-file-object-detection].
     pairs: list[str] = []
     orphans: list[str] = []
     for k in obj:
@@ -557,7 +528,7 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
             ok = False
         pair_failed = pair_failed or not ok
     if pair_failed and not labels and not boxes:
-        line.err(NO_VALID_LABEL_ATTRIBUTES)  # SPEC §4.7: none of the attributes is usable
+        line.err(NO_VALID_LABEL_ATTRIBUTES)  # [CL:tm-debugging-json-line-errors]: none usable
     return _finish(line, labels, boxes, frame, human_empty, True, lookup)
 
 
@@ -567,7 +538,7 @@ def _finish(line: _Line, labels: list[str], boxes: list[Box], frame: tuple[int, 
     if len(labels) + len(boxes) > MAX_LABELS_PER_IMAGE:
         names = set(labels)
         names.update(b.label for b in boxes)
-        if len(names) > MAX_LABELS_PER_IMAGE:  # SPEC §4.5: labels per image <= 50 (INFERRED code)
+        if len(names) > MAX_LABELS_PER_IMAGE:  # <= 50 [CL:limits] (INFERRED code)
             line.err(TOO_MANY_LABELS_PER_IMAGE)
     if not line.fatal and (labels or boxes) and lookup is not None and entry.bucket:
         assert entry.key is not None
@@ -575,7 +546,8 @@ def _finish(line: _Line, labels: list[str], boxes: list[Box], frame: tuple[int, 
         if info is None:
             line.err(INVALID_IMAGE)
         elif check_dimensions(info) is not None:
-            # SPEC §4.7: dimension errors are reported as such for box images only.
+            # [CL:tm-debugging-json-line-errors]: dimension errors are reported as such for box
+            # images only.
             line.err(INVALID_IMAGE_DIMENSION if boxes else INVALID_IMAGE)
     if line.fatal:
         entry.state = "invalid"
@@ -598,7 +570,8 @@ def _finish(line: _Line, labels: list[str], boxes: list[Box], frame: tuple[int, 
 
 def _check_classification(line: _Line, attr: str, value: Any, meta: dict[str, Any],
                           labels: list[str]) -> bool:
-    """SPEC §4.2: the attribute holds an integer; the metadata names the label."""
+    """[CL:md-create-manifest-file-classification]: the attribute holds an integer; the
+    metadata names the label."""
     ok = True
     if type(value) is not int:  # INFERRED: the value must be an integer (bool is not)
         line.err(ATTRIBUTE_FORMAT, value, attr)
@@ -621,7 +594,8 @@ def _check_classification(line: _Line, attr: str, value: Any, meta: dict[str, An
 def _check_detection(
     line: _Line, attr: str, value: Any, meta: dict[str, Any]
 ) -> tuple[tuple[int, int], list[Box], bool] | None:
-    """SPEC §4.3. Returns (image size, valid boxes, annotations-empty) or None on error."""
+    """[CL:md-create-manifest-file-object-detection]. Returns (image size, valid boxes,
+    annotations-empty) or None on error."""
     size: tuple[int, int] | None = None
     annotations: Any = None
     if type(value) is dict:
@@ -667,14 +641,14 @@ def _check_detection(
         return None
     if size is None or not ok:
         return None
-    # SPEC §4.7: dimensions are judged for box images; image_size is the manifest's claim
-    # (the real image, when looked up, is judged too).
+    # [CL:tm-debugging-json-line-errors]: dimensions are judged for box images; image_size is
+    # the manifest's claim (the real image, when looked up, is judged too).
     width, height = size
     if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE
             and max(width, height) <= MAX_ASPECT * min(width, height)):
         line.err(INVALID_IMAGE_DIMENSION)
         return None
-    if not annotations:  # SPEC §4.7: absent or empty -> the attribute is ignored
+    if not annotations:  # absent or empty -> ignored [CL:tm-debugging-json-line-errors]
         line.warn(NO_ATTRIBUTE_ANNOTATIONS, value)
         return size, [], True
     if len(annotations) > MAX_BOXES_PER_IMAGE:
@@ -731,13 +705,14 @@ def _overlap_percent(train: Sequence[str], test: Sequence[str]) -> float:
 def _dataset_errors(parsed: ParsedManifest) -> list[ErrorDict]:
     errors: list[ErrorDict] = []
     total = parsed.total_json_lines
-    # SPEC §4.5: invalid lines must stay under 20%; ignored lines are not invalid.
+    # [CL:tm-debugging-scope-json-line]: invalid lines must stay under 20%; ignored lines are
+    # not invalid.
     if total and parsed.invalid_json_lines >= MAX_INVALID_FRACTION * total:
         errors.append(error(TOO_MANY_INVALID_ROWS))
-    if len(parsed.buckets()) > 1:  # SPEC §4.1: one bucket per manifest
+    if len(parsed.buckets()) > 1:  # one bucket per manifest [CL:md-create-manifest-file]
         errors.append(error(MULTIPLE_BUCKETS))
     minimum = MIN_LABELS[parsed.use_case]
-    if len(parsed.all_labels) < minimum:  # SPEC §10.4: 2 for classification, 1 for boxes
+    if len(parsed.all_labels) < minimum:  # [CL:limits] (docs/decisions.md, *Model versions*)
         errors.append(error(TOO_FEW_LABELS))
     elif len(parsed.labels) < minimum:  # enough labels, but not in the chosen use case
         errors.append(error(TOO_FEW_USABLE_LABELS))
@@ -749,7 +724,7 @@ def _dataset_errors(parsed: ParsedManifest) -> list[ErrorDict]:
 def content_errors(
     train: ParsedManifest, test: ParsedManifest | None
 ) -> tuple[list[ErrorDict], list[ErrorDict], list[ErrorDict]]:
-    """Terminal content errors (SPEC §4.6 second table): (top-level, training, testing).
+    """Terminal content errors [CL:tm-debugging-aggregate-errors]: (top-level, training, testing).
 
     The training manifest decides the use case; a test manifest is switched to it (its lines
     of the other kind become unused), as [CL:tm-debugging-aggregate-errors] describes.
@@ -781,9 +756,10 @@ def auto_split(
     code: str = IMAGES_FOR_AUTOSPLIT,
 ) -> tuple[list[Entry], list[Entry]]:
     """(train, test): about ``fraction`` of each label's images moved to test, at least one
-    image of every label on each side (SPEC §10.13). Deterministic: images are taken in the
-    order of a hash of their source-ref. Pass ``code=IMAGES_FOR_DISTRIBUTE`` for
-    DistributeDatasetEntries; a label with fewer than 2 images raises that error."""
+    image of every label on each side (docs/decisions.md, *Model versions*). Deterministic:
+    images are taken in the order of a hash of their source-ref. Pass
+    ``code=IMAGES_FOR_DISTRIBUTE`` for DistributeDatasetEntries; a label with fewer than 2
+    images raises that error."""
     with _no_gc():
         return _split(parsed.usable(), fraction, code)
 
@@ -828,7 +804,7 @@ def manifest_summary(
     *,
     auto_test: Sequence[Entry] | None = None,
 ) -> dict[str, Any]:
-    """The manifest summary file (SPEC §5.3).
+    """The manifest summary file [CL:tm-debugging-summary].
 
     Without a testing manifest the ``testing`` block describes ``auto_test`` (the split-off
     images, all valid) or, when not given, is empty (INFERRED: the layout keeps both keys).
@@ -846,8 +822,8 @@ def manifest_summary(
 
 
 def validation_manifest(parsed: ParsedManifest) -> bytes:
-    """The ``*ManifestWithValidation`` file (SPEC §5.2): every input line, in order, with its
-    ``errors``/``warnings`` arrays."""
+    """The ``*ManifestWithValidation`` file [CL:tm-debugging-getting-validation-data]: every
+    input line, in order, with its ``errors``/``warnings`` arrays."""
     dumps = json.dumps
     return "".join(
         [dumps(e.line if e.line is not None else {}) + "\n" for e in parsed.entries]

@@ -104,7 +104,7 @@ class TrainedModel:
     labels: list[str]
     by_object: dict[tuple[str, str], str] = field(default_factory=dict)  # (bucket,key) -> digest
     by_digest: dict[str, Truth] = field(default_factory=dict)
-    #: Assumed threshold per label, 0-1 (SPEC §5.4), chosen for the best F1 on the test set.
+    #: Assumed threshold per label, 0-1 [CL:im-metrics-use], chosen for the best F1 on the test set.
     thresholds: dict[str, float] = field(default_factory=dict)
     #: Digest of each known image, found by picture: a 16x16 thumbnail, not the pixels.
     pictures: PictureIndex[str] = field(default_factory=PictureIndex)
@@ -175,7 +175,8 @@ def filter_and_sort(
     min_confidence: float | None,
     max_results: int | None,
 ) -> list[Detection]:
-    """DetectCustomLabels' cut (SPEC §6): MinConfidence if given (>=, SPEC §10.14), else
+    """DetectCustomLabels' cut [CL:detecting-custom-labels]: MinConfidence if given (>=,
+    docs/decisions.md, *DetectCustomLabels*), else
     each label's assumed threshold; highest confidence first; top ``max_results``."""
     if min_confidence is None:
         kept = [d for d in detections if d.confidence >= percent(thresholds.get(d.name, 0.0))]

@@ -1,4 +1,5 @@
-"""Project policies: who may copy a project's model versions (SPEC §7.2-7.5).
+"""Project policies: who may copy a project's model versions
+[CL:md-create-project-policy-document; CL:md-attach-project-policy].
 
 Documents are checked as the service does (MalformedPolicyDocumentException) and evaluated
 as IAM evaluates these simple resource policies: an explicit Deny wins, then an Allow that

@@ -1,4 +1,5 @@
-"""Projects: the container of datasets, model versions and project policies (SPEC §1.1-1.3)."""
+"""Projects: the container of datasets, model versions and project policies
+[M doc of CreateProject; CL:mp-delete-project]."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Service quotas the documentation leaves unnumbered (SPEC §10.12).
+"""Service quotas the documentation leaves unnumbered (docs/decisions.md, *Quotas*).
 
 Defaults are generous so ordinary tests never meet them; a test that wants to exercise a
 quota error lowers one through the controller (``rk.quotas.projects = 2``).
@@ -17,5 +17,5 @@ class Quotas:
     versions_per_project: int = 10_000
     #: Tags on one resource (TagResource -> ServiceQuotaExceededException). AWS's usual 50.
     tags_per_resource: int = 50
-    #: Project policies per project (SPEC §7.3: 5, raisable).
+    #: Project policies per project (5, raisable [CL:md-attach-project-policy]).
     policies_per_project: int = 5

@@ -33,7 +33,8 @@ _HEADERS = {"Content-Type": "application/x-amz-json-1.1", "server": "amazon.com"
 
 
 def _listing(key: str, items: list[Any], token: str | None) -> dict[str, Any]:
-    """A page of a list operation: NextToken only when there is a next page (SPEC §3.6)."""
+    """A page of a list operation: NextToken only when there is a next page
+    [PY:md-listing-dataset-entries-sdk]."""
     out: dict[str, Any] = {key: items}
     if token:
         out["NextToken"] = token

@@ -1,4 +1,4 @@
-"""Plugging rekomock into moto's request routing (DESIGN-NOTES §0-1).
+"""Plugging rekomock into moto's request routing (``moto/core/botocore_stubber.py``).
 
 moto routes every Rekognition request (one URL, ``POST /``) to the handler in
 ``moto.rekognition.urls.url_paths["{0}/$"]``. :func:`install` puts :class:`RekognitionRouter`

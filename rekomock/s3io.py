@@ -94,6 +94,7 @@ def parse_s3_uri(uri: str) -> tuple[str, str] | None:
 
 
 def output_key(prefix: str | None, name: str) -> str:
-    """Join an OutputConfig prefix and a file name: no double or leading slash (SPEC §10.16)."""
+    """Join an OutputConfig prefix and a file name: no double or leading slash
+    (docs/decisions.md, *Model versions*)."""
     prefix = (prefix or "").strip("/")
     return f"{prefix}/{name}" if prefix else name

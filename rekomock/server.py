@@ -63,9 +63,9 @@ def enable() -> None:
     """Turn rekomock on for this process's moto server (until :func:`disable`).
 
     Runs before the server builds its per-service Flask apps: they copy moto's URL tables
-    when first used, so the router and the control routes must already be there
-    (DESIGN-NOTES pitfall 2). Counted like every other activation, so a server thread in a
-    test process leaves plain ``mock_aws`` to moto again once it stops.
+    when first used (``create_backend_app`` in ``moto/moto_server/werkzeug_app.py``), so the
+    router and the control routes must already be there. Counted like every other activation,
+    so a server thread in a test process leaves plain ``mock_aws`` to moto again once it stops.
     """
     from .core import activate
 

@@ -1,4 +1,5 @@
-"""One tagging mechanism for every taggable Custom Labels resource (SPEC §9).
+"""One tagging mechanism for every taggable Custom Labels resource
+(docs/decisions.md, *Tags*).
 
 Projects, versions and datasets are tagged by ARN through moto's TaggingService; the
 backend only says whether an ARN names a live resource and drops its tags when it goes.

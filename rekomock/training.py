@@ -1,5 +1,6 @@
 """Training a version: read the manifests from S3, validate them as the service does, learn
-the ground truth, evaluate it, and write the documented outputs (SPEC §1.11, §4, §5).
+the ground truth, evaluate it, and write the documented outputs
+[CL:training-model; CL:tm-debugging-summary; CL:im-summary-file].
 
 The outcome (completed or failed, and why) is decided when training starts; the state
 manager only decides when it becomes visible. The S3 outputs are written when the end state
@@ -75,7 +76,8 @@ class TrainingOutcome:
         return [{"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}]
 
     def describe_members(self) -> dict[str, Any]:
-        """The DescribeProjectVersions members a finished training adds (SPEC §5.1)."""
+        """The DescribeProjectVersions members a finished training adds
+        [M; EX:DescribeProjectVersions]."""
         auto = bool(self.testing_input.get("AutoCreate", False))
         training: dict[str, Any] = {"Input": self.training_input}
         testing: dict[str, Any] = {"Input": self.testing_input}
@@ -103,7 +105,8 @@ class TrainingOutcome:
 
 
 def _manifest_location(data: dict[str, Any] | None, member: str) -> dict[str, Any] | None:
-    """The single asset's S3Object of TrainingData/TestingData (SPEC §4.5: one each)."""
+    """The single asset's S3Object of TrainingData/TestingData (one each
+    [CL:limits])."""
     if data is None:
         return None
     assets = data.get("Assets") or []
@@ -126,7 +129,8 @@ def check_request(
     testing_data: dict[str, Any] | None,
     feature_config: dict[str, Any] | None,
 ) -> None:
-    """The synchronous rules of CreateProjectVersion's inputs (SPEC §1.11)."""
+    """The synchronous rules of CreateProjectVersion's inputs
+    [M doc of CreateProjectVersion]."""
     if feature_config is not None and project_feature != "CONTENT_MODERATION":
         raise InvalidParameterException(
             "FeatureConfig does not match the feature of the project."
@@ -241,7 +245,7 @@ def run(
     reader = _Reader(backend.account_id, backend.region_name)
     try:
         # Adapters (CONTENT_MODERATION) train the same way from image-level manifests whose
-        # class names are moderation labels (SPEC §10.19: no stricter adapter rules known);
+        # class names are moderation labels (docs/decisions.md, *Model versions*);
         # without TestingData their test set is split off the training manifest.
         if from_datasets is not None:
             # Dataset lines carry cl-metadata and errors; the parser ignores those fields.
@@ -315,7 +319,7 @@ def run(
 def copy_outcome(
     backend: RekognitionCustomBackend, source: ProjectVersion, copy: ProjectVersion
 ) -> TrainingOutcome:
-    """A copy carries the source's training results unchanged (SPEC §7.1): same model,
+    """A copy carries the source's training results unchanged [CL:md-copy-model-sdk]: same model,
     same evaluation, written again to the destination's OutputConfig when it completes."""
     origin = source.outcome
     assert origin is not None and origin.ok
@@ -338,7 +342,8 @@ def copy_outcome(
 
 
 def _snapshot_line(entry: Entry, predictions: list[Detection] | None) -> dict[str, Any]:
-    """An evaluation-manifest line (SPEC §5.5): ground truth, plus predictions for tests."""
+    """An evaluation-manifest line [CL:im-evaluation-manifest-snapshot-api]: ground truth,
+    plus predictions for tests."""
     created = clock.now().replace(tzinfo=None).isoformat(timespec="milliseconds")
     line: dict[str, Any] = {"source-ref": entry.source_ref}
     if entry.kind == LOCALIZATION and entry.image_size:

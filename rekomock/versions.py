@@ -1,4 +1,5 @@
-"""Project versions (models and adapters): their state machine and description (SPEC §3.3, §5).
+"""Project versions (models and adapters): their state machine and description
+[M enum ProjectVersionStatus; CL:training-model; CL:rm-start; CL:rm-stop].
 
 A version moves through one :class:`~rekomock.lifecycle.Phase` at a time (training,
 starting, stopping, copying, deleting). Reading a status has no effect beyond the phase's
@@ -34,7 +35,8 @@ COPYING_IN_PROGRESS = "COPYING_IN_PROGRESS"
 COPYING_COMPLETED = "COPYING_COMPLETED"
 COPYING_FAILED = "COPYING_FAILED"
 
-#: StatusMessage per status (SPEC §3.4, §10.7). TRAINING_FAILED / COPYING_FAILED / FAILED
+#: StatusMessage per status [EX:DescribeProjectVersions; docs/decisions.md, *Model versions*].
+#: TRAINING_FAILED / COPYING_FAILED / FAILED
 #: carry the failure's own message when there is one.
 STATUS_MESSAGES = {
     TRAINING_IN_PROGRESS: "The model is being trained.",
@@ -51,13 +53,13 @@ STATUS_MESSAGES = {
     COPYING_FAILED: "The model copy failed.",
 }
 
-#: States a version may be started from (SPEC §1.13, INFERRED: FAILED may be retried).
+#: States a version may be started from (docs/decisions.md, *Model versions*).
 STARTABLE = frozenset({TRAINING_COMPLETED, STOPPED, COPYING_COMPLETED, FAILED})
 #: States in which a version is busy: start/delete answer ResourceInUseException.
 BUSY = frozenset(
     {TRAINING_IN_PROGRESS, STARTING, RUNNING, STOPPING, COPYING_IN_PROGRESS, DELETING}
 )
-#: States a version may be copied from (SPEC §7.1, INFERRED: any that holds a trained model).
+#: States a version may be copied from (docs/decisions.md, *Model versions*).
 COPYABLE = frozenset(
     {TRAINING_COMPLETED, STARTING, RUNNING, STOPPING, STOPPED, FAILED, COPYING_COMPLETED}
 )

@@ -123,3 +123,33 @@ def test_the_operation_list_and_the_handlers_agree() -> None:
     from rekomock.responses import _ACTIONS
 
     assert set(_ACTIONS) == OPERATIONS
+
+
+#: Documents outside this repository that code, tests and README must not cite; built from
+#: pieces so this file does not match itself. Cite docs/sources.md tags or docs/decisions.md.
+FOREIGN_CITATIONS = tuple(
+    a + b for a, b in (("SPEC", " §"), ("SPEC", ".md"), ("SPEC", "-MODEL"), ("DESIGN", "-NOTES"))
+)
+ROOT = PACKAGE.parent
+
+
+def foreign_citations(text: str) -> list[str]:
+    return [c for c in FOREIGN_CITATIONS if c in text]
+
+
+def test_citations_point_at_documents_in_this_repository() -> None:
+    files = [ROOT / "README.md", ROOT / "CHANGELOG.md"]
+    for folder in ("rekomock", "tests", "benchmarks"):
+        files += [p for p in sorted((ROOT / folder).rglob("*"))
+                  if p.is_file() and "__pycache__" not in p.parts]
+    found = {
+        str(p.relative_to(ROOT)): hits
+        for p in files
+        if (hits := foreign_citations(p.read_bytes().decode("utf-8", "replace")))
+    }
+    assert found == {}
+
+
+def test_the_citation_check_finds_a_foreign_citation() -> None:
+    sample = "Oldest first (" + FOREIGN_CITATIONS[0] + "10.8); see " + FOREIGN_CITATIONS[3] + "."
+    assert foreign_citations(sample) == [FOREIGN_CITATIONS[0], FOREIGN_CITATIONS[3]]

@@ -1,4 +1,5 @@
-"""CopyProjectVersion within and across accounts, guarded by project policies (SPEC §7)."""
+"""CopyProjectVersion within and across accounts, guarded by project policies
+[CL:md-copy-model-overview; CL:md-attach-project-policy]."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Datasets: create, inspect, edit, split, delete and train from them (SPEC §1.4-1.10, §8)."""
+"""Datasets: create, inspect, edit, split, delete and train from them
+[CL:md-add-dataset; CL:md-add-images; CL:md-distributing-datasets]."""
 
 from __future__ import annotations
 
@@ -302,7 +303,7 @@ def test_copy_from_another_dataset(rekognition: Any, train_dataset: str) -> None
 def test_delete_dataset(rekognition: Any, project_arn: str, train_dataset: str) -> None:
     rekognition.tag_resource(ResourceArn=train_dataset, Tags={"k": "v"})
     with pytest.raises(rekognition.exceptions.ResourceInUseException):
-        rekognition.delete_project(ProjectArn=project_arn)  # datasets first (SPEC §10.3)
+        rekognition.delete_project(ProjectArn=project_arn)  # docs/decisions.md, *Projects*
     assert rekognition.delete_dataset(DatasetArn=train_dataset)["ResponseMetadata"]
     with pytest.raises(rekognition.exceptions.ResourceNotFoundException) as err:
         rekognition.describe_dataset(DatasetArn=train_dataset)

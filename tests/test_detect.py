@@ -1,4 +1,5 @@
-"""DetectCustomLabels answering like the model that was trained (SPEC §6)."""
+"""DetectCustomLabels answering like the model that was trained
+[CL:detecting-custom-labels]."""
 
 from __future__ import annotations
 
@@ -114,7 +115,7 @@ def test_min_confidence_max_results_and_sorting(rekognition: Any, running: str,
             ProjectVersionArn=running, Image={"Bytes": image}, **kw)["CustomLabels"]]
 
     assert names(MinConfidence=0) == ["sunset", "dusk", "sunrise"]
-    assert names(MinConfidence=70.25) == ["sunset", "dusk"]  # >= (SPEC §10.14)
+    assert names(MinConfidence=70.25) == ["sunset", "dusk"]  # >=, docs/decisions.md
     assert names(MinConfidence=0, MaxResults=1) == ["sunset"]
     rekomock.clear_detections()
     assert names() == []  # unseen: every label scores below its threshold

@@ -1,4 +1,4 @@
-"""Image headers and the test-image writers (rekomock.images; SPEC §4.5, §6)."""
+"""Image headers and the test-image writers (rekomock.images; [CL:limits])."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Start, stop, delete, describe, the state manager and the waiters (SPEC §1.12-1.15, §3)."""
+"""Start, stop, delete, describe, the state manager and the waiters
+[CL:rm-start; CL:rm-stop; CL:tm-delete-model; W]."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Ground Truth manifests: file errors, line errors and warnings, use case, content errors,
-split, and the training outputs built from them (rekomock.manifests; SPEC §4, §5.2-5.3)."""
+split, and the training outputs built from them (rekomock.manifests;
+[CL:md-create-manifest-file; CL:tm-debugging-summary])."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ CREATED = "2020-03-06T17:46:39.176"
 
 
 def cls_line(ref: str, *labels: str) -> dict[str, Any]:
-    """An image-level line, one attribute/metadata pair per label (SPEC §4.2)."""
+    """An image-level line, one attribute/metadata pair per label
+    [CL:md-create-manifest-file-classification]."""
     line: dict[str, Any] = {"source-ref": ref}
     for label in labels:
         line[f"{label}-attr"] = 1
@@ -42,7 +44,8 @@ def cls_line(ref: str, *labels: str) -> dict[str, Any]:
 
 def det_line(ref: str, boxes: Iterable[tuple[str, float, float, float, float]],
              size: tuple[int, int] = (640, 480), human: str = "yes") -> dict[str, Any]:
-    """An object-localization line; boxes are (label, left, top, width, height) (SPEC §4.3)."""
+    """An object-localization line; boxes are (label, left, top, width, height)
+    [CL:md-create-manifest-file-object-detection]."""
     boxes = list(boxes)
     ids = {name: i for i, name in enumerate(sorted({b[0] for b in boxes}))}
     return {
@@ -659,7 +662,7 @@ def test_too_few_labels() -> None:
         {"code": "ERROR_MANIFEST_TOO_FEW_LABELS",
          "message": "The manifest file has too few labels."}]
     boxes = parse([det_line(ref("d"), [("cat", 10, 10, 100, 100)])])
-    assert content_errors(boxes, None)[1] == []  # one label is enough for boxes (SPEC §10.4)
+    assert content_errors(boxes, None)[1] == []  # one label is enough for boxes [CL:limits]
     assert content_errors(parse(["oops", *good_manifest({"a": 9})]), None)[1] == [
         _err("ERROR_MANIFEST_TOO_FEW_LABELS")]
 

@@ -1,5 +1,5 @@
-"""Canaries: each moto internal rekomock relies on (DESIGN-NOTES §10) fails loudly here first
-if a moto release moves it."""
+"""Canaries: each moto internal rekomock relies on has a test here, so a moto release that
+moves one fails loudly here first."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""PutProjectPolicy, ListProjectPolicies, DeleteProjectPolicy (SPEC §7.2-7.5)."""
+"""PutProjectPolicy, ListProjectPolicies, DeleteProjectPolicy
+[CL:md-create-project-policy-document; CL:md-attach-project-policy]."""
 
 from __future__ import annotations
 

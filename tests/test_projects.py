@@ -1,4 +1,5 @@
-"""Projects: CreateProject, DescribeProjects, DeleteProject (SPEC §1.1-1.3, §2, §3.1)."""
+"""Projects: CreateProject, DescribeProjects, DeleteProject
+[M doc of CreateProject, DescribeProjects; CL:mp-delete-project]."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def test_create_project_arn_and_description(rekognition: Any) -> None:
     assert desc["Feature"] == "CUSTOM_LABELS"
     assert "AutoUpdate" not in desc
     created: datetime = desc["CreationTimestamp"]
-    # The ARN's number is the creation time in epoch milliseconds (SPEC §2).
+    # The ARN's number is the creation time in epoch milliseconds [EX:DescribeProjects].
     assert int(m.group(1)) == round(created.timestamp() * 1000)
 
 
@@ -84,7 +85,7 @@ def test_features_filter_and_default(rekognition: Any) -> None:
     rekognition.create_project(
         ProjectName="adapter", Feature="CONTENT_MODERATION", AutoUpdate="ENABLED"
     )
-    assert names(rekognition) == ["labels"]  # SPEC §1.2: CUSTOM_LABELS only by default
+    assert names(rekognition) == ["labels"]  # CUSTOM_LABELS only by default [M doc of Features]
     (adapter,) = rekognition.describe_projects(Features=["CONTENT_MODERATION"])[
         "ProjectDescriptions"
     ]

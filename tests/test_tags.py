@@ -1,4 +1,4 @@
-"""TagResource, UntagResource, ListTagsForResource (SPEC §9)."""
+"""TagResource, UntagResource, ListTagsForResource (docs/decisions.md, *Tags*)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""CreateProjectVersion from manifests in S3: rules, outcomes and outputs (SPEC §1.11, §4, §5)."""
+"""CreateProjectVersion from manifests in S3: rules, outcomes and outputs
+[CL:training-model; CL:tm-debugging-summary; CL:im-summary-file]."""
 
 from __future__ import annotations
 
@@ -194,7 +195,7 @@ def test_missing_manifest_fails_training(rekognition: Any, project_arn: str, tra
     train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "nope.manifest"))
     desc = _failed(rekognition, project_arn)
     assert desc["StatusMessage"] == "The manifest file extension or contents are invalid."
-    assert "ManifestSummary" not in desc  # file errors write no summary (SPEC §5.2)
+    assert "ManifestSummary" not in desc  # none after file errors [CL:tm-debugging]
 
 
 def test_manifest_in_missing_bucket_fails_training(rekognition: Any, project_arn: str,

@@ -14,7 +14,7 @@ from moto import mock_aws
 from moto.moto_api import state_manager
 
 from rekomock import mock_rekognition_custom
-from rekomock.lifecycle import VERSION_TRAINING
+from rekomock._domain.lifecycle import VERSION_TRAINING
 from rekomock.testing import put_classification_dataset
 
 from conftest import asset

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from rekomock import mock_rekognition_custom
-from rekomock.fingerprint import Fingerprint, PictureIndex, fingerprint
+from rekomock._domain.fingerprint import Fingerprint, PictureIndex, fingerprint
 from rekomock.testing import classification_line, manifest, put_classification_dataset
 
 from conftest import asset, fact

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .controller import Controller
-from .core import MockRekognitionCustom, mock_rekognition_custom
+from .mock import MockRekognitionCustom, mock_rekognition_custom
 
 __all__ = ["Controller", "MockRekognitionCustom", "__version__", "mock_rekognition_custom"]
 __version__ = "0.1.0"

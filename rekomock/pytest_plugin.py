@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from .controller import Controller
+    from ._service.controller import Controller
 
 __all__ = ["aws_credentials", "rekognition_client", "rekomock", "s3_client"]
 
@@ -45,7 +45,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def rekomock(request: pytest.FixtureRequest) -> Iterator[Controller]:
     """An active ``mock_rekognition_custom`` for the test; yields the controller ``rk``."""
-    from .core import mock_rekognition_custom
+    from .mock import mock_rekognition_custom
 
     config = None
     if not request.config.getini(RESET_SESSION_INI):

@@ -4,7 +4,7 @@ For the AWS CLI, other SDKs (JavaScript, R's paws, ...) and test suites that spa
 processes. ``rekomock server`` runs it in the foreground; :class:`RekomockServer` runs it
 in a thread for tests, like moto's ``ThreadedMotoServer``. All of moto's services answer
 beside rekomock, and the controller answers at ``/moto-api/rekomock/*``
-(:mod:`rekomock.control_routes`).
+(:mod:`rekomock._wire.control_routes`).
 
 A stop (Ctrl-C, SIGTERM, :meth:`RekomockServer.stop`) is graceful: no new connection is
 accepted and requests already sent get a bounded time to finish. Connections that send
@@ -67,13 +67,13 @@ def enable() -> None:
     router and the control routes must already be there. Counted like every other activation,
     so a server thread in a test process leaves plain ``mock_aws`` to moto again once it stops.
     """
-    from .core import activate
+    from .mock import activate
 
     activate()
 
 
 def disable() -> None:
-    from .core import deactivate
+    from .mock import deactivate
 
     deactivate()
 

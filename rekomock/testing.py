@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .images import make_jpeg, make_png
+from ._domain.images import make_jpeg, make_png
 
 __all__ = [
     "LabelledImage",

@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
-from rekomock.shapes import check_client
+from rekomock._domain.shapes import check_client
 
 pytest_plugins = ["pytester"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rekomock.backend import rekognition_custom_backends
-from rekomock.steering import steering
+from rekomock._service.backend import rekognition_custom_backends
+from rekomock._service.steering import steering
 
 
 def _phase(resource: Any) -> tuple[Any, ...]:

@@ -8,7 +8,7 @@ import pytest
 from moto.moto_api import state_manager
 
 from rekomock import Controller
-from rekomock.lifecycle import VERSION_TRAINING
+from rekomock._domain.lifecycle import VERSION_TRAINING
 from rekomock.testing import classification_line, make_png, manifest
 
 from conftest import describe_version, manifest_asset

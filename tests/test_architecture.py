@@ -119,8 +119,8 @@ def test_imports_inside_functions_count_and_type_checking_ones_do_not() -> None:
 
 
 def test_the_operation_list_and_the_handlers_agree() -> None:
-    from rekomock.operations import OPERATIONS
-    from rekomock.responses import _ACTIONS
+    from rekomock._domain.operations import OPERATIONS
+    from rekomock._wire.responses import _ACTIONS
 
     assert set(_ACTIONS) == OPERATIONS
 
@@ -153,3 +153,30 @@ def test_citations_point_at_documents_in_this_repository() -> None:
 def test_the_citation_check_finds_a_foreign_citation() -> None:
     sample = "Oldest first (" + FOREIGN_CITATIONS[0] + "10.8); see " + FOREIGN_CITATIONS[3] + "."
     assert foreign_citations(sample) == [FOREIGN_CITATIONS[0], FOREIGN_CITATIONS[3]]
+
+
+#: The layers, lowest first: a module may import its own layer and the ones below it.
+LAYERS = ("rekomock._domain", "rekomock._service", "rekomock._wire", "rekomock")
+
+
+def _layer(module: str) -> int:
+    """The index of the layer ``module`` belongs to (the public face: the package's top)."""
+    for i, prefix in enumerate(LAYERS[:-1]):
+        if module == prefix or module.startswith(prefix + "."):
+            return i
+    return len(LAYERS) - 1
+
+
+def test_dependencies_point_down_the_layers() -> None:
+    upward = sorted(
+        (module, imported)
+        for module, imports in import_graph().items()
+        for imported in imports
+        if _layer(imported) > _layer(module)
+    )
+    assert upward == []
+
+
+def test_every_layer_holds_modules() -> None:
+    graph = import_graph()
+    assert all(any(_layer(m) == i for m in graph) for i in range(len(LAYERS)))

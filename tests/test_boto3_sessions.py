@@ -18,7 +18,7 @@ import pytest
 from botocore import loaders
 
 from rekomock import mock_rekognition_custom
-from rekomock.sessions import FreshSession
+from rekomock._wire.sessions import FreshSession
 
 KEYS = ("AKIAFIRSTACTIVATION0", "AKIASECONDACTIVATION", "AKIATHIRDACTIVATION0")
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")

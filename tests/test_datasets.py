@@ -10,7 +10,7 @@ import pytest
 from moto.moto_api import state_manager
 
 from rekomock import Controller
-from rekomock.lifecycle import DATASET_CREATING, DATASET_UPDATING
+from rekomock._domain.lifecycle import DATASET_CREATING, DATASET_UPDATING
 from rekomock.testing import classification_line, detection_line, manifest
 
 from conftest import describe_version, manifest_asset

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from rekomock import mock_rekognition_custom
-from rekomock.shapes import check_client
+from rekomock._domain.shapes import check_client
 
 from conftest import REGION, describe_version
 
@@ -255,7 +255,7 @@ def test_blobs_are_recorded_as_sent_on_the_wire(rekomock: Any, rekognition: Any)
 
 def test_the_record_keeps_the_latest_calls(rekomock: Any, rekognition: Any,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from rekomock import faults
+    from rekomock._domain import faults
 
     monkeypatch.setattr(faults, "CALLS_KEPT", 3)
     rekomock.reset()

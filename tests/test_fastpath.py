@@ -10,7 +10,8 @@ import pytest
 from moto import mock_aws
 from moto.core import botocore_stubber as stubber_module
 
-from rekomock import fastpath, mock_rekognition_custom
+from rekomock import mock_rekognition_custom
+from rekomock._wire import fastpath
 from rekomock.testing import make_png
 
 

@@ -22,9 +22,9 @@ from snapshot import state
 from strategies import FUZZ_BUCKET, allowed_errors, deeply_nested, populate, raw_json, request
 
 from rekomock import mock_rekognition_custom
-from rekomock.responses import IMPLEMENTED
-from rekomock.routing import RekognitionRouter
-from rekomock.shapes import check_body, check_client
+from rekomock._domain.shapes import check_body, check_client
+from rekomock._wire.responses import IMPLEMENTED
+from rekomock._wire.routing import RekognitionRouter
 from rekomock.testing import classification_line, make_png, manifest
 
 settings.register_profile("ci", max_examples=15, deadline=None,

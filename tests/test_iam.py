@@ -16,8 +16,9 @@ from moto.core import set_initial_no_auth_action_count
 from moto.core.authorization import ActionAuthenticatorMixin
 from server_process import ServerProcess
 
-from rekomock import fastpath, mock_rekognition_custom
-from rekomock.responses import IMPLEMENTED
+from rekomock import mock_rekognition_custom
+from rekomock._wire import fastpath
+from rekomock._wire.responses import IMPLEMENTED
 from rekomock.testing import make_png
 
 ACCOUNT = "123456789012"

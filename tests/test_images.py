@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from rekomock.images import ImageInfo, check_dimensions, make_jpeg, make_png, sniff
+from rekomock._domain.images import ImageInfo, check_dimensions, make_jpeg, make_png, sniff
 
 
 def _segments(data: bytes) -> list[tuple[int, bytes]]:

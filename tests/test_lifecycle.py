@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from moto.moto_api import state_manager
 
 from rekomock import Controller
-from rekomock.lifecycle import (
+from rekomock._domain.lifecycle import (
     VERSION_DELETING,
     VERSION_STARTING,
     VERSION_STOPPING,
@@ -216,7 +216,7 @@ def test_a_deleted_version_is_freed_but_its_meter_answers(
     import gc
     import weakref
 
-    from rekomock.backend import rekognition_custom_backends
+    from rekomock._service.backend import rekognition_custom_backends
 
     with freeze_time("2026-01-01 08:00:00") as frozen:
         arn = train("v1")

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from rekomock import manifests as m
-from rekomock.images import ImageInfo
-from rekomock.manifests import (
+from rekomock._domain import manifests as m
+from rekomock._domain.images import ImageInfo
+from rekomock._domain.manifests import (
     Box,
     ManifestFileError,
     ParsedManifest,
@@ -76,16 +76,16 @@ def parse(lines: Iterable[dict[str, Any] | str], **kwargs: Any) -> ParsedManifes
     return parse_manifest(dump(lines), **kwargs)
 
 
-def one(line: dict[str, Any] | str, **kwargs: Any) -> m.Entry:
+def one(line: dict[str, Any] | str, **kwargs: Any) -> m.ManifestLine:
     """The checked entry of a single line (plus a valid filler line so the file is JSON)."""
     return parse([line, cls_line(ref("filler"), "filler")], **kwargs).entries[0]
 
 
-def codes(entry: m.Entry) -> list[str]:
+def codes(entry: m.ManifestLine) -> list[str]:
     return [e["code"] for e in entry.errors]
 
 
-def warning_codes(entry: m.Entry) -> list[str]:
+def warning_codes(entry: m.ManifestLine) -> list[str]:
     return [e["code"] for e in entry.warnings]
 
 

@@ -16,8 +16,8 @@ from moto.core.responses import BaseResponse
 from moto.moto_api import state_manager
 from moto.moto_api._internal.managed_state_model import ManagedState
 
-from rekomock import routing
-from rekomock.backend import rekognition_custom_backends
+from rekomock._service.backend import rekognition_custom_backends
+from rekomock._wire import routing
 
 
 def test_rekognition_url_table_has_one_root_route_holding_our_router() -> None:
@@ -117,7 +117,7 @@ def test_stubber_is_a_before_send_handler(rekomock: Any) -> None:
 
 
 def test_stubber_contract_the_fast_path_wraps() -> None:
-    """rekomock.fastpath wraps ``BotocoreStubber.__call__(self, event_name, request,
+    """rekomock._wire.fastpath wraps ``BotocoreStubber.__call__(self, event_name, request,
     **kwargs)`` and reads ``enabled``, moto's config switches and the recorder flag."""
     from moto.core import config
     from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse

@@ -12,8 +12,8 @@ import pytest
 from moto.moto_api import state_manager
 
 from rekomock import Controller
-from rekomock.lifecycle import PROJECT_CREATING, PROJECT_DELETING
-from rekomock.shapes import check_client
+from rekomock._domain.lifecycle import PROJECT_CREATING, PROJECT_DELETING
+from rekomock._domain.shapes import check_client
 
 PROJECT_ARN = re.compile(
     r"^arn:aws:rekognition:us-east-1:123456789012:project/my-project/(\d{13})$"

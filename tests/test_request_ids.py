@@ -13,7 +13,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from rekomock import fastpath, mock_rekognition_custom
+from rekomock import mock_rekognition_custom
+from rekomock._wire import fastpath
 
 NO_RETRY = Config(retries={"mode": "standard", "total_max_attempts": 1})
 

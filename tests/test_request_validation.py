@@ -8,7 +8,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-from rekomock.validation import validate_request
+from rekomock._wire.validation import validate_request
 
 OPERATIONS = [
     "CreateProject", "DescribeProjects", "DeleteProject", "CreateDataset", "DescribeDataset",
@@ -128,7 +128,7 @@ def test_every_operation_compiles_and_checks_required_members(operation: str) ->
     model = botocore.session.get_session().get_service_model("rekognition")
     shape = model.operation_model(operation).input_shape
     if shape.required_members:
-        from rekomock.exceptions import ValidationException
+        from rekomock._domain.exceptions import ValidationException
 
         with pytest.raises(ValidationException) as err:
             validate_request(operation, {})

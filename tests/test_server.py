@@ -16,9 +16,9 @@ from botocore.exceptions import ClientError, WaiterError
 from server_process import ServerProcess
 
 from rekomock import mock_rekognition_custom
-from rekomock.lifecycle import VERSION_TRAINING
+from rekomock._domain.lifecycle import VERSION_TRAINING
+from rekomock._domain.shapes import check_client
 from rekomock.server import RekomockServer, endpoint_url
-from rekomock.shapes import check_client
 from rekomock.testing import make_png, put_classification_dataset
 
 BUCKET = "server-bucket"

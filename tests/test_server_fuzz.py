@@ -17,7 +17,7 @@ from server_process import ServerProcess
 from strategies import allowed_errors, deeply_nested, populate, raw_json, request
 from test_fuzz import OPERATIONS  # also loads the hypothesis profiles
 
-from rekomock.shapes import check_body
+from rekomock._domain.shapes import check_body
 from rekomock.testing import make_png
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from rekomock import mock_rekognition_custom
-from rekomock.shapes import check_client
+from rekomock._domain.shapes import check_client
 from rekomock.testing import put_classification_dataset
 
 PROJECTS = ["alpha", "beta", "gamma"]

@@ -1,7 +1,7 @@
 """Project versions (models and adapters): their state machine and description
 [M enum ProjectVersionStatus; CL:training-model; CL:rm-start; CL:rm-stop].
 
-A version moves through one :class:`~rekomock.lifecycle.Phase` at a time (training,
+A version moves through one :class:`~rekomock._domain.lifecycle.Phase` at a time (training,
 starting, stopping, copying, deleting). Reading a status has no effect beyond the phase's
 own progression; what reaching a phase's end leaves behind (training outputs in S3,
 TrainingEndTimestamp, the inference-unit meter) is carried out by the backend, once, the first
@@ -19,8 +19,8 @@ from .paging import next_sequence
 
 if TYPE_CHECKING:
     from .model import TrainedModel
+    from .outcome import TrainingOutcome
     from .projects import Project
-    from .training import TrainingOutcome
 
 TRAINING_IN_PROGRESS = "TRAINING_IN_PROGRESS"
 TRAINING_COMPLETED = "TRAINING_COMPLETED"

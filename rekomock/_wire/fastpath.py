@@ -21,8 +21,8 @@ import re
 import threading
 from typing import Any
 
+from .._domain.operations import OPERATIONS
 from . import routing
-from .operations import OPERATIONS
 
 _lock = threading.Lock()
 #: moto's own pattern for Rekognition's endpoints (``moto.backend_index``).

@@ -15,17 +15,18 @@ from typing import Any
 from moto import settings
 from moto.core.responses import BaseResponse
 
-from . import authorization, inference
-from .backend import RekognitionCustomBackend, rekognition_custom_backends
-from .exceptions import (
+from .._domain.exceptions import (
     REQUEST_ID_HEADER,
     RekognitionError,
     SerializationException,
     new_request_id,
 )
-from .faults import Call
-from .operations import OPERATIONS
-from .steering import steering
+from .._domain.faults import Call
+from .._domain.operations import OPERATIONS
+from .._service import inference
+from .._service.backend import RekognitionCustomBackend, rekognition_custom_backends
+from .._service.steering import steering
+from . import authorization
 from .validation import validate_request
 
 TYPE_RESPONSE = tuple[int, dict[str, str], str]

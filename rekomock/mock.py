@@ -8,11 +8,11 @@ attribute) and turns rekomock's router on for as long as it is active. Semantics
 - a fresh activation (none active before) starts with empty Custom Labels state and a
   fresh clock; nested activations share state;
 - as with ``mock_aws``, boto3's default session is rebuilt for each fresh activation;
-  :mod:`rekomock.sessions` makes that cheap without sharing anything a test can change;
+  :mod:`rekomock._wire.sessions` makes that cheap without sharing anything a test can change;
 - on a class it decorates every test method the way moto's class decorator does, including
   ``setUp``/``setup_method`` keeping their data for the test;
 - a client made without ``region_name`` gets the region of the environment or the profile,
-  as boto3 resolves it, else ``us-east-1`` (:mod:`rekomock.sessions`): the same under every
+  as boto3 resolves it, else ``us-east-1`` (:mod:`rekomock._wire.sessions`): the same under every
   entry point.
 """
 
@@ -26,9 +26,10 @@ from typing import Any, TypeVar, overload
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
-from . import clock, lifecycle, patches
-from .backend import reset_state
-from .controller import Controller
+from ._domain import clock, lifecycle
+from ._service.backend import reset_state
+from ._service.controller import Controller
+from ._wire import patches
 
 T = TypeVar("T")
 

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import s3io
-from .exceptions import (
+from .._domain.exceptions import (
     ImageTooLargeException,
     InvalidImageFormatException,
     InvalidParameterException,
     InvalidS3ObjectException,
     ResourceNotReadyException,
 )
-from .images import check_dimensions, sniff
-from .model import Detection, digest_of, filter_and_sort
+from .._domain.images import check_dimensions, sniff
+from .._domain.model import Detection, digest_of, filter_and_sort
+from . import s3io
 
 if TYPE_CHECKING:
+    from .._domain.versions import ProjectVersion
     from .backend import RekognitionCustomBackend
-    from .versions import ProjectVersion
 
 MAX_BYTES = 4 * 1024 * 1024  # raw bytes for DetectCustomLabels [M doc of Image.Bytes]
 MAX_MODERATION_BYTES = 5 * 1024 * 1024  # raw bytes for DetectModerationLabels (the blob max)
@@ -96,15 +96,14 @@ def moderate(
     """DetectModerationLabels: the adapter's answer [DG:managing-adapters], or the base model's.
 
     Without an adapter the base model gives a plain, stable answer: no moderation label
-    (INFERRED: the mock has no base moderation model to imitate). An EXPIRED adapter is
-    ignored and the answer names no ProjectVersion.
+    (docs/decisions.md, *DetectCustomLabels*). Adapters never expire in the mock.
     """
     data, uri = load_image(backend, image, MAX_MODERATION_BYTES)
-    if version is None or version.status == "EXPIRED":
+    if version is None:
         return [], None
     if version.feature != "CONTENT_MODERATION":
         raise InvalidParameterException("The project version is not a moderation adapter.")
-    if version.status not in ("TRAINING_COMPLETED", "DEPRECATED"):
+    if version.status != "TRAINING_COMPLETED":
         raise ResourceNotReadyException("The adapter is not trained.")
     model = version.model
     assert model is not None

@@ -14,8 +14,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .exceptions import UnknownOperationException
-from .operations import OPERATIONS
+from .._domain.exceptions import UnknownOperationException
+from .._domain.operations import OPERATIONS
+from .._domain.shapes import service_model
 
 _ROUTE = "{0}/$"
 _lock = threading.RLock()
@@ -27,10 +28,7 @@ _model_operations: frozenset[str] | None = None
 def _operations_in_model() -> frozenset[str]:
     global _model_operations
     if _model_operations is None:
-        import botocore.session
-
-        model = botocore.session.get_session().get_service_model("rekognition")
-        _model_operations = frozenset(model.operation_names)
+        _model_operations = frozenset(service_model().operation_names)
     return _model_operations
 
 

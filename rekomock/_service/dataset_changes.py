@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import s3io
-from .datasets import Dataset, entry_from, fill
-from .manifests import (
+from .._domain.datasets import Dataset, entry_from, fill
+from .._domain.manifests import (
     IMAGES_FOR_DISTRIBUTE,
     INACCESSIBLE,
     MAX_INVALID_FRACTION,
@@ -27,6 +26,7 @@ from .manifests import (
     auto_split,
     parse_manifest,
 )
+from . import s3io
 
 if TYPE_CHECKING:
     from .backend import RekognitionCustomBackend

@@ -4,12 +4,12 @@ Each is installed when the first activation starts (a mock or a server) and remo
 last one stops, as freezegun and responses do with theirs; while none is active, moto and
 botocore are exactly as shipped.
 
-- :mod:`rekomock.routing`: the router in moto's Rekognition URL table;
-- :mod:`rekomock.fastpath`: the shorter way in, wrapped around moto's ``BotocoreStubber``;
-- :mod:`rekomock.control_routes`: ``/moto-api/rekomock/*`` in moto's ``moto_api`` URL table,
+- :mod:`rekomock._wire.routing`: the router in moto's Rekognition URL table;
+- :mod:`rekomock._wire.fastpath`: the shorter way in, wrapped around moto's ``BotocoreStubber``;
+- :mod:`rekomock._wire.control_routes`: ``/moto-api/rekomock/*`` in moto's ``moto_api`` URL table,
   and the clock reset behind ``/moto-api/reset``;
-- :mod:`rekomock.waiters`: botocore's waiters move the mock's clock instead of sleeping;
-- :mod:`rekomock.sessions`: fresh botocore sessions that do not re-read botocore's data.
+- :mod:`rekomock._wire.waiters`: botocore's waiters move the mock's clock instead of sleeping;
+- :mod:`rekomock._wire.sessions`: fresh botocore sessions that do not re-read botocore's data.
 
 ``tests/test_moto_canaries.py`` guards each moto and botocore internal they touch.
 """

@@ -10,18 +10,17 @@ is first observed (:func:`finish`), so their timestamps agree with TrainingEndTi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import clock, s3io
-from .evaluation import Evaluation, evaluate
-from .exceptions import InvalidParameterException
-from .images import sniff
-from .manifests import (
+from .._domain import clock
+from .._domain.evaluation import evaluate
+from .._domain.exceptions import InvalidParameterException
+from .._domain.images import sniff
+from .._domain.manifests import (
     FILE_ERRORS,
     MESSAGES,
-    Entry,
     ManifestFileError,
+    ManifestLine,
     ParsedManifest,
     auto_split,
     content_errors,
@@ -29,8 +28,10 @@ from .manifests import (
     parse_manifest,
     validation_manifest,
 )
-from .model import LOCALIZATION, Detection, TrainedModel, Truth
-from .versions import COPYING_FAILED, TRAINING_FAILED, ProjectVersion
+from .._domain.model import LOCALIZATION, Detection, TrainedModel, Truth
+from .._domain.outcome import TrainingOutcome
+from .._domain.versions import COPYING_FAILED, TRAINING_FAILED, ProjectVersion
+from . import s3io
 
 if TYPE_CHECKING:
     from .backend import RekognitionCustomBackend
@@ -44,61 +45,6 @@ WRITES_NOTHING = frozenset({*(MESSAGES[code] for code in FILE_ERRORS), OUTPUT_UN
 
 TRAINING_JOB = "rekognition-custom-labels-training-job"
 EVALUATION_JOB = "rekognition-custom-labels-evaluation-job"
-
-
-@dataclass(slots=True)
-class TrainingOutcome:
-    """What a training produced, successful or not."""
-
-    ok: bool
-    message: str | None = None
-    #: why it failed, in more words than AWS's StatusMessage (``rk.explain``)
-    cause: str | None = None
-    model: TrainedModel | None = None
-    evaluation: Evaluation | None = None
-    train: ParsedManifest | None = None
-    test: ParsedManifest | None = None
-    train_used: list[Entry] = field(default_factory=list)
-    test_used: list[Entry] = field(default_factory=list)
-    summary: dict[str, Any] | None = None
-    predict: Any = None  # the predictor evaluation used (scripted answers included)
-    #: kind of output file -> (bucket, key), filled when the files are written.
-    refs: dict[str, tuple[str, str]] = field(default_factory=dict)
-    training_input: dict[str, Any] = field(default_factory=dict)
-    testing_input: dict[str, Any] = field(default_factory=lambda: {"AutoCreate": False})
-
-    @property
-    def f1(self) -> float | None:
-        return self.evaluation.f1 if self.evaluation is not None else None
-
-    def _assets(self, kind: str) -> list[dict[str, Any]]:
-        bucket, key = self.refs[kind]
-        return [{"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}]
-
-    def describe_members(self) -> dict[str, Any]:
-        """The DescribeProjectVersions members a finished training adds
-        [M; EX:DescribeProjectVersions]."""
-        auto = bool(self.testing_input.get("AutoCreate", False))
-        training: dict[str, Any] = {"Input": self.training_input}
-        testing: dict[str, Any] = {"Input": self.testing_input}
-        out: dict[str, Any] = {"TrainingDataResult": training, "TestingDataResult": testing}
-        if "TrainingGroundTruth" in self.refs:
-            training["Output"] = {"Assets": self._assets("TrainingGroundTruth")}
-            testing["Output"] = {"Assets": self._assets("TestingGroundTruth"), "AutoCreate": auto}
-        if "TrainingManifestWithValidation" in self.refs:
-            training["Validation"] = {"Assets": self._assets("TrainingManifestWithValidation")}
-        if "TestingManifestWithValidation" in self.refs:
-            testing["Validation"] = {"Assets": self._assets("TestingManifestWithValidation")}
-        if "ManifestSummary" in self.refs:
-            bucket, key = self.refs["ManifestSummary"]
-            out["ManifestSummary"] = {"S3Object": {"Bucket": bucket, "Name": key}}
-        if self.ok and self.evaluation is not None and "EvaluationResultSummary" in self.refs:
-            bucket, key = self.refs["EvaluationResultSummary"]
-            out["EvaluationResult"] = {
-                "F1Score": self.evaluation.f1,
-                "Summary": {"S3Object": {"Bucket": bucket, "Name": key}},
-            }
-        return out
 
 
 # ------------------------------------------------------------------ requests
@@ -206,7 +152,7 @@ def _no_output_bucket(account: str, bucket: str) -> str:
     return f"OutputConfig bucket {bucket!r} does not exist in account {account}"
 
 
-def _truth(entry: Entry) -> Truth:
+def _truth(entry: ManifestLine) -> Truth:
     boxes: list[tuple[str, tuple[float, float, float, float]]] = []
     if entry.boxes and entry.image_size:
         width, height = entry.image_size
@@ -216,7 +162,7 @@ def _truth(entry: Entry) -> Truth:
     return Truth(labels=tuple(entry.labels), boxes=tuple(boxes))
 
 
-def _bucket_key(entry: Entry) -> tuple[str, str] | None:
+def _bucket_key(entry: ManifestLine) -> tuple[str, str] | None:
     return s3io.parse_s3_uri(entry.source_ref or "")
 
 
@@ -341,7 +287,7 @@ def copy_outcome(
 # ------------------------------------------------------------------- outputs
 
 
-def _snapshot_line(entry: Entry, predictions: list[Detection] | None) -> dict[str, Any]:
+def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None) -> dict[str, Any]:
     """An evaluation-manifest line [CL:im-evaluation-manifest-snapshot-api]: ground truth,
     plus predictions for tests."""
     created = clock.now().replace(tzinfo=None).isoformat(timespec="milliseconds")

@@ -14,9 +14,9 @@ from typing import Any, TypeVar, cast
 
 from moto.core.base_backend import BackendDict, BaseBackend
 
-from . import arns, clock, dataset_changes, datasets, inference, lifecycle, policies, training
-from .datasets import Dataset
-from .exceptions import (
+from .._domain import arns, clock, datasets, lifecycle, policies
+from .._domain.datasets import Dataset
+from .._domain.exceptions import (
     AccessDeniedException,
     InvalidParameterException,
     InvalidPolicyRevisionIdException,
@@ -27,9 +27,10 @@ from .exceptions import (
     ResourceNotReadyException,
     ServiceQuotaExceededException,
 )
-from .lifecycle import Phased
-from .model import Detection
-from .paging import (
+from .._domain.lifecycle import Phased
+from .._domain.model import Detection
+from .._domain.outcome import TrainingOutcome
+from .._domain.paging import (
     Listed,
     OrderedIndex,
     decode_token,
@@ -39,11 +40,10 @@ from .paging import (
     selection,
     slice_page,
 )
-from .policies import ProjectPolicy
-from .projects import CONTENT_MODERATION, CUSTOM_LABELS, Project
-from .steering import Steering, steering, steering_backends
-from .tags import Tags
-from .versions import (
+from .._domain.policies import ProjectPolicy
+from .._domain.projects import CONTENT_MODERATION, CUSTOM_LABELS, Project
+from .._domain.tags import Tags
+from .._domain.versions import (
     BUSY,
     COPYABLE,
     COPYING_COMPLETED,
@@ -63,6 +63,8 @@ from .versions import (
     Meter,
     ProjectVersion,
 )
+from . import dataset_changes, inference, training
+from .steering import Steering, steering, steering_backends
 
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R", bound=Listed)
@@ -338,12 +340,21 @@ class RekognitionCustomBackend(BaseBackend):
             return
         dataset.begin(lifecycle.DATASET_DELETING, [datasets.DELETE_IN_PROGRESS, lifecycle.GONE])
 
+    @staticmethod
+    def _idle(dataset: Dataset, doing: str) -> str:
+        """The dataset's status; ResourceInUseException while an import, an update or a
+        deletion is under way (docs/decisions.md, *Datasets*)."""
+        status = dataset.status
+        if status in datasets.IN_PROGRESS:
+            raise ResourceInUseException(
+                f"The {dataset.dataset_type} dataset can't be {doing} while it is {status}."
+            )
+        return status
+
     def _readable(self, arn: str) -> Dataset:
         """A dataset whose entries may be listed (docs/decisions.md, *Datasets*)."""
         dataset = self.find_dataset(arn)
-        status = dataset.status
-        if status in datasets.IN_PROGRESS:
-            raise ResourceInUseException(f"The dataset is {status}.")
+        status = self._idle(dataset, "listed")
         if status == datasets.CREATE_FAILED:
             raise ResourceNotReadyException("The dataset was not created.")
         return dataset
@@ -382,9 +393,7 @@ class RekognitionCustomBackend(BaseBackend):
     @locked
     def update_dataset_entries(self, arn: str, ground_truth: bytes) -> None:
         dataset = self.find_dataset(arn)
-        status = dataset.status
-        if status in datasets.IN_PROGRESS:
-            raise ResourceInUseException(f"The dataset can't be updated while it is {status}.")
+        status = self._idle(dataset, "updated")
         if status == datasets.CREATE_FAILED:
             raise InvalidParameterException("The dataset was not created.")
         failure = dataset_changes.apply_update(dataset, ground_truth)
@@ -502,7 +511,7 @@ class RekognitionCustomBackend(BaseBackend):
     def _add_version(
         self,
         version: ProjectVersion,
-        outcome: training.TrainingOutcome,
+        outcome: TrainingOutcome,
         tags: dict[str, str] | None,
         model_name: str,
         statuses: list[str],
@@ -519,8 +528,7 @@ class RekognitionCustomBackend(BaseBackend):
         self.meters[version.arn] = version.meter
         self._begin(version, model_name, statuses)
 
-    @staticmethod
-    def _training_datasets(project: Project) -> tuple[bytes, bytes]:
+    def _training_datasets(self, project: Project) -> tuple[bytes, bytes]:
         """The lines a version trains on when the project has datasets [CL:training-model]."""
         pair = []
         for dataset_type in ("TRAIN", "TEST"):
@@ -529,9 +537,7 @@ class RekognitionCustomBackend(BaseBackend):
                 raise InvalidParameterException(
                     f"The project has no {dataset_type} dataset to train with."
                 )
-            status = dataset.status
-            if status in datasets.IN_PROGRESS:
-                raise ResourceInUseException(f"The {dataset_type} dataset is {status}.")
+            status = self._idle(dataset, "trained from")
             if status not in datasets.COMPLETE:
                 raise InvalidParameterException(f"The {dataset_type} dataset is {status}.")
             pair.append(dataset.entries.manifest())

@@ -30,8 +30,8 @@ __all__ = [
     "MESSAGES",
     "NOT_DETERMINED",
     "Box",
-    "Entry",
     "ManifestFileError",
+    "ManifestLine",
     "ParsedManifest",
     "auto_split",
     "content_errors",
@@ -204,7 +204,7 @@ class Box:
     height: float
 
 
-class Entry:
+class ManifestLine:
     """One JSON line of a manifest, checked."""
 
     __slots__ = ("boxes", "bucket", "errors", "image_size", "index", "key", "kind", "labels",
@@ -233,8 +233,9 @@ class Entry:
         return self.labels
 
     def __repr__(self) -> str:
-        return (f"Entry(index={self.index}, source_ref={self.source_ref!r}, state={self.state!r}, "
-                f"kind={self.kind!r}, labels={self.labels!r}, boxes={len(self.boxes)})")
+        return (f"ManifestLine(index={self.index}, source_ref={self.source_ref!r}, "
+                f"state={self.state!r}, kind={self.kind!r}, labels={self.labels!r}, "
+                f"boxes={len(self.boxes)})")
 
 
 class ParsedManifest:
@@ -244,7 +245,7 @@ class ParsedManifest:
                  "ignored_json_lines", "invalid_json_lines", "labels", "total_json_lines",
                  "use_case", "valid_json_lines")
 
-    def __init__(self, entries: list[Entry], use_case: UseCase | None = None) -> None:
+    def __init__(self, entries: list[ManifestLine], use_case: UseCase | None = None) -> None:
         self.entries = entries
         self.total_json_lines = len(entries)
         self.valid_json_lines = self.invalid_json_lines = self.ignored_json_lines = 0
@@ -273,13 +274,13 @@ class ParsedManifest:
             if n_boxes or n_labels:
                 use_case = LOCALIZATION if n_boxes >= n_labels else CLASSIFICATION
         self.use_case: UseCase = use_case
-        self._usable: list[Entry] = []
+        self._usable: list[ManifestLine] = []
         self.labels: list[str] = []
         self.set_use_case(use_case)
 
     @classmethod
     def from_entries(
-        cls, entries: Iterable[Entry], use_case: UseCase | None = None
+        cls, entries: Iterable[ManifestLine], use_case: UseCase | None = None
     ) -> ParsedManifest:
         """Figures for already-checked entries (e.g. one side of a split). Give the original
         ``use_case``, or it is chosen again, which may change the kind of mixed entries."""
@@ -290,7 +291,7 @@ class ParsedManifest:
         unused [CL:tm-debugging-summary]. A test manifest follows the training manifest's use
         case."""
         self.use_case = use_case
-        usable: list[Entry] = []
+        usable: list[ManifestLine] = []
         names: set[str] = set()
         for e in self.entries:
             if e.state != "valid":
@@ -308,7 +309,7 @@ class ParsedManifest:
         #: Sorted labels of the usable entries.
         self.labels = sorted(names)
 
-    def usable(self) -> list[Entry]:
+    def usable(self) -> list[ManifestLine]:
         """Valid entries of the chosen use case, in file order."""
         return list(self._usable)
 
@@ -369,7 +370,7 @@ def parse_manifest(data: bytes, image_lookup: ImageLookup | None = None) -> Pars
     if len(lines) > MAX_MANIFEST_ROWS:
         raise ManifestFileError(ROWS_EXCEED)
     seen: set[str] = set()
-    entries: list[Entry] = []
+    entries: list[ManifestLine] = []
     any_object = False
     with _no_gc():
         for index, raw in enumerate(lines, start=1):
@@ -383,7 +384,7 @@ def parse_manifest(data: bytes, image_lookup: ImageLookup | None = None) -> Pars
     return ParsedManifest(entries)
 
 
-def _unparsable(entry: Entry) -> Entry:
+def _unparsable(entry: ManifestLine) -> ManifestLine:
     # [CL:tm-debugging-json-line-errors]: the line is replaced by one holding only the error.
     err = error(INVALID_JSON_LINE)
     entry.line = {"errors": [err]}
@@ -415,7 +416,7 @@ class _Line:
 
     __slots__ = ("entry", "fatal", "obj")
 
-    def __init__(self, entry: Entry, obj: dict[str, Any]) -> None:
+    def __init__(self, entry: ManifestLine, obj: dict[str, Any]) -> None:
         self.entry, self.obj, self.fatal = entry, obj, False
 
     def err(self, code: str, where: Any = None, *args: object, fatal: bool = True) -> None:
@@ -430,8 +431,8 @@ class _Line:
         self.entry.warnings.append(item)
 
 
-def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None) -> Entry:
-    entry = Entry(index)
+def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None) -> ManifestLine:
+    entry = ManifestLine(index)
     if raw.endswith("\r"):
         raw = raw[:-1]
     if len(raw) > MAX_LINE_CHARS:  # INFERRED code ([CL:limits] gives only the limit)
@@ -533,7 +534,7 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
 
 
 def _finish(line: _Line, labels: list[str], boxes: list[Box], frame: tuple[int, int] | None,
-            human_empty: bool, has_pairs: bool, lookup: ImageLookup | None) -> Entry:
+            human_empty: bool, has_pairs: bool, lookup: ImageLookup | None) -> ManifestLine:
     entry = line.entry
     if len(labels) + len(boxes) > MAX_LABELS_PER_IMAGE:
         names = set(labels)
@@ -746,7 +747,7 @@ def content_errors(
 # ------------------------------------------------------------------------- split
 
 
-def _stable_rank(entry: Entry) -> bytes:
+def _stable_rank(entry: ManifestLine) -> bytes:
     ref = entry.source_ref or f"#{entry.index}"
     return hashlib.blake2b(ref.encode(), digest_size=8).digest()
 
@@ -754,7 +755,7 @@ def _stable_rank(entry: Entry) -> bytes:
 def auto_split(
     parsed: ParsedManifest, fraction: float = AUTO_SPLIT_FRACTION, *,
     code: str = IMAGES_FOR_AUTOSPLIT,
-) -> tuple[list[Entry], list[Entry]]:
+) -> tuple[list[ManifestLine], list[ManifestLine]]:
     """(train, test): about ``fraction`` of each label's images moved to test, at least one
     image of every label on each side (docs/decisions.md, *Model versions*). Deterministic:
     images are taken in the order of a hash of their source-ref. Pass
@@ -764,7 +765,9 @@ def auto_split(
         return _split(parsed.usable(), fraction, code)
 
 
-def _split(usable: list[Entry], fraction: float, code: str) -> tuple[list[Entry], list[Entry]]:
+def _split(
+    usable: list[ManifestLine], fraction: float, code: str
+) -> tuple[list[ManifestLine], list[ManifestLine]]:
     names_of = [e.label_names() for e in usable]
     per_label: dict[str, int] = {}
     for names in names_of:
@@ -802,7 +805,7 @@ def manifest_summary(
     train_errors: list[ErrorDict],
     test_errors: list[ErrorDict],
     *,
-    auto_test: Sequence[Entry] | None = None,
+    auto_test: Sequence[ManifestLine] | None = None,
 ) -> dict[str, Any]:
     """The manifest summary file [CL:tm-debugging-summary].
 
@@ -830,7 +833,7 @@ def validation_manifest(parsed: ParsedManifest) -> bytes:
     ).encode()
 
 
-def to_ground_truth_line(entry: Entry) -> dict[str, Any]:
+def to_ground_truth_line(entry: ManifestLine) -> dict[str, Any]:
     """The entry's line as plain Ground Truth (no ``errors``/``warnings``), leaving
     ``entry.line`` untouched; ``{}`` for a line that was not a JSON object."""
     line = entry.line or {}

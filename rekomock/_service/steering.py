@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from .faults import Calls, InjectedError
-from .fingerprint import LazyFingerprint, PictureIndex
-from .quotas import Quotas
+from .._domain.faults import Calls, InjectedError
+from .._domain.fingerprint import LazyFingerprint, PictureIndex
+from .._domain.quotas import Quotas
 
 if TYPE_CHECKING:
-    from .evaluation import Evaluation
-    from .exceptions import RekognitionError
-    from .model import Detection, TrainedModel
+    from .._domain.evaluation import Evaluation
+    from .._domain.exceptions import RekognitionError
+    from .._domain.model import Detection, TrainedModel
 
 __all__ = ["Predictor", "Steering", "steering", "steering_backends"]
 

@@ -19,7 +19,7 @@ from moto import settings
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.iam.access_control import IAMRequest
 
-from .exceptions import (
+from .._domain.exceptions import (
     AccessDeniedException,
     IncompleteSignatureException,
     InvalidSignatureException,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import arns, clock, lifecycle
 from .lifecycle import Phase, Phased
-from .manifests import Entry
+from .manifests import ManifestLine
 from .paging import next_sequence
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def _intern(label: str) -> str:
     return _interned.setdefault(label, label)
 
 
-def entry_from(seq: int, parsed: Entry) -> DatasetEntry | None:
+def entry_from(seq: int, parsed: ManifestLine) -> DatasetEntry | None:
     """A dataset entry of a parsed manifest line; None for lines a dataset drops."""
     if parsed.source_ref is None or parsed.line is None:
         return None
@@ -336,7 +336,7 @@ class Dataset(Phased):
         return {"LabelName": name, "LabelStats": stats}
 
 
-def fill(dataset: Dataset, parsed: Iterable[Entry]) -> None:
+def fill(dataset: Dataset, parsed: Iterable[ManifestLine]) -> None:
     """Put parsed manifest lines into a dataset (replacing by source-ref)."""
     entries = dataset.entries
     for p in parsed:

@@ -48,8 +48,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from . import clock
-from .controller import Controller
+from .._domain import clock
+from .._service.controller import Controller
 
 TYPE_RESPONSE = tuple[int, dict[str, str], str]
 Handler = Callable[[Any, str, Any], TYPE_RESPONSE]
@@ -65,7 +65,7 @@ class BadRequest(ValueError):
 
 
 def _body(request: Any) -> dict[str, Any]:
-    from .exceptions import RekognitionError
+    from .._domain.exceptions import RekognitionError
     from .responses import RekognitionCustomResponse
 
     try:

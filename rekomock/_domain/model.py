@@ -20,7 +20,6 @@ from typing import Any
 
 from .fingerprint import Fingerprint, LazyFingerprint, PictureIndex, fingerprint
 
-IMAGE_LEVEL = "IMAGE_LEVEL_LABELS"
 LOCALIZATION = "OBJECT_LOCALIZATION"
 
 

@@ -2,7 +2,7 @@
 
 botocore's waiters sleep ``Delay`` seconds between polls (120 s for training, 30 s for
 running). While rekomock is active, a waiter whose operation rekomock answers in-process
-advances :mod:`rekomock.clock` by that delay instead, so time-based progressions reach their
+advances :mod:`rekomock._domain.clock` by that delay instead, so time-based progressions reach their
 end in milliseconds and timestamps still say how long things "took". Any other waiter (other
 services, a client pointed at a real endpoint) sleeps as usual.
 """
@@ -13,8 +13,8 @@ import threading
 import time as _real_time
 from typing import Any
 
-from . import clock
-from .operations import OPERATIONS
+from .._domain import clock
+from .._domain.operations import OPERATIONS
 
 _local = threading.local()
 _installed: tuple[Any, Any] | None = None

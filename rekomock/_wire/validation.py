@@ -22,7 +22,8 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from .exceptions import SerializationException, ValidationException
+from .._domain.exceptions import SerializationException, ValidationException
+from .._domain.shapes import service_model
 
 Errors = list[str]
 Check = Callable[[Any, str, Errors], Any]
@@ -53,9 +54,7 @@ def validate_request(operation_name: str, params: object) -> dict[str, Any]:
 
 
 def _compile_operation(operation_name: str) -> Check:
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model("rekognition")
+    model = service_model()
     if operation_name not in model.operation_names:
         raise ValueError(f"unknown Rekognition operation {operation_name}")
     shape = model.operation_model(operation_name).input_shape

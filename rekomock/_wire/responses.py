@@ -146,88 +146,111 @@ class RekognitionCustomResponse(BaseResponse):
 
     def create_project(self, p: dict[str, Any]) -> dict[str, Any]:
         project = self.backend.create_project(
-            p["ProjectName"], p.get("Feature"), p.get("AutoUpdate"), p.get("Tags")
+            name=p["ProjectName"],
+            feature=p.get("Feature"),
+            auto_update=p.get("AutoUpdate"),
+            tags=p.get("Tags"),
         )
         return {"ProjectArn": project.arn}
 
     def describe_projects(self, p: dict[str, Any]) -> dict[str, Any]:
         projects, token = self.backend.describe_projects(
-            p.get("ProjectNames"), p.get("Features"), p.get("NextToken"), p.get("MaxResults")
+            names=p.get("ProjectNames"),
+            features=p.get("Features"),
+            token=p.get("NextToken"),
+            max_results=p.get("MaxResults"),
         )
         return _listing("ProjectDescriptions", [pr.describe() for pr in projects], token)
 
     def delete_project(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"Status": self.backend.delete_project(p["ProjectArn"])}
+        return {"Status": self.backend.delete_project(arn=p["ProjectArn"])}
 
     # -------------------------------------------------------------- datasets
 
     def create_dataset(self, p: dict[str, Any]) -> dict[str, Any]:
         dataset = self.backend.create_dataset(
-            p["ProjectArn"], p["DatasetType"], p.get("DatasetSource"), p.get("Tags")
+            project_arn=p["ProjectArn"],
+            dataset_type=p["DatasetType"],
+            source=p.get("DatasetSource"),
+            tags=p.get("Tags"),
         )
         return {"DatasetArn": dataset.arn}
 
     def describe_dataset(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"DatasetDescription": self.backend.describe_dataset(p["DatasetArn"]).describe()}
+        return {"DatasetDescription": self.backend.describe_dataset(arn=p["DatasetArn"]).describe()}
 
     def delete_dataset(self, p: dict[str, Any]) -> dict[str, Any]:
-        self.backend.delete_dataset(p["DatasetArn"])
+        self.backend.delete_dataset(arn=p["DatasetArn"])
         return {}
 
     def list_dataset_entries(self, p: dict[str, Any]) -> dict[str, Any]:
         lines, token = self.backend.list_dataset_entries(
-            p["DatasetArn"], p.get("ContainsLabels"), p.get("Labeled"),
-            p.get("SourceRefContains"), p.get("HasErrors"), p.get("NextToken"),
-            p.get("MaxResults"),
+            arn=p["DatasetArn"],
+            contains=p.get("ContainsLabels"),
+            labeled=p.get("Labeled"),
+            source_ref_contains=p.get("SourceRefContains"),
+            has_errors=p.get("HasErrors"),
+            token=p.get("NextToken"),
+            max_results=p.get("MaxResults"),
         )
         return _listing("DatasetEntries", lines, token)
 
     def list_dataset_labels(self, p: dict[str, Any]) -> dict[str, Any]:
         labels, token = self.backend.list_dataset_labels(
-            p["DatasetArn"], p.get("NextToken"), p.get("MaxResults")
+            arn=p["DatasetArn"],
+            token=p.get("NextToken"),
+            max_results=p.get("MaxResults"),
         )
         return _listing("DatasetLabelDescriptions", labels, token)
 
     def update_dataset_entries(self, p: dict[str, Any]) -> dict[str, Any]:
-        self.backend.update_dataset_entries(p["DatasetArn"], p["Changes"]["GroundTruth"])
+        self.backend.update_dataset_entries(
+            arn=p["DatasetArn"],
+            ground_truth=p["Changes"]["GroundTruth"],
+        )
         return {}
 
     def distribute_dataset_entries(self, p: dict[str, Any]) -> dict[str, Any]:
-        self.backend.distribute_dataset_entries([d["Arn"] for d in p["Datasets"]])
+        self.backend.distribute_dataset_entries(
+            dataset_arns=[d["Arn"] for d in p["Datasets"]],
+        )
         return {}
 
     # -------------------------------------------------------------- versions
 
     def create_project_version(self, p: dict[str, Any]) -> dict[str, Any]:
         version = self.backend.create_project_version(
-            p["ProjectArn"],
-            p["VersionName"],
-            p["OutputConfig"],
-            p.get("TrainingData"),
-            p.get("TestingData"),
-            p.get("Tags"),
-            p.get("KmsKeyId"),
-            p.get("VersionDescription"),
-            p.get("FeatureConfig"),
+            project_arn=p["ProjectArn"],
+            name=p["VersionName"],
+            output_config=p["OutputConfig"],
+            training_data=p.get("TrainingData"),
+            testing_data=p.get("TestingData"),
+            tags=p.get("Tags"),
+            kms_key_id=p.get("KmsKeyId"),
+            description=p.get("VersionDescription"),
+            feature_config=p.get("FeatureConfig"),
         )
         return {"ProjectVersionArn": version.arn}
 
     def describe_project_versions(self, p: dict[str, Any]) -> dict[str, Any]:
         versions, token = self.backend.describe_project_versions(
-            p["ProjectArn"], p.get("VersionNames"), p.get("NextToken"), p.get("MaxResults")
+            project_arn=p["ProjectArn"],
+            names=p.get("VersionNames"),
+            token=p.get("NextToken"),
+            max_results=p.get("MaxResults"),
         )
         return _listing("ProjectVersionDescriptions", [v.describe() for v in versions], token)
 
     def copy_project_version(self, p: dict[str, Any]) -> dict[str, Any]:
         version = self.backend.copy_project_version(
-            self.get_access_key(),
-            p["SourceProjectArn"],
-            p["SourceProjectVersionArn"],
-            p["DestinationProjectArn"],
-            p["VersionName"],
-            p["OutputConfig"],
-            p.get("Tags"),
-            p.get("KmsKeyId"),
+            caller_access_key=self.get_access_key(),
+            source_project_arn=p["SourceProjectArn"],
+            source_version_arn=p["SourceProjectVersionArn"],
+            destination_project_arn=p["DestinationProjectArn"],
+            name=p["VersionName"],
+            output_config=p["OutputConfig"],
+            tags=p.get("Tags"),
+            kms_key_id=p.get("KmsKeyId"),
         )
         return {"ProjectVersionArn": version.arn}
 
@@ -235,45 +258,59 @@ class RekognitionCustomResponse(BaseResponse):
 
     def put_project_policy(self, p: dict[str, Any]) -> dict[str, Any]:
         revision = self.backend.put_project_policy(
-            p["ProjectArn"], p["PolicyName"], p["PolicyDocument"], p.get("PolicyRevisionId")
+            project_arn=p["ProjectArn"],
+            name=p["PolicyName"],
+            document=p["PolicyDocument"],
+            revision_id=p.get("PolicyRevisionId"),
         )
         return {"PolicyRevisionId": revision}
 
     def list_project_policies(self, p: dict[str, Any]) -> dict[str, Any]:
         found, token = self.backend.list_project_policies(
-            p["ProjectArn"], p.get("NextToken"), p.get("MaxResults")
+            project_arn=p["ProjectArn"],
+            token=p.get("NextToken"),
+            max_results=p.get("MaxResults"),
         )
         return _listing("ProjectPolicies", found, token)
 
     def delete_project_policy(self, p: dict[str, Any]) -> dict[str, Any]:
         self.backend.delete_project_policy(
-            p["ProjectArn"], p["PolicyName"], p.get("PolicyRevisionId")
+            project_arn=p["ProjectArn"],
+            name=p["PolicyName"],
+            revision_id=p.get("PolicyRevisionId"),
         )
         return {}
 
     def start_project_version(self, p: dict[str, Any]) -> dict[str, Any]:
         status = self.backend.start_project_version(
-            p["ProjectVersionArn"], p["MinInferenceUnits"], p.get("MaxInferenceUnits")
+            arn=p["ProjectVersionArn"],
+            min_units=p["MinInferenceUnits"],
+            max_units=p.get("MaxInferenceUnits"),
         )
         return {"Status": status}
 
     def stop_project_version(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"Status": self.backend.stop_project_version(p["ProjectVersionArn"])}
+        return {"Status": self.backend.stop_project_version(arn=p["ProjectVersionArn"])}
 
     def delete_project_version(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"Status": self.backend.delete_project_version(p["ProjectVersionArn"])}
+        return {"Status": self.backend.delete_project_version(arn=p["ProjectVersionArn"])}
 
     # ------------------------------------------------------------- inference
 
     def detect_custom_labels(self, p: dict[str, Any]) -> dict[str, Any]:
         labels = self.backend.detect_custom_labels(
-            p["ProjectVersionArn"], p["Image"], p.get("MinConfidence"), p.get("MaxResults")
+            arn=p["ProjectVersionArn"],
+            image=p["Image"],
+            min_confidence=p.get("MinConfidence"),
+            max_results=p.get("MaxResults"),
         )
         return {"CustomLabels": [label.to_api() for label in labels]}
 
     def detect_moderation_labels(self, p: dict[str, Any]) -> dict[str, Any]:
         labels, adapter = self.backend.detect_moderation_labels(
-            p.get("ProjectVersion"), p["Image"], p.get("MinConfidence")
+            arn=p.get("ProjectVersion"),
+            image=p["Image"],
+            min_confidence=p.get("MinConfidence"),
         )
         out: dict[str, Any] = {
             "ModerationLabels": labels,
@@ -286,15 +323,15 @@ class RekognitionCustomResponse(BaseResponse):
     # ------------------------------------------------------------------ tags
 
     def tag_resource(self, p: dict[str, Any]) -> dict[str, Any]:
-        self.backend.tag_resource(p["ResourceArn"], p["Tags"])
+        self.backend.tag_resource(arn=p["ResourceArn"], tags=p["Tags"])
         return {}
 
     def untag_resource(self, p: dict[str, Any]) -> dict[str, Any]:
-        self.backend.untag_resource(p["ResourceArn"], p["TagKeys"])
+        self.backend.untag_resource(arn=p["ResourceArn"], keys=p["TagKeys"])
         return {}
 
     def list_tags_for_resource(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"Tags": self.backend.list_tags_for_resource(p["ResourceArn"])}
+        return {"Tags": self.backend.list_tags_for_resource(arn=p["ResourceArn"])}
 
 
 _ACTIONS: dict[str, Callable[[RekognitionCustomResponse, dict[str, Any]], dict[str, Any]]] = {

@@ -312,7 +312,8 @@ class RekognitionCustomBackend(BaseBackend):
         failure: tuple[str, str] | None = None
         success = datasets.CREATED
         if manifest is not None:
-            failure = dataset_changes.import_manifest(self, dataset, manifest)
+            failure = dataset_changes.import_manifest(self.account_id, self.region_name,
+                                                      dataset, manifest)
             success = datasets.FROM_MANIFEST
         elif source_dataset is not None:
             dataset_changes.copy_entries(source_dataset, dataset)
@@ -488,7 +489,8 @@ class RekognitionCustomBackend(BaseBackend):
             project, name, dict(output_config), description=description,
             kms_key_id=kms_key_id, feature_config=feature_config,
         )
-        outcome = training.run(self, version, training_data, testing_data, from_datasets)
+        outcome = training.run(self.steering, self.account_id, self.region_name, version,
+                               training_data, testing_data, from_datasets)
         final = TRAINING_COMPLETED if outcome.ok else TRAINING_FAILED
         self._add_version(version, outcome, tags, lifecycle.VERSION_TRAINING,
                           [TRAINING_IN_PROGRESS, final])
@@ -646,7 +648,7 @@ class RekognitionCustomBackend(BaseBackend):
             version = ProjectVersion(project, name, dict(output_config), kms_key_id=kms_key_id,
                                      description=source.description)
             version.source_arn = source.arn
-            outcome = training.copy_outcome(self, source, version)
+            outcome = training.copy_outcome(self.account_id, self.region_name, source, version)
             final = COPYING_COMPLETED if outcome.ok else COPYING_FAILED
             self._add_version(version, outcome, tags, lifecycle.VERSION_COPYING,
                               [COPYING_IN_PROGRESS, final])
@@ -745,14 +747,16 @@ class RekognitionCustomBackend(BaseBackend):
         max_results: int | None,
     ) -> list[Detection]:
         version = self.find_version(arn)
-        return inference.detect(self, version, image, min_confidence, max_results)
+        return inference.detect(self.steering, self.account_id, self.region_name, version,
+                                image, min_confidence, max_results)
 
     @locked
     def detect_moderation_labels(
         self, arn: str | None, image: dict[str, Any], min_confidence: float | None
     ) -> tuple[list[dict[str, Any]], str | None]:
         version = self.find_version(arn) if arn is not None else None
-        return inference.moderate(self, version, image, min_confidence)
+        return inference.moderate(self.steering, self.account_id, self.region_name, version,
+                                  image, min_confidence)
 
     # --------------------------------------------------------------------- tags
 

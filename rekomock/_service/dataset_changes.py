@@ -10,7 +10,7 @@ datasets cheap to build).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._domain.datasets import Dataset, entry_from, fill
 from .._domain.manifests import (
@@ -27,9 +27,6 @@ from .._domain.manifests import (
     parse_manifest,
 )
 from . import s3io
-
-if TYPE_CHECKING:
-    from .backend import RekognitionCustomBackend
 
 CLIENT_ERROR = "CLIENT_ERROR"
 TOO_MANY_RECORDS_IN_ERROR = "The manifest file has too many terminal errors."
@@ -64,11 +61,11 @@ def _parse(data: bytes) -> ParsedManifest | tuple[str, str]:
 
 
 def import_manifest(
-    backend: RekognitionCustomBackend, dataset: Dataset, location: dict[str, Any]
+    account_id: str, region: str, dataset: Dataset, location: dict[str, Any]
 ) -> tuple[str, str] | None:
     """CreateDataset from a Ground Truth manifest in S3."""
-    data = s3io.read(backend.account_id, backend.region_name, location["Bucket"],
-                     location["Name"], location.get("Version"))
+    data = s3io.read(account_id, region, location["Bucket"], location["Name"],
+                     location.get("Version"))
     if data is None:
         return MESSAGES[INACCESSIBLE], CLIENT_ERROR
     return apply_update(dataset, data)

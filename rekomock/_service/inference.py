@@ -22,7 +22,7 @@ from . import s3io
 
 if TYPE_CHECKING:
     from .._domain.versions import ProjectVersion
-    from .backend import RekognitionCustomBackend
+    from .steering import Steering
 
 MAX_BYTES = 4 * 1024 * 1024  # raw bytes for DetectCustomLabels [M doc of Image.Bytes]
 MAX_MODERATION_BYTES = 5 * 1024 * 1024  # raw bytes for DetectModerationLabels (the blob max)
@@ -32,7 +32,7 @@ MAX_S3_BYTES = 15 * 1024 * 1024  # images in S3 [CL:limits]
 
 
 def load_image(
-    backend: RekognitionCustomBackend, image: dict[str, Any], max_bytes: int = MAX_BYTES
+    account_id: str, region: str, image: dict[str, Any], max_bytes: int = MAX_BYTES
 ) -> tuple[bytes, str | None]:
     """The image's bytes and, for an S3 image, its ``s3://`` URI."""
     data: bytes | None = image.get("Bytes")
@@ -44,9 +44,7 @@ def load_image(
         bucket, name = location.get("Bucket"), location.get("Name")
         if not bucket or not name:
             raise InvalidParameterException()
-        data = s3io.read(
-            backend.account_id, backend.region_name, bucket, name, location.get("Version")
-        )
+        data = s3io.read(account_id, region, bucket, name, location.get("Version"))
         if data is None:
             raise InvalidS3ObjectException()
         if len(data) > MAX_S3_BYTES:
@@ -68,7 +66,9 @@ def load_image(
 
 
 def detect(
-    backend: RekognitionCustomBackend,
+    steering: Steering,
+    account_id: str,
+    region: str,
     version: ProjectVersion,
     image: dict[str, Any],
     min_confidence: float | None,
@@ -78,17 +78,19 @@ def detect(
         raise InvalidParameterException("The project version is not a Custom Labels model.")
     if version.status != "RUNNING":
         raise ResourceNotReadyException("The model is not running.")
-    data, uri = load_image(backend, image)
+    data, uri = load_image(account_id, region, image)
     model = version.model
     assert model is not None  # a RUNNING version has trained (or been copied)
-    predict = backend.steering.predictor(version.arn, model, uri, version.source_arn,
-                                        every_label=min_confidence is not None)
+    predict = steering.predictor(version.arn, model, uri, version.source_arn,
+                                 every_label=min_confidence is not None)
     detections = predict(digest_of(data), data=data)
     return filter_and_sort(detections, model.thresholds, min_confidence, max_results)
 
 
 def moderate(
-    backend: RekognitionCustomBackend,
+    steering: Steering,
+    account_id: str,
+    region: str,
     version: ProjectVersion | None,
     image: dict[str, Any],
     min_confidence: float | None,
@@ -98,7 +100,7 @@ def moderate(
     Without an adapter the base model gives a plain, stable answer: no moderation label
     (docs/decisions.md, *DetectCustomLabels*). Adapters never expire in the mock.
     """
-    data, uri = load_image(backend, image, MAX_MODERATION_BYTES)
+    data, uri = load_image(account_id, region, image, MAX_MODERATION_BYTES)
     if version is None:
         return [], None
     if version.feature != "CONTENT_MODERATION":
@@ -107,7 +109,7 @@ def moderate(
         raise ResourceNotReadyException("The adapter is not trained.")
     model = version.model
     assert model is not None
-    predict = backend.steering.predictor(version.arn, model, uri)
+    predict = steering.predictor(version.arn, model, uri)
     threshold = DEFAULT_MODERATION_CONFIDENCE if min_confidence is None else min_confidence
     found = filter_and_sort(predict(digest_of(data), data=data), {}, threshold, None)
     labels = [

@@ -34,7 +34,7 @@ from .._domain.versions import COPYING_FAILED, TRAINING_FAILED, ProjectVersion
 from . import s3io
 
 if TYPE_CHECKING:
-    from .backend import RekognitionCustomBackend
+    from .steering import Steering
 
 MANIFEST_UNREADABLE = "The manifest file extension or contents are invalid."
 OUTPUT_UNWRITABLE = "Unable to write to output S3 bucket."
@@ -167,7 +167,9 @@ def _bucket_key(entry: ManifestLine) -> tuple[str, str] | None:
 
 
 def run(
-    backend: RekognitionCustomBackend,
+    steering: Steering,
+    account_id: str,
+    region: str,
     version: ProjectVersion,
     training_data: dict[str, Any] | None,
     testing_data: dict[str, Any] | None,
@@ -182,13 +184,13 @@ def run(
         outcome.testing_input = {"AutoCreate": False, **testing_data}
     elif version.feature == "CONTENT_MODERATION":
         outcome.testing_input = {"AutoCreate": True}
-    injected = backend.steering.take_training_failure(version.project.name, version.name)
+    injected = steering.take_training_failure(version.project.name, version.name)
     output = version.output_config
-    if not s3io.bucket_exists(backend.account_id, backend.region_name, output["S3Bucket"]):
+    if not s3io.bucket_exists(account_id, region, output["S3Bucket"]):
         outcome.message = OUTPUT_UNWRITABLE
-        outcome.cause = _no_output_bucket(backend.account_id, output["S3Bucket"])
+        outcome.cause = _no_output_bucket(account_id, output["S3Bucket"])
         return outcome
-    reader = _Reader(backend.account_id, backend.region_name)
+    reader = _Reader(account_id, region)
     try:
         # Adapters (CONTENT_MODERATION) train the same way from image-level manifests whose
         # class names are moderation labels (docs/decisions.md, *Model versions*);
@@ -242,10 +244,10 @@ def run(
         where = _bucket_key(entry)
         data = reader.images.get(where) if where is not None else None
         if where is not None and data is None:
-            data = s3io.read(backend.account_id, backend.region_name, *where)
+            data = s3io.read(account_id, region, *where)
         if where is not None and data is not None:
             model.remember(where[0], where[1], data, _truth(entry))
-    predict = backend.steering.predictor(version.arn, model)
+    predict = steering.predictor(version.arn, model)
     test_set = []
     for entry in test_used:
         where = _bucket_key(entry)
@@ -253,7 +255,7 @@ def run(
             test_set.append((model.by_object[where], entry.source_ref, _truth(entry)))
     evaluation = evaluate(test_set, model.labels, model.use_case, predict,
                           ceilings=model.lowest_confidences())
-    evaluation = backend.steering.take_evaluation(version.name, evaluation)
+    evaluation = steering.take_evaluation(version.name, evaluation)
     model.thresholds = {m.label: m.threshold for m in evaluation.labels}
     outcome.model = model
     outcome.predict = predict
@@ -263,16 +265,15 @@ def run(
 
 
 def copy_outcome(
-    backend: RekognitionCustomBackend, source: ProjectVersion, copy: ProjectVersion
+    account_id: str, region: str, source: ProjectVersion, copy: ProjectVersion
 ) -> TrainingOutcome:
     """A copy carries the source's training results unchanged [CL:md-copy-model-sdk]: same model,
     same evaluation, written again to the destination's OutputConfig when it completes."""
     origin = source.outcome
     assert origin is not None and origin.ok
-    if not s3io.bucket_exists(backend.account_id, backend.region_name,
-                              copy.output_config["S3Bucket"]):
+    if not s3io.bucket_exists(account_id, region, copy.output_config["S3Bucket"]):
         return TrainingOutcome(ok=False, message=OUTPUT_UNWRITABLE,
-                               cause=_no_output_bucket(backend.account_id,
+                               cause=_no_output_bucket(account_id,
                                                        copy.output_config["S3Bucket"]),
                                training_input=origin.training_input,
                                testing_input=origin.testing_input)

@@ -65,6 +65,8 @@ COPYABLE = frozenset(
 )
 #: States of versions that never produced a model.
 UNTRAINED = frozenset({TRAINING_FAILED, COPYING_FAILED})
+#: States that end a failure, whose StatusMessage is the failure's own message.
+FAILURES = frozenset({TRAINING_FAILED, COPYING_FAILED, FAILED})
 
 
 class Meter:
@@ -161,14 +163,14 @@ class ProjectVersion(Phased):
         return self.outcome is not None and self.outcome.ok and self.training_end is not None
 
     def status_message(self, status: str) -> str:
-        if status in (TRAINING_FAILED, COPYING_FAILED, FAILED) and self.failure_message:
+        if status in FAILURES and self.failure_message:
             return self.failure_message
         return STATUS_MESSAGES.get(status, "")
 
     def summary(self) -> str:
         """A few words for the controller's table: the StatusMessage of a failed version."""
         status = self.status
-        if status in (TRAINING_FAILED, COPYING_FAILED, FAILED):
+        if status in FAILURES:
             return self.status_message(status)
         bits = []
         if self.trained and self.outcome is not None and self.outcome.f1 is not None:

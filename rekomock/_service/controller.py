@@ -15,6 +15,7 @@ from .._domain.faults import Calls, InjectedError
 from .._domain.model import Detection, digest_of, fingerprint_of
 from .._domain.quotas import Quotas
 from .._domain.shapes import check_value, service_model
+from .._domain.versions import FAILURES
 from .backend import rekognition_custom_backends, reset_state
 from .steering import steering
 
@@ -180,7 +181,7 @@ class Controller:
         version = self._find(arn, "project version", lambda backend, a: backend.find_version(a))
         status = version.status
         text = f"{status}: {version.status_message(status)}"
-        if version.failure_cause and status in ("TRAINING_FAILED", "COPYING_FAILED", "FAILED"):
+        if version.failure_cause and status in FAILURES:
             text += f" -- {version.failure_cause}"
         return text
 

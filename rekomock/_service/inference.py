@@ -18,6 +18,8 @@ from .._domain.exceptions import (
 )
 from .._domain.images import check_dimensions, sniff
 from .._domain.model import Detection, digest_of, filter_and_sort
+from .._domain.projects import CONTENT_MODERATION, CUSTOM_LABELS
+from .._domain.versions import RUNNING, TRAINING_COMPLETED
 from . import s3io
 
 if TYPE_CHECKING:
@@ -74,9 +76,9 @@ def detect(
     min_confidence: float | None,
     max_results: int | None,
 ) -> list[Detection]:
-    if version.feature != "CUSTOM_LABELS":
+    if version.feature != CUSTOM_LABELS:
         raise InvalidParameterException("The project version is not a Custom Labels model.")
-    if version.status != "RUNNING":
+    if version.status != RUNNING:
         raise ResourceNotReadyException("The model is not running.")
     data, uri = load_image(account_id, region, image)
     model = version.model
@@ -103,9 +105,9 @@ def moderate(
     data, uri = load_image(account_id, region, image, MAX_MODERATION_BYTES)
     if version is None:
         return [], None
-    if version.feature != "CONTENT_MODERATION":
+    if version.feature != CONTENT_MODERATION:
         raise InvalidParameterException("The project version is not a moderation adapter.")
-    if version.status != "TRAINING_COMPLETED":
+    if version.status != TRAINING_COMPLETED:
         raise ResourceNotReadyException("The adapter is not trained.")
     model = version.model
     assert model is not None

@@ -30,6 +30,7 @@ from .._domain.manifests import (
 )
 from .._domain.model import LOCALIZATION, Detection, TrainedModel, Truth
 from .._domain.outcome import TrainingOutcome
+from .._domain.projects import CONTENT_MODERATION
 from .._domain.versions import COPYING_FAILED, TRAINING_FAILED, ProjectVersion
 from . import s3io
 
@@ -77,7 +78,7 @@ def check_request(
 ) -> None:
     """The synchronous rules of CreateProjectVersion's inputs
     [M doc of CreateProjectVersion]."""
-    if feature_config is not None and project_feature != "CONTENT_MODERATION":
+    if feature_config is not None and project_feature != CONTENT_MODERATION:
         raise InvalidParameterException(
             "FeatureConfig does not match the feature of the project."
         )
@@ -86,7 +87,7 @@ def check_request(
     auto = bool((testing_data or {}).get("AutoCreate"))
     if auto and (testing_data or {}).get("Assets"):
         raise InvalidParameterException("TestingData can't have Assets when AutoCreate is true.")
-    if project_feature == "CONTENT_MODERATION":
+    if project_feature == CONTENT_MODERATION:
         if not (training_data or {}).get("Assets"):
             raise InvalidParameterException(
                 "An adapter is trained from a manifest in TrainingData."
@@ -182,7 +183,7 @@ def run(
         outcome.training_input = training_data
     if testing_data is not None:
         outcome.testing_input = {"AutoCreate": False, **testing_data}
-    elif version.feature == "CONTENT_MODERATION":
+    elif version.feature == CONTENT_MODERATION:
         outcome.testing_input = {"AutoCreate": True}
     injected = steering.take_training_failure(version.project.name, version.name)
     output = version.output_config

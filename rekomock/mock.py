@@ -33,6 +33,8 @@ from ._wire import patches
 
 T = TypeVar("T")
 
+__all__ = ["MockRekognitionCustom", "activate", "deactivate", "mock_rekognition_custom"]
+
 
 
 def activate() -> bool:

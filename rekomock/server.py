@@ -33,6 +33,18 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any, TextIO
 
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "DRAIN_TIMEOUT",
+    "IDLE_TIMEOUT",
+    "RekomockServer",
+    "ServerExtraMissing",
+    "endpoint_url",
+    "endpoint_urls",
+    "serve",
+]
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 #: A connection that sends nothing for this long is closed, so idle or half-open

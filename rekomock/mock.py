@@ -21,26 +21,30 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
 from ._domain import clock, lifecycle
-from ._service.backend import reset_state
-from ._service.controller import Controller
-from ._wire import patches
+
+if TYPE_CHECKING:
+    from .controller import Controller
 
 T = TypeVar("T")
 
 __all__ = ["MockRekognitionCustom", "activate", "deactivate", "mock_rekognition_custom"]
 
+# The wire and the service are imported when first needed, not by ``import rekomock``: most
+# of their cost is only worth paying once a mock is made.
 
 
 def activate() -> bool:
     """Count one more activation (a mock or a server); the first one installs rekomock's
     patches and registers the phases' default progressions. True when rekomock just turned
     on."""
+    from ._wire import patches
+
     if not patches.activate():
         return False
     lifecycle.register_defaults()
@@ -51,6 +55,8 @@ def deactivate() -> bool:
     """Count one activation off; the last one removes the patches and drops the transitions
     users set (the state manager outlives every reset). True when rekomock just turned
     off."""
+    from ._wire import patches
+
     if not patches.deactivate():
         return False
     lifecycle.unset_user_transitions()
@@ -63,6 +69,8 @@ class MockRekognitionCustom:
     def __init__(self, config: DefaultConfig | None = None) -> None:
         self._config = config
         self._inner: list[Any] = []
+        from .controller import Controller
+
         self.controller = Controller()
 
     # --------------------------------------------------------- start / stop
@@ -72,6 +80,8 @@ class MockRekognitionCustom:
         inner.start(reset=reset)
         self._inner.append(inner)
         if activate() and reset:
+            from ._service.backend import reset_state
+
             reset_state()
             clock.reset()
         return self.controller

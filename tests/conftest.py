@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 
 from rekomock.shapes import check_client
 
@@ -28,12 +29,21 @@ def rekognition(rekomock: Any) -> Any:
 @pytest.fixture
 def unchecked_rekognition(rekomock: Any) -> Any:
     """A client with client-side validation off: sends whatever a CLI or other SDK might."""
-    from botocore.config import Config
-
     client = boto3.client(
         "rekognition", region_name=REGION, config=Config(parameter_validation=False)
     )
     return check_client(client)
+
+
+#: botocore retries LimitExceededException with random back-off (seconds of real sleep); a
+#: test of a quota wants the service's first answer, as a caller with retries off sees it.
+SINGLE_ATTEMPT = Config(retries={"total_max_attempts": 1})
+
+
+@pytest.fixture
+def single_attempt_rekognition(rekomock: Any) -> Any:
+    """A client that does not retry: quota errors answer at once, without back-off sleeps."""
+    return check_client(boto3.client("rekognition", region_name=REGION, config=SINGLE_ATTEMPT))
 
 
 @pytest.fixture

@@ -137,7 +137,9 @@ def test_update_with_a_bad_manifest_blob_is_not_a_crash(world: Any) -> None:
     client.update_dataset_entries(DatasetArn=known["DatasetArn"][0],
                                   Changes={"GroundTruth": body})
     desc = client.describe_dataset(DatasetArn=known["DatasetArn"][0])["DatasetDescription"]
-    assert desc["Status"] in ("UPDATE_COMPLETE", "UPDATE_FAILED")
+    # bytes that are not UTF-8 make the whole file unreadable, as for CreateDataset's manifest
+    assert (desc["Status"], desc["StatusMessage"]) == (
+        "UPDATE_FAILED", "The manifest file extension or contents are invalid.")
     client.update_dataset_entries(DatasetArn=known["DatasetArn"][0],
                                   Changes={"GroundTruth": make_png()})
     desc = client.describe_dataset(DatasetArn=known["DatasetArn"][0])["DatasetDescription"]

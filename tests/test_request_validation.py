@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import botocore.session
@@ -135,4 +134,3 @@ def test_every_operation_compiles_and_checks_required_members(operation: str) ->
         assert err.value.message.startswith(f"{len(shape.required_members)} validation error")
     else:
         assert validate_request(operation, {}) == {}
-    json.dumps(validate_request.__doc__)

@@ -328,11 +328,14 @@ def test_version_tags(rekognition: Any, train: Any) -> None:
         rekognition.list_tags_for_resource(ResourceArn=arn)
 
 
-def test_versions_quota(rekognition: Any, project_arn: str, train: Any,
+def test_versions_quota(rekognition: Any, single_attempt_rekognition: Any, project_arn: str,
+                        train: Any, classification: dict[str, Any],
                         rekomock: Controller) -> None:
     rekomock.quotas.versions_per_project = 1
     train("v1")
     with pytest.raises(rekognition.exceptions.LimitExceededException):
-        train("v2")
+        single_attempt_rekognition.create_project_version(
+            ProjectArn=project_arn, VersionName="v2", OutputConfig=classification["OutputConfig"],
+            TrainingData=classification["TrainingData"], TestingData=classification["TestingData"])
     assert len(rekognition.describe_project_versions(ProjectArn=project_arn)[
         "ProjectVersionDescriptions"]) == 1

@@ -7,15 +7,28 @@ shape (``shapes.check_client``).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import boto3
 import pytest
 from botocore.config import Config
+from hypothesis import HealthCheck, settings
 
 from rekomock.shapes import check_client
 
 pytest_plugins = ["pytester"]
+
+# Hypothesis profiles (HYPOTHESIS_PROFILE; the short "ci" one by default). Under CI (CI set,
+# as CI services and .ci/run do) the short profile is derandomized: the same examples on
+# every run, so a red build is never luck and a green one always means the same thing.
+_UNLIMITED = {"deadline": None, "suppress_health_check": list(HealthCheck)}
+settings.register_profile("ci", max_examples=15,
+                          derandomize=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
+                          **_UNLIMITED)
+settings.register_profile("medium", max_examples=300, **_UNLIMITED)
+settings.register_profile("long", max_examples=5000, **_UNLIMITED)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REGION = "us-east-1"
 BUCKET = "rekomock-test-bucket"

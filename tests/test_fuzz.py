@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +14,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from snapshot import state
 from strategies import FUZZ_BUCKET, allowed_errors, populate, raw_json, request
@@ -25,14 +24,6 @@ from rekomock.responses import IMPLEMENTED
 from rekomock.routing import RekognitionRouter
 from rekomock.shapes import check_body, check_client
 from rekomock.testing import classification_line, make_png, manifest
-
-settings.register_profile("ci", max_examples=15, deadline=None,
-                          suppress_health_check=list(HealthCheck))
-settings.register_profile("medium", max_examples=300, deadline=None,
-                          suppress_health_check=list(HealthCheck))
-settings.register_profile("long", max_examples=5000, deadline=None,
-                          suppress_health_check=list(HealthCheck))
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 OPERATIONS = sorted(IMPLEMENTED)
 BUCKET = FUZZ_BUCKET

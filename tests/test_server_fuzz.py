@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from server_process import ServerProcess
 from strategies import allowed_errors, populate, raw_json, request
-from test_fuzz import OPERATIONS  # also loads the hypothesis profiles
+from test_fuzz import OPERATIONS
 
 from rekomock.shapes import check_body
 from rekomock.testing import make_png

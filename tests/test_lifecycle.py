@@ -263,6 +263,7 @@ def test_inference_unit_hours(rekognition: Any, project_arn: str, train: Any,
         rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
         assert _status(rekognition, project_arn) == "RUNNING"
         frozen.tick(3600)
+        assert rekomock.inference_unit_hours(arn) == pytest.approx(7.0)  # earlier runs count
         rekognition.stop_project_version(ProjectVersionArn=arn)
         rekognition.delete_project_version(ProjectVersionArn=arn)
         assert rekomock.inference_unit_hours(arn) == pytest.approx(7.0)

@@ -339,3 +339,13 @@ def test_versions_quota(rekognition: Any, single_attempt_rekognition: Any, proje
             TrainingData=classification["TrainingData"], TestingData=classification["TestingData"])
     assert len(rekognition.describe_project_versions(ProjectArn=project_arn)[
         "ProjectVersionDescriptions"]) == 1
+
+
+def test_assumed_threshold_maximises_f1() -> None:
+    """Lowering the threshold admits predictions one confidence at a time; the one with the
+    best F1 wins (here 60: 3 true positives, 1 false, F1 6/7)."""
+    from rekomock.evaluation import _best_threshold
+
+    scored = [(90.0, True), (80.0, True), (70.0, False), (60.0, True)]
+    assert _best_threshold(scored, 3) == (0.6, 3, 1)
+    assert _best_threshold([], 2) == (0.5, 0, 0)  # nothing predicted

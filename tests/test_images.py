@@ -133,6 +133,7 @@ def _sof(width: int, height: int, length: int = 11) -> bytes:
     (SOI + _sof(640, 480), (640, 480)),
     (SOI + _sof(40000, 33000), (40000, 33000)),  # 16-bit sizes are unsigned
     (SOI + _sof(640, 480, length=8), (640, 480)),  # the shortest header that has both sizes
+    (SOI + _sof(640, 480)[:9], (640, 480)),  # the stream ends right after the width
     (SOI + _sof(640, 480, length=7), None),
     (SOI + _sof(640, 480)[:8], None),  # cut inside the width
     (SOI + _sof(0, 480), None),

@@ -304,3 +304,15 @@ def test_unknown_project_or_version(rekognition: Any, project_arn: str) -> None:
     ):
         with pytest.raises(rekognition.exceptions.ResourceNotFoundException):
             call()
+
+
+def test_controller_table_shows_versions(rekognition: Any, project_arn: str, train: Any,
+                                         rekomock: Controller) -> None:
+    arn = train("v1")
+    rows = [line for line in str(rekomock).splitlines() if "my-project/v1" in line]
+    assert len(rows) == 1 and "TRAINING_COMPLETED" in rows[0] and rows[0].rstrip().endswith(
+        "F1=1.000")
+    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=2)
+    assert _status(rekognition, project_arn) == "RUNNING"
+    (row,) = [line for line in str(rekomock).splitlines() if "my-project/v1" in line]
+    assert "RUNNING" in row and row.rstrip().endswith("F1=1.000 units=2")

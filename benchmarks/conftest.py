@@ -1,9 +1,13 @@
 """Benchmark plumbing: sizes per profile, the results table and the ratios to the targets.
 
-``REKOMOCK_BENCH=short`` (CI) shrinks the large sizes and prints the same table; timings are
-reported, never asserted. Every benchmark records its median under a short key through the
-``bench`` fixture; at the end of the run the ratios of issue "8 · Benchmarks" are computed
-from those medians (all measured in this one run) and printed.
+Every benchmark records its median under a short key through the ``bench`` fixture; at the
+end of the run the ratios to the targets are computed from those medians (all measured in
+this one run) and printed. ``REKOMOCK_BENCH`` picks the profile:
+
+- ``full`` (default): full sizes, the table printed;
+- ``short`` (CI): smaller sizes, the table printed, timings never asserted (a shared CI
+  machine's timings are noise);
+- ``assert``: full sizes, and the run fails when a ratio misses its target.
 """
 
 from __future__ import annotations
@@ -15,7 +19,11 @@ from typing import Any
 
 import pytest
 
-SHORT = os.environ.get("REKOMOCK_BENCH", "full") == "short"
+MODE = os.environ.get("REKOMOCK_BENCH", "full")
+if MODE not in ("full", "short", "assert"):
+    raise pytest.UsageError(f"REKOMOCK_BENCH={MODE}: expected full, short or assert")
+SHORT = MODE == "short"
+ASSERT = MODE == "assert"
 #: Version counts and dataset sizes of the O(page) benchmarks.
 MANY_VERSIONS = 1_000 if SHORT else 10_000
 MANY_ENTRIES = 10_000 if SHORT else 100_000
@@ -115,35 +123,61 @@ TARGETS: list[tuple[str, str, str, float]] = [
 ]
 
 
+def medians() -> dict[str, float]:
+    """Every median of the run, and the import times net of the interpreter's start."""
+    out = dict(MEDIANS)
+    for name in ("rekomock", "moto_boto3"):
+        if f"import.{name}" in out and "import.empty" in out:
+            out[f"import.{name}-net"] = out[f"import.{name}"] - out["import.empty"]
+    return out
+
+
+def ratios() -> list[tuple[str, float, float]]:
+    """(what, measured ratio, target; 0 for a reference) of every ratio measured in this run."""
+    measured = medians()
+    return [(what, measured[num] / measured[den], target)
+            for what, num, den, target in TARGETS
+            if num in measured and den in measured and measured[den] > 0]
+
+
+def missed() -> list[str]:
+    """The stated targets this run missed."""
+    return [f"{what}: {ratio:.2f}x > {target:g}x"
+            for what, ratio, target in ratios() if target and ratio > target]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if ASSERT and missed():
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not MEDIANS and not FACTS:
         return
-    for name in ("rekomock", "moto_boto3"):
-        if f"import.{name}" in MEDIANS and "import.empty" in MEDIANS:
-            MEDIANS[f"import.{name}-net"] = MEDIANS[f"import.{name}"] - MEDIANS["import.empty"]
     write = terminalreporter.write_line
     write("")
-    write(f"rekomock benchmark ratios ({'short' if SHORT else 'full'} profile; "
+    write(f"rekomock benchmark ratios ({MODE} profile; "
           f"{platform.python_implementation()} {platform.python_version()}, "
           f"{platform.machine()}, {os.cpu_count()} CPUs)")
     write("| ratio | measured | target | met |")
     write("|---|---|---|---|")
-    for what, num, den, target in TARGETS:
-        if num not in MEDIANS or den not in MEDIANS or MEDIANS[den] <= 0:
-            continue
-        ratio = MEDIANS[num] / MEDIANS[den]
+    for what, ratio, target in ratios():
         goal = f"≤ {target:g}x" if target else "(reference)"
         met = ("yes" if ratio <= target else "NO") if target else ""
         write(f"| {what} | {ratio:.2f}x | {goal} | {met} |")
     write("")
     write("| measurement | median |")
     write("|---|---|")
-    for key in sorted(MEDIANS):
-        value = MEDIANS[key]
+    for key, value in sorted(medians().items()):
         shown = f"{value * 1e6:,.0f} µs" if value < 0.01 else f"{value * 1e3:,.1f} ms"
         write(f"| {key} | {shown} |")
     for key, text in sorted(FACTS.items()):
         write(f"| {key} | {text} |")
+    if ASSERT:
+        write("")
+        for miss in missed():
+            terminalreporter.write_line(f"TARGET MISSED: {miss}", red=True)
+        write(f"REKOMOCK_BENCH=assert: {len(missed())} target(s) missed")
 
 
 @pytest.fixture(autouse=True)

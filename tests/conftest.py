@@ -7,14 +7,28 @@ shape (``shapes.check_client``).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
+from hypothesis import HealthCheck, settings
 
 from rekomock._domain.shapes import check_client
 
 pytest_plugins = ["pytester"]
+
+# Hypothesis profiles (HYPOTHESIS_PROFILE; the short "ci" one by default). Under CI (CI set,
+# as CI services and .ci/run do) the short profile is derandomized: the same examples on
+# every run, so a red build is never luck and a green one always means the same thing.
+_UNLIMITED = {"deadline": None, "suppress_health_check": list(HealthCheck)}
+settings.register_profile("ci", max_examples=15,
+                          derandomize=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
+                          **_UNLIMITED)
+settings.register_profile("medium", max_examples=300, **_UNLIMITED)
+settings.register_profile("long", max_examples=5000, **_UNLIMITED)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REGION = "us-east-1"
 BUCKET = "rekomock-test-bucket"
@@ -28,12 +42,21 @@ def rekognition(rekomock: Any) -> Any:
 @pytest.fixture
 def unchecked_rekognition(rekomock: Any) -> Any:
     """A client with client-side validation off: sends whatever a CLI or other SDK might."""
-    from botocore.config import Config
-
     client = boto3.client(
         "rekognition", region_name=REGION, config=Config(parameter_validation=False)
     )
     return check_client(client)
+
+
+#: botocore retries LimitExceededException with random back-off (seconds of real sleep); a
+#: test of a quota wants the service's first answer, as a caller with retries off sees it.
+SINGLE_ATTEMPT = Config(retries={"total_max_attempts": 1})
+
+
+@pytest.fixture
+def single_attempt_rekognition(rekomock: Any) -> Any:
+    """A client that does not retry: quota errors answer at once, without back-off sleeps."""
+    return check_client(boto3.client("rekognition", region_name=REGION, config=SINGLE_ATTEMPT))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
+import pytest
 from botocore.exceptions import ClientError
 from server_process import ServerProcess
 
@@ -30,6 +31,40 @@ def test_threads_racing_against_the_server(server: ServerProcess) -> None:
     _race(server.client)
 
 
+def test_a_crashing_worker_fails_the_race() -> None:
+    """The harness itself: an error in any worker (here in its describe calls) is a failure."""
+
+    def crash(**_: Any) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("injected crash")
+
+    def make_client(service: str) -> Any:
+        client = boto3.session.Session().client(service, region_name="us-east-1")
+        client.meta.events.register("before-call.rekognition.DescribeProjects", crash)
+        return client
+
+    with mock_rekognition_custom(), pytest.raises(AssertionError, match="injected crash"):
+        _race(make_client)
+
+
+def _in_threads(work: Callable[[int], None]) -> list[BaseException]:
+    """Run ``work(n)`` in THREADS threads; every exception any of them raised."""
+    errors: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            work(n)
+        except BaseException as err:  # a thread's death is a failure, not a warning
+            errors.append(err)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
 def _race(make_client: Callable[[str], Any]) -> None:
     """8 threads x 25 rounds of creates on a shared name pool, tags, starts and stops."""
     s3 = make_client("s3")
@@ -44,7 +79,7 @@ def _race(make_client: Callable[[str], Any]) -> None:
     created_versions: Counter[str] = Counter()
     unexpected: list[BaseException] = []
     lock = threading.Lock()
-    start = threading.Barrier(THREADS)
+    start = threading.Barrier(THREADS, timeout=120)
 
     def worker(n: int) -> None:
         client = make_client("rekognition")
@@ -75,18 +110,11 @@ def _race(make_client: Callable[[str], Any]) -> None:
                 if err.response["Error"]["Code"] not in ("ResourceInUseException",
                                                          "ResourceNotFoundException"):
                     unexpected.append(err)
-            except BaseException as err:  # anything else is a bug
-                unexpected.append(err)
             client.describe_projects(MaxResults=5)
             client.describe_project_versions(ProjectArn=project, MaxResults=3)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    assert unexpected == []
+    unexpected.extend(_in_threads(worker))
+    assert not unexpected, unexpected
     assert all(count == 1 for count in created_projects.values())
     assert all(count == 1 for count in created_versions.values())
     names = {d["ProjectArn"].split("/")[1] for page in

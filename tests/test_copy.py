@@ -117,6 +117,7 @@ def _other_account_client(monkeypatch: pytest.MonkeyPatch) -> Any:
 def test_cross_account_needs_a_policy(rekognition: Any, project_arn: str, train: Any,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     source = train("v1")
+    unshared = train("v2")
     other = _other_account_client(monkeypatch)
     dest = other.create_project(ProjectName="theirs")["ProjectArn"]
     with pytest.raises(other.exceptions.AccessDeniedException):
@@ -128,6 +129,8 @@ def test_cross_account_needs_a_policy(rekognition: Any, project_arn: str, train:
                                    PolicyDocument=policy({"AWS": f"arn:aws:iam::{OTHER}:root"},
                                                          resource=source))
     monkeypatch.setenv("MOTO_ACCOUNT_ID", OTHER)
+    with pytest.raises(other.exceptions.AccessDeniedException):
+        _copy(other, project_arn, unshared, dest)  # the policy names v1 only
     arn = _copy(other, project_arn, source, dest)
     assert arn.startswith(f"arn:aws:rekognition:us-east-1:{OTHER}:project/theirs/version/")
     desc = describe_version(other, dest, "copy-1")

@@ -304,7 +304,9 @@ def test_delete_dataset(rekognition: Any, project_arn: str, train_dataset: str) 
     rekognition.tag_resource(ResourceArn=train_dataset, Tags={"k": "v"})
     with pytest.raises(rekognition.exceptions.ResourceInUseException):
         rekognition.delete_project(ProjectArn=project_arn)  # docs/decisions.md, *Projects*
-    assert rekognition.delete_dataset(DatasetArn=train_dataset)["ResponseMetadata"]
+    answer = rekognition.delete_dataset(DatasetArn=train_dataset)
+    assert set(answer) == {"ResponseMetadata"}  # DeleteDataset's output has no member
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
     with pytest.raises(rekognition.exceptions.ResourceNotFoundException) as err:
         rekognition.describe_dataset(DatasetArn=train_dataset)
     # AWS's delete-dataset program loops until it sees exactly this code.

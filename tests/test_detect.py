@@ -95,10 +95,19 @@ def test_bad_images(rekognition: Any, running: str, image: dict[str, Any], error
     assert err.value.response["Error"]["Code"] == error
 
 
-def test_raw_bytes_over_4mb_are_too_large(unchecked_rekognition: Any, running: str) -> None:
-    big = make_png(64, 64) + b"\x00" * (4 * 1024 * 1024)
-    with pytest.raises(unchecked_rekognition.exceptions.ImageTooLargeException):
-        unchecked_rekognition.detect_custom_labels(ProjectVersionArn=running, Image={"Bytes": big})
+def test_raw_bytes_up_to_4mb(rekognition: Any, running: str) -> None:
+    """Image.Bytes: "the maximum image size you can pass to DetectCustomLabels is 4MB" (the
+    API reference's Image page), MB as in the blob's own 5 MB = 5,242,880 bytes; the limit
+    is on the decoded bytes, not on their base64 text."""
+    png = make_png(64, 64)
+    limit = 4 * 1024 * 1024
+    at_limit = png + b"\x00" * (limit - len(png))
+    answer = rekognition.detect_custom_labels(ProjectVersionArn=running,
+                                              Image={"Bytes": at_limit})
+    assert answer["CustomLabels"] == []
+    with pytest.raises(rekognition.exceptions.ImageTooLargeException):
+        rekognition.detect_custom_labels(ProjectVersionArn=running,
+                                         Image={"Bytes": at_limit + b"\x00"})
 
 
 def test_min_confidence_max_results_and_sorting(rekognition: Any, running: str,
@@ -167,12 +176,14 @@ def test_evaluation_includes_scripted_answers(rekognition: Any, s3: Any, project
     assert desc["EvaluationResult"]["F1Score"] < 1.0
 
 
-def test_bytes_travel_base64(rekognition: Any, running: str) -> None:
-    # botocore encodes Bytes; the mock decodes before sniffing.
+def test_bytes_travel_base64(rekognition: Any, running: str, rekomock: Controller) -> None:
+    # botocore sends Bytes base64-encoded; the mock matches the decoded image, not its text.
     raw = make_png(70, 70, (5, 5, 5))
-    assert base64.b64decode(base64.b64encode(raw)) == raw
-    assert rekognition.detect_custom_labels(
-        ProjectVersionArn=running, Image={"Bytes": raw})["CustomLabels"] == []
+    rekomock.set_detections([{"Name": "sunset", "Confidence": 99.0}], image=raw)
+    rekomock.set_detections([{"Name": "text", "Confidence": 99.0}],
+                            image=base64.b64encode(raw))
+    assert [x["Name"] for x in rekognition.detect_custom_labels(
+        ProjectVersionArn=running, Image={"Bytes": raw})["CustomLabels"]] == ["sunset"]
 
 
 def test_object_localization_answers_boxes(rekognition: Any, s3: Any, project_arn: str,

@@ -121,6 +121,43 @@ def test_sniff_jpeg_progressive_frame_and_dht_is_not_a_frame() -> None:
     assert sniff(data) == ImageInfo("JPEG", 200, 100)
 
 
+SOI = b"\xff\xd8"
+
+
+def _sof(width: int, height: int, length: int = 11) -> bytes:
+    """A baseline frame header (SOF0); ``length`` as declared, the body cut to fit it."""
+    body = struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00"
+    return b"\xff\xc0" + struct.pack(">H", length) + body[:max(length - 2, 0)]
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (SOI + _sof(640, 480), (640, 480)),
+    (SOI + _sof(40000, 33000), (40000, 33000)),  # 16-bit sizes are unsigned
+    (SOI + _sof(640, 480, length=8), (640, 480)),  # the shortest header that has both sizes
+    (SOI + _sof(640, 480)[:9], (640, 480)),  # the stream ends right after the width
+    (SOI + _sof(640, 480, length=7), None),
+    (SOI + _sof(640, 480)[:8], None),  # cut inside the width
+    (SOI + _sof(0, 480), None),
+    (SOI + _sof(640, 0), None),  # height defined later by a DNL segment: not supported
+    (SOI + b"\xff\xe0\x00\x02" + _sof(64, 65), (64, 65)),  # an empty APP0 segment
+    (SOI + b"\xff\xe0\x00\x01" + _sof(64, 65), None),  # a length below its own 2 bytes
+    (SOI + b"\xff\xe0" + struct.pack(">H", 40000) + b"\x00" * 39998 + _sof(64, 65),
+     (64, 65)),  # a segment longer than 32 KiB
+    (SOI + b"\xff\x01" + b"\xff\xd0" + _sof(64, 65), (64, 65)),  # TEM, RST0: no length
+    (SOI + b"\xff\xd9\x00\x02" + _sof(64, 65), None),  # EOI before any frame
+    (SOI + b"\xff\x00\x00\x02" + _sof(64, 65), None),  # scan data before any frame
+    (SOI + b"\xff\xda\x00\x02" + _sof(64, 65), None),  # SOS before any frame
+    (SOI + b"\xff\xff", None),  # fill bytes, then nothing
+    (SOI + b"\xff\xe0", None),  # a marker without its length
+    (SOI + b"\xff\xe0\x00", None),
+    (SOI + b"\xff\xe0\x00\x02", None),  # segments up to the end, no frame
+    (SOI + b"\xff\xe0\x00\x02\x00\xff\xc0", None),  # not a marker where one must start
+])
+def test_sniff_jpeg_segments(data: bytes, expected: tuple[int, int] | None) -> None:
+    info = sniff(data)
+    assert (None if info is None else (info.width, info.height)) == expected
+
+
 def test_sniff_ignores_trailing_bytes() -> None:
     assert sniff(make_png(70, 70) + b"\x00" * 1000) == ImageInfo("PNG", 70, 70)
 

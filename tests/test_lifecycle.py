@@ -13,6 +13,7 @@ from moto.moto_api import state_manager
 
 from rekomock import Controller
 from rekomock._domain.lifecycle import (
+    VERSION_COPYING,
     VERSION_DELETING,
     VERSION_STARTING,
     VERSION_STOPPING,
@@ -78,6 +79,12 @@ def test_running_model_rules(rekognition: Any, project_arn: str, train: Any) -> 
             ProjectVersionArn=arn, MinInferenceUnits=3, MaxInferenceUnits=2)
     with pytest.raises(rekognition.exceptions.ResourceInUseException):
         rekognition.stop_project_version(ProjectVersionArn=arn)  # not running
+    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=2,
+                                      MaxInferenceUnits=2)  # equal bounds: fixed capacity
+    desc = describe_version(rekognition, project_arn, "v1")
+    assert (desc["Status"], desc["MinInferenceUnits"], desc["MaxInferenceUnits"]) == (
+        "RUNNING", 2, 2)
+    rekognition.stop_project_version(ProjectVersionArn=arn)
     rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
     with pytest.raises(rekognition.exceptions.ResourceInUseException):
         rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
@@ -111,6 +118,47 @@ def test_intermediate_states_with_manual_progression(rekognition: Any, project_a
         "ProjectVersionDescriptions"] == []
 
 
+def _hold_in(rekognition: Any, project_arn: str, train: Any, status: str) -> str:
+    """Train v1 and leave it in ``status`` (the phase that leads to it never completes)."""
+    held = {"TRAINING_IN_PROGRESS": VERSION_TRAINING, "STARTING": VERSION_STARTING,
+            "STOPPING": VERSION_STOPPING, "COPYING_IN_PROGRESS": VERSION_COPYING,
+            "DELETING": VERSION_DELETING}.get(status)
+    if held is not None:
+        state_manager.set_transition(held, {"progression": "manual", "times": 99})
+    arn: str = train("v1")
+    if status in ("STARTING", "RUNNING", "STOPPING"):
+        rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
+    if status == "STOPPING":
+        rekognition.stop_project_version(ProjectVersionArn=arn)
+    if status == "COPYING_IN_PROGRESS":
+        arn = rekognition.copy_project_version(
+            SourceProjectArn=project_arn, SourceProjectVersionArn=arn,
+            DestinationProjectArn=project_arn, VersionName="copy",
+            OutputConfig={"S3Bucket": "rekomock-test-bucket"})["ProjectVersionArn"]
+    if status == "DELETING":
+        rekognition.delete_project_version(ProjectVersionArn=arn)
+    (desc,) = [d for d in rekognition.describe_project_versions(ProjectArn=project_arn)[
+        "ProjectVersionDescriptions"] if d["ProjectVersionArn"] == arn]
+    assert desc["Status"] == status
+    return arn
+
+
+@pytest.mark.parametrize("status", ["TRAINING_IN_PROGRESS", "STARTING", "RUNNING", "STOPPING",
+                                    "COPYING_IN_PROGRESS", "DELETING"])
+def test_busy_versions_cannot_be_deleted_or_started(rekognition: Any, project_arn: str,
+                                                    train: Any, status: str) -> None:
+    arn = _hold_in(rekognition, project_arn, train, status)
+    for call in (lambda: rekognition.delete_project_version(ProjectVersionArn=arn),
+                 lambda: rekognition.start_project_version(ProjectVersionArn=arn,
+                                                           MinInferenceUnits=1)):
+        with pytest.raises(rekognition.exceptions.ResourceInUseException) as err:
+            call()
+        assert status in err.value.response["Error"]["Message"]
+    (desc,) = [d for d in rekognition.describe_project_versions(ProjectArn=project_arn)[
+        "ProjectVersionDescriptions"] if d["ProjectVersionArn"] == arn]
+    assert desc["Status"] == status  # a refused call changes nothing
+
+
 def test_outputs_appear_when_training_ends(rekognition: Any, s3: Any, project_arn: str,
                                           train: Any) -> None:
     state_manager.set_transition(VERSION_TRAINING, {"progression": "manual", "times": 2})
@@ -123,16 +171,28 @@ def test_outputs_appear_when_training_ends(rekognition: Any, s3: Any, project_ar
         "Contents"]) == 6
 
 
+@pytest.fixture
+def no_real_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Fail the test if anything sleeps in real time (waiters must move the mock's clock)."""
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        raise AssertionError(f"slept {seconds} s in real time")
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    return slept
+
+
 def test_fail_start(rekognition: Any, project_arn: str, train: Any,
-                    rekomock: Controller) -> None:
+                    rekomock: Controller, no_real_sleep: list[float]) -> None:
     arn = train("v1")
     rekomock.fail_start(message="Not enough capacity.")
     rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
-    begin = time.perf_counter()
     with pytest.raises(WaiterError) as err:
         rekognition.get_waiter("project_version_running").wait(
             ProjectArn=project_arn, VersionNames=["v1"])
-    assert time.perf_counter() - begin < 5
+    assert no_real_sleep == []
     assert "FAILED" in str(err.value)
     desc = describe_version(rekognition, project_arn, "v1")
     assert (desc["Status"], desc["StatusMessage"]) == ("FAILED", "Not enough capacity.")
@@ -144,10 +204,10 @@ def test_fail_start(rekognition: Any, project_arn: str, train: Any,
 
 
 def test_waiters_under_time_progression_do_not_sleep(rekognition: Any, project_arn: str,
-                                                     train: Any) -> None:
+                                                     train: Any,
+                                                     no_real_sleep: list[float]) -> None:
     state_manager.set_transition(VERSION_TRAINING, {"progression": "time", "seconds": 3600})
     state_manager.set_transition(VERSION_STARTING, {"progression": "time", "seconds": 600})
-    begin = time.perf_counter()
     arn = train("v1")
     assert _status(rekognition, project_arn) == "TRAINING_IN_PROGRESS"
     rekognition.get_waiter("project_version_training_completed").wait(
@@ -160,20 +220,22 @@ def test_waiters_under_time_progression_do_not_sleep(rekognition: Any, project_a
     rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
     rekognition.get_waiter("project_version_running").wait(
         ProjectArn=project_arn, VersionNames=["v1"])
-    assert time.perf_counter() - begin < 10  # real time: no sleeping
+    assert _status(rekognition, project_arn) == "RUNNING"
+    assert no_real_sleep == []
 
 
 def test_failing_training_waiter_is_fast_under_time_progression(
-    rekognition: Any, project_arn: str, train: Any, rekomock: Controller
+    rekognition: Any, project_arn: str, train: Any, rekomock: Controller,
+    no_real_sleep: list[float],
 ) -> None:
     state_manager.set_transition(VERSION_TRAINING, {"progression": "time", "seconds": 7200})
     rekomock.fail_training()
     train("v1")
-    begin = time.perf_counter()
-    with pytest.raises(WaiterError):
+    with pytest.raises(WaiterError) as err:
         rekognition.get_waiter("project_version_training_completed").wait(
             ProjectArn=project_arn, VersionNames=["v1"])
-    assert time.perf_counter() - begin < 10
+    assert "TRAINING_FAILED" in str(err.value)
+    assert no_real_sleep == []
 
 
 def test_time_progression_follows_freezegun(rekognition: Any, project_arn: str,
@@ -205,6 +267,7 @@ def test_inference_unit_hours(rekognition: Any, project_arn: str, train: Any,
         rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
         assert _status(rekognition, project_arn) == "RUNNING"
         frozen.tick(3600)
+        assert rekomock.inference_unit_hours(arn) == pytest.approx(7.0)  # earlier runs count
         rekognition.stop_project_version(ProjectVersionArn=arn)
         rekognition.delete_project_version(ProjectVersionArn=arn)
         assert rekomock.inference_unit_hours(arn) == pytest.approx(7.0)
@@ -268,3 +331,15 @@ def test_unknown_project_or_version(rekognition: Any, project_arn: str) -> None:
     ):
         with pytest.raises(rekognition.exceptions.ResourceNotFoundException):
             call()
+
+
+def test_controller_table_shows_versions(rekognition: Any, project_arn: str, train: Any,
+                                         rekomock: Controller) -> None:
+    arn = train("v1")
+    rows = [line for line in str(rekomock).splitlines() if "my-project/v1" in line]
+    assert len(rows) == 1 and "TRAINING_COMPLETED" in rows[0] and rows[0].rstrip().endswith(
+        "F1=1.000")
+    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=2)
+    assert _status(rekognition, project_arn) == "RUNNING"
+    (row,) = [line for line in str(rekomock).splitlines() if "my-project/v1" in line]
+    assert "RUNNING" in row and row.rstrip().endswith("F1=1.000 units=2")

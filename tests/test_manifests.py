@@ -185,6 +185,17 @@ def test_object_localization_boxes() -> None:
     assert p.use_case == "OBJECT_LOCALIZATION" and p.labels == ["Echo", "Echo Dot"]
 
 
+def test_second_box_attribute_is_rescaled_to_the_first_frame() -> None:
+    line = det_line(ref("a"), [("cat", 40, 30, 100, 60)], size=(640, 480))
+    second = det_line(ref("a"), [("dog", 200, 400, 300, 200)], size=(1280, 1920))
+    line["more-boxes"] = second["bounding-box"]
+    line["more-boxes-metadata"] = second["bounding-box-metadata"]
+    e = one(line)
+    assert (e.state, e.image_size) == ("valid", (640, 480))
+    # x scaled by 640/1280, y by 480/1920
+    assert e.boxes == (Box("cat", 40, 30, 100, 60), Box("dog", 100, 100, 150, 50))
+
+
 def test_aws_documented_example_lines_are_valid() -> None:
     classification = {
         "source-ref": "s3://bucket/images/sunrise.png",

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from rekomock import Controller
+from rekomock._domain.policies import ProjectPolicy, decide
 
 
-def doc(effect: str = "Allow", principal: Any = None, resource: str = "*",
+def doc(effect: str = "Allow", principal: Any = None, resource: Any = "*",
         action: Any = "rekognition:CopyProjectVersion", **extra: Any) -> str:
     statement = {"Effect": effect,
                  "Principal": principal or {"AWS": "arn:aws:iam::111122223333:root"},
@@ -58,23 +59,50 @@ def test_revision_on_a_new_name(rekognition: Any, project_arn: str) -> None:
     assert rekognition.list_project_policies(ProjectArn=project_arn)["ProjectPolicies"] == []
 
 
+COPY = "rekognition:CopyProjectVersion"
+
+
 @pytest.mark.parametrize(
-    "document",
+    ("document", "message"),
     [
-        "not json",
-        json.dumps({"Version": "2012-10-17"}),
-        doc(action="rekognition:DetectCustomLabels"),
-        doc(effect="Maybe"),
-        doc(NotAction="rekognition:CopyProjectVersion"),
-        json.dumps({"Statement": [{"Effect": "Allow", "Action": "rekognition:CopyProjectVersion",
-                                   "Resource": "*"}]}),
+        ("not json", "The policy document is not valid JSON."),
+        (json.dumps({"Version": "2012-10-17"}), "The policy document needs a Statement."),
+        (json.dumps(["Statement"]), "The policy document needs a Statement."),
+        (json.dumps({"Statement": []}), "The policy document has no statement."),
+        (json.dumps({"Statement": ["Allow"]}), "A statement must be an object."),
+        (doc(action="rekognition:DetectCustomLabels"),
+         "The only supported action is rekognition:CopyProjectVersion."),
+        (doc(action=[]), "The only supported action is rekognition:CopyProjectVersion."),
+        (doc(action=[COPY, 7]), "The only supported action is rekognition:CopyProjectVersion."),
+        (doc(effect="Maybe"), "Effect must be Allow or Deny."),
+        (doc(NotAction=COPY), "NotAction is not supported."),
+        (doc(NotResource="*"), "NotResource is not supported."),
+        (doc(NotPrincipal="*"), "NotPrincipal is not supported."),
+        (json.dumps({"Statement": [{"Effect": "Allow", "Action": COPY, "Resource": "*"}]}),
+         "A statement needs Principal."),
+        (json.dumps({"Statement": [{"Effect": "Allow", "Action": COPY, "Principal": "*"}]}),
+         "A statement needs Resource."),
+        (doc(resource=["*", 3]), "Resource must be a string or a list."),
+        (doc(principal={"Service": "rekognition.amazonaws.com"}),
+         'Principal must be "*" or {"AWS": ...}.'),
+        (doc(principal={"AWS": ["111122223333", 5]}), 'Principal must be "*" or {"AWS": ...}.'),
+        (doc(principal="someone"), 'Principal must be "*" or {"AWS": ...}.'),
     ],
 )
-def test_malformed_documents(rekognition: Any, project_arn: str, document: str) -> None:
-    with pytest.raises(rekognition.exceptions.MalformedPolicyDocumentException):
+def test_malformed_documents(rekognition: Any, project_arn: str, document: str,
+                             message: str) -> None:
+    with pytest.raises(rekognition.exceptions.MalformedPolicyDocumentException) as err:
         rekognition.put_project_policy(ProjectArn=project_arn, PolicyName="p",
                                        PolicyDocument=document)
+    assert err.value.response["Error"]["Message"] == message
     assert rekognition.list_project_policies(ProjectArn=project_arn)["ProjectPolicies"] == []
+
+
+def test_actions_match_case_insensitively(rekognition: Any, project_arn: str) -> None:
+    for i, action in enumerate(["Rekognition:copyProjectVersion", "rekognition:Copy*",
+                                ["rekognition:*"]]):
+        rekognition.put_project_policy(ProjectArn=project_arn, PolicyName=f"p{i}",
+                                       PolicyDocument=doc(action=action))
 
 
 def test_quota_and_paging(rekognition: Any, project_arn: str, rekomock: Controller) -> None:
@@ -112,3 +140,66 @@ def test_delete_project_deletes_its_policies(rekognition: Any, project_arn: str)
     rekognition.delete_project(ProjectArn=project_arn)
     again = rekognition.create_project(ProjectName="my-project")["ProjectArn"]
     assert rekognition.list_project_policies(ProjectArn=again)["ProjectPolicies"] == []
+
+
+# ------------------------------------------------------ evaluation (IAM's order)
+
+SOURCE = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v1/1700000000000"
+CALLER = "111122223333"
+
+
+def statement(effect: str = "Allow", principal: Any = "*", resource: Any = SOURCE,
+              action: Any = COPY) -> dict[str, Any]:
+    return {"Effect": effect, "Principal": principal, "Action": action, "Resource": resource}
+
+
+def verdict(*statements: dict[str, Any], caller_arn: str | None = None,
+            resource: str = SOURCE) -> bool | None:
+    policy = ProjectPolicy("p", json.dumps({"Version": "2012-10-17",
+                                            "Statement": list(statements)}))
+    return decide([policy], CALLER, caller_arn, resource)
+
+
+ROLE = f"arn:aws:iam::{CALLER}:role/Copier"
+SESSION = f"arn:aws:sts::{CALLER}:assumed-role/Copier/session-1"
+USER = f"arn:aws:iam::{CALLER}:user/team/alice"
+
+
+@pytest.mark.parametrize(("statements", "caller_arn", "expected"), [
+    ([statement()], None, True),
+    ([statement(principal={"AWS": "*"})], None, True),
+    ([statement(principal={"AWS": CALLER})], None, True),
+    ([statement(principal={"AWS": ["444455556666", f"arn:aws:iam::{CALLER}:root"]})], None,
+     True),
+    ([statement(principal={"AWS": "444455556666"})], None, None),
+    ([statement(principal={"AWS": "arn:aws:iam::444455556666:root"})], None, None),
+    ([statement(principal={"AWS": ROLE})], SESSION, True),
+    ([statement(principal={"AWS": ROLE})], None, None),
+    ([statement(principal={"AWS": ROLE})], SESSION.replace("Copier", "Other"), None),
+    ([statement(principal={"AWS": USER})], USER, True),
+    ([statement(principal={"AWS": USER})], USER.replace("alice", "bob"), None),
+    ([statement(principal={"AWS": "444455556666"}), statement()], None, True),
+    ([statement(resource=SOURCE.replace("v1", "v2")), statement()], None, True),
+    ([statement(resource=SOURCE.upper())], None, None),  # ARNs match case-sensitively
+    ([statement(resource=SOURCE[:-13] + "*")], None, True),
+    ([statement(resource=SOURCE[:-1] + "?")], None, True),
+    ([statement(resource=SOURCE.replace("v1", "v?"))], None, True),
+    ([statement(), statement(effect="Deny")], None, False),
+    ([statement(effect="Deny", principal={"AWS": "444455556666"}), statement()], None, True),
+    ([statement(action="REKOGNITION:COPYPROJECTVERSION")], None, True),
+])
+def test_policy_evaluation(statements: list[dict[str, Any]], caller_arn: str | None,
+                           expected: bool | None) -> None:
+    assert verdict(*statements, caller_arn=caller_arn) is expected
+
+
+def test_brackets_in_a_resource_are_literal() -> None:
+    """IAM has no character classes: ``[`` is just a character."""
+    assert verdict(statement(resource="arn:x:[ab]"), resource="arn:x:[ab]") is True
+    assert verdict(statement(resource="arn:x:[ab]"), resource="arn:x:a") is None
+
+
+def test_a_replaced_document_is_the_one_evaluated() -> None:
+    policy = ProjectPolicy("p", json.dumps({"Statement": [statement()]}))
+    policy.replace(json.dumps({"Statement": [statement(effect="Deny")]}))
+    assert decide([policy], CALLER, None, SOURCE) is False

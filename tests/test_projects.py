@@ -172,12 +172,14 @@ def test_delete_unknown_or_foreign_project(rekognition: Any) -> None:
         )
 
 
-def test_project_quota(rekognition: Any, rekomock: Controller) -> None:
+def test_project_quota(rekognition: Any, single_attempt_rekognition: Any,
+                       rekomock: Controller) -> None:
     rekomock.quotas.projects = 2
     rekognition.create_project(ProjectName="a")
     rekognition.create_project(ProjectName="b")
-    with pytest.raises(rekognition.exceptions.LimitExceededException):
-        rekognition.create_project(ProjectName="c")
+    with pytest.raises(rekognition.exceptions.LimitExceededException) as err:
+        single_attempt_rekognition.create_project(ProjectName="c")
+    assert err.value.response["ResponseMetadata"]["RetryAttempts"] == 0
     assert names(rekognition) == ["a", "b"]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import botocore.session
@@ -108,10 +107,12 @@ def test_numbers_out_of_range(unchecked_rekognition: Any) -> None:
 
 
 def test_wrong_json_types_are_serialization_errors(unchecked_rekognition: Any) -> None:
-    for kwargs in ({"MaxResults": "ten"}, {"MaxResults": True}, {"MaxResults": 1.5},
-                   {"Features": [1]}, {"ProjectNames": [["p"]]}):
+    for kwargs, expected in (({"MaxResults": "ten"}, "number"), ({"MaxResults": True}, "number"),
+                             ({"MaxResults": 1.5}, "integer"), ({"Features": [1]}, "string"),
+                             ({"ProjectNames": [["p"]]}, "string")):
         error = _error(lambda kwargs=kwargs: unchecked_rekognition.describe_projects(**kwargs))
-        assert error["Code"] == "SerializationException", kwargs
+        assert (error["Code"], error["Message"]) == (
+            "SerializationException", f"Unexpected value type: expected {expected}."), kwargs
     assert unchecked_rekognition.describe_projects(MaxResults=5.0)["ProjectDescriptions"] == []
 
 
@@ -135,4 +136,3 @@ def test_every_operation_compiles_and_checks_required_members(operation: str) ->
         assert err.value.message.startswith(f"{len(shape.required_members)} validation error")
     else:
         assert validate_request(operation, {}) == {}
-    json.dumps(validate_request.__doc__)

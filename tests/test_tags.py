@@ -45,7 +45,7 @@ def test_arn_of_another_project_generation_is_not_found(rekognition: Any, projec
 
 
 def test_tag_quota_refuses_and_changes_nothing(
-    rekognition: Any, project_arn: str, rekomock: Controller
+    rekognition: Any, single_attempt_rekognition: Any, project_arn: str, rekomock: Controller
 ) -> None:
     rekomock.quotas.tags_per_resource = 3
     rekognition.tag_resource(ResourceArn=project_arn, Tags={"a": "1", "b": "2"})
@@ -56,9 +56,16 @@ def test_tag_quota_refuses_and_changes_nothing(
         "b": "2",
     }
     rekognition.tag_resource(ResourceArn=project_arn, Tags={"a": "x", "c": "3"})
-    with pytest.raises(rekognition.exceptions.ServiceQuotaExceededException):
-        rekognition.create_project(
+    # CreateProject's model has no ServiceQuotaExceededException: its quota error answers
+    with pytest.raises(rekognition.exceptions.LimitExceededException):
+        single_attempt_rekognition.create_project(
             ProjectName="many-tags", Tags={"1": "", "2": "", "3": "", "4": ""}
         )
     assert [d["ProjectArn"].split("/")[1] for d in
             rekognition.describe_projects()["ProjectDescriptions"]] == ["my-project"]
+    # likewise CreateDataset's
+    with pytest.raises(rekognition.exceptions.LimitExceededException):
+        single_attempt_rekognition.create_dataset(
+            ProjectArn=project_arn, DatasetType="TRAIN", Tags={"1": "", "2": "", "3": "", "4": ""})
+    (project,) = rekognition.describe_projects()["ProjectDescriptions"]
+    assert project["Datasets"] == []

@@ -375,12 +375,15 @@ def test_version_tags(rekognition: Any, train: Any) -> None:
         rekognition.list_tags_for_resource(ResourceArn=arn)
 
 
-def test_versions_quota(rekognition: Any, project_arn: str, train: Any,
+def test_versions_quota(rekognition: Any, single_attempt_rekognition: Any, project_arn: str,
+                        train: Any, classification: dict[str, Any],
                         rekomock: Controller) -> None:
     rekomock.quotas.versions_per_project = 1
     train("v1")
     with pytest.raises(rekognition.exceptions.LimitExceededException):
-        train("v2")
+        single_attempt_rekognition.create_project_version(
+            ProjectArn=project_arn, VersionName="v2", OutputConfig=classification["OutputConfig"],
+            TrainingData=classification["TrainingData"], TestingData=classification["TestingData"])
     assert len(rekognition.describe_project_versions(ProjectArn=project_arn)[
         "ProjectVersionDescriptions"]) == 1
 
@@ -476,3 +479,13 @@ def test_outputs_appear_when_the_service_observes_the_end_not_when_a_status_is_r
     assert outputs() == []  # ...and writes nothing
     assert describe_version(rekognition, project_arn, "v1")["Status"] == "TRAINING_COMPLETED"
     assert len(outputs()) == 6
+
+
+def test_assumed_threshold_maximises_f1() -> None:
+    """Lowering the threshold admits predictions one confidence at a time; the one with the
+    best F1 wins (here 60: 3 true positives, 1 false, F1 6/7)."""
+    from rekomock._domain.evaluation import _best_threshold
+
+    scored = [(90.0, True), (80.0, True), (70.0, False), (60.0, True)]
+    assert _best_threshold(scored, 3) == (0.6, 3, 1)
+    assert _best_threshold([], 2) == (0.5, 0, 0)  # nothing predicted

@@ -3,20 +3,32 @@
 Used to validate scripted answers when a test sets them, and by the test suite on every
 response (botocore's parser silently drops members it does not know, so checking parsed
 responses would hide extras): :func:`check_client` hooks ``before-parse`` and validates the
-raw JSON body of every successful Rekognition response: only modelled members, right JSON
-types, enum values, length/range limits and patterns; error bodies must carry ``__type``.
+raw JSON body of every Rekognition response: only modelled members, right JSON types, enum
+values, length/range limits, patterns (``\\p{L}`` classes included) and base64 blobs within
+their size limits. An error body must name an error of the operation (or of the JSON
+protocol) in ``__type`` and carry only ``Message``, ``Code`` and ``Logref``, the members
+AWS's SDKs model for Rekognition's errors (botocore's error shapes have none).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
-import re
+from collections.abc import Callable
 from typing import Any
 
 import botocore.session
 from botocore.model import Shape
 
-_PATTERNS: dict[str, re.Pattern[str] | None] = {}
+from .validation import _compile_pattern
+
+_PATTERNS: dict[str, Callable[[str], bool]] = {}
+#: Errors of the JSON protocol itself, which any operation may answer.
+PROTOCOL_ERRORS = frozenset({"ValidationException", "SerializationException",
+                             "UnknownOperationException", "UnrecognizedClientException"})
+#: The members of a Rekognition error body besides ``__type``.
+ERROR_MEMBERS = frozenset({"Message", "Code", "Logref"})
 
 
 class ShapeError(ValueError):
@@ -38,12 +50,10 @@ def service_model() -> Any:
 _MODEL: Any = None
 
 
-def _pattern(src: str) -> re.Pattern[str] | None:
+def _pattern(src: str) -> Callable[[str], bool]:
+    """The model pattern as the service applies it (whole value; ``\\p{…}`` classes too)."""
     if src not in _PATTERNS:
-        try:
-            _PATTERNS[src] = None if "\\p{" in src else re.compile(src)
-        except re.error:
-            _PATTERNS[src] = None
+        _PATTERNS[src] = _compile_pattern(src)
     return _PATTERNS[src]
 
 
@@ -77,9 +87,7 @@ def check_value(shape: Shape, value: Any, path: str) -> None:
         if "max" in meta:
             _require(len(value) <= meta["max"], f"{path}: longer than {meta['max']}")
         if "pattern" in meta:
-            rx = _pattern(meta["pattern"])
-            if rx is not None:
-                _require(rx.search(value), f"{path}: {value!r} !~ {meta['pattern']}")
+            _require(_pattern(meta["pattern"])(value), f"{path}: {value!r} !~ {meta['pattern']}")
     elif t in ("integer", "long"):
         _require(isinstance(value, int) and not isinstance(value, bool), f"{path}: not int")
         if "min" in meta:
@@ -101,14 +109,38 @@ def check_value(shape: Shape, value: Any, path: str) -> None:
         )
     elif t == "blob":
         _require(isinstance(value, str), f"{path}: blobs travel base64")
+        try:
+            data = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ShapeError(f"{path}: not base64: {value[:40]!r}") from None
+        if "min" in meta:
+            _require(len(data) >= meta["min"], f"{path}: fewer than {meta['min']} bytes")
+        if "max" in meta:
+            _require(len(data) <= meta["max"], f"{path}: more than {meta['max']} bytes")
     else:  # pragma: no cover - the model has no other types
         raise AssertionError(f"{path}: unknown shape type {t}")
 
 
+def check_error(operation_name: str, status: int, data: Any) -> None:
+    """An error body: a documented code of the operation (or of the protocol), a message."""
+    op = service_model().operation_model(operation_name)
+    _require(400 <= status < 600, f"{operation_name}: error with HTTP status {status}")
+    _require(isinstance(data, dict), f"{operation_name}: error body {data!r} is not an object")
+    code = data.get("__type")
+    _require(isinstance(code, str), f"{operation_name}: error without __type: {data!r}")
+    documented = {shape.name for shape in op.error_shapes} | PROTOCOL_ERRORS
+    _require(code in documented, f"{operation_name}: {code} is not one of its errors")
+    extra = set(data) - ERROR_MEMBERS - {"__type"}
+    _require(not extra, f"{operation_name}: error members not modelled: {sorted(extra)}")
+    _require(isinstance(data.get("Message"), str), f"{operation_name}: error without Message")
+    _require(data.get("Code", code) == code, f"{operation_name}: Code differs from __type")
+    _require(isinstance(data.get("Logref", ""), str), f"{operation_name}: Logref not a string")
+
+
 def check_body(operation_name: str, status: int, body: bytes) -> None:
+    """Raise ShapeError unless ``body`` is what the service may answer ``operation_name``."""
     if status >= 300:
-        data = json.loads(body)
-        _require("__type" in data, f"error without __type: {body!r}")
+        check_error(operation_name, status, json.loads(body))
         return
     op = service_model().operation_model(operation_name)
     data = json.loads(body) if body else {}

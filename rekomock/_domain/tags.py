@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from moto.utilities.tagging_service import TaggingService
 
-from .exceptions import ServiceQuotaExceededException
+from .exceptions import RekognitionError, ServiceQuotaExceededException
 
 
 class Tags:
@@ -18,13 +18,14 @@ class Tags:
     def __init__(self) -> None:
         self._service = TaggingService()
 
-    def check(self, arn: str | None, tags: dict[str, str], limit: int) -> None:
-        """Refuse tags that would take a resource past ``limit`` keys."""
+    def check(self, arn: str | None, tags: dict[str, str], limit: int,
+              error: type[RekognitionError] = ServiceQuotaExceededException) -> None:
+        """Refuse tags that would take a resource past ``limit`` keys, with ``error``: the
+        quota error the operation documents (CreateProject and CreateDataset document
+        LimitExceededException, not ServiceQuotaExceededException)."""
         current = self._service.get_tag_dict_for_resource(arn) if arn else {}
         if len(set(current) | set(tags)) > limit:
-            raise ServiceQuotaExceededException(
-                f"The resource cannot have more than {limit} tags."
-            )
+            raise error(f"The resource cannot have more than {limit} tags.")
 
     def set(self, arn: str, tags: dict[str, str], limit: int) -> None:
         """Add or overwrite tags; refuse (changing nothing) past ``limit`` keys."""

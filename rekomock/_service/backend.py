@@ -182,7 +182,8 @@ class RekognitionCustomBackend(BaseBackend):
         if len(self.projects) >= self.steering.quotas.projects:
             raise LimitExceededException()
         if tags:
-            self.tags.check(None, tags, self.steering.quotas.tags_per_resource)
+            self.tags.check(None, tags, self.steering.quotas.tags_per_resource,
+                            LimitExceededException)
         project = Project(self.account_id, self.region_name, name, feature, auto_update)
         if tags:
             self.tags.set(project.arn, tags, self.steering.quotas.tags_per_resource)
@@ -307,7 +308,8 @@ class RekognitionCustomBackend(BaseBackend):
         if source_dataset is not None and source_dataset.status not in datasets.COMPLETE:
             raise InvalidParameterException("The source dataset isn't ready to be copied.")
         if tags:
-            self.tags.check(None, tags, self.steering.quotas.tags_per_resource)
+            self.tags.check(None, tags, self.steering.quotas.tags_per_resource,
+                            LimitExceededException)
         dataset = Dataset(project, dataset_type)
         failure: tuple[str, str] | None = None
         success = datasets.CREATED

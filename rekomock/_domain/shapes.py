@@ -15,13 +15,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 import botocore.session
 from botocore.model import Shape
-
-from .validation import _compile_pattern
 
 _PATTERNS: dict[str, Callable[[str], bool]] = {}
 #: Errors of the JSON protocol itself, which any operation may answer.
@@ -40,6 +40,42 @@ def _require(condition: object, message: str) -> None:
         raise ShapeError(message)
 
 
+# ---------------------------------------------------------------- patterns
+
+#: ASCII members of the Unicode categories the model's patterns use, spelled for ``re``.
+_ASCII_OF = {"L": "A-Za-z", "Z": " ", "N": "0-9"}
+_PLACEHOLDER = "\uE000"  # a private-use character standing for "non-ASCII, right category"
+
+
+def compile_pattern(src: str) -> Callable[[str], bool]:
+    """A full-match predicate for a model pattern (Java ``matches()`` semantics).
+
+    Python's ``re`` lacks ``\\p{L}``-style classes. Inside a character class, ``\\p{X}`` becomes
+    the ASCII members of category X plus a placeholder; before matching, every non-ASCII
+    character of one of those categories is mapped to the placeholder. ASCII text is
+    matched as written, so look-aheads such as ``(?!aws:)`` keep working.
+    """
+    if "\\p{" not in src:
+        rx = re.compile(src)
+        return lambda s: rx.fullmatch(s) is not None
+    cats = tuple(sorted(set(re.findall(r"\\p\{(\w)\}", src))))
+    translated = re.sub(r"\\p\{(\w)\}", lambda m: _ASCII_OF[m.group(1)] + _PLACEHOLDER, src)
+    rx = re.compile(translated)
+
+    def check(s: str) -> bool:
+        if not s.isascii():
+            s = "".join(
+                "\x00" if ch == _PLACEHOLDER  # never let input pose as the placeholder
+                else _PLACEHOLDER if ord(ch) > 127 and unicodedata.category(ch)[0] in cats
+                else ch
+                for ch in s
+            )
+        return rx.fullmatch(s) is not None
+
+    return check
+
+
+
 def service_model() -> Any:
     global _MODEL
     if _MODEL is None:
@@ -53,7 +89,7 @@ _MODEL: Any = None
 def _pattern(src: str) -> Callable[[str], bool]:
     """The model pattern as the service applies it (whole value; ``\\p{…}`` classes too)."""
     if src not in _PATTERNS:
-        _PATTERNS[src] = _compile_pattern(src)
+        _PATTERNS[src] = compile_pattern(src)
     return _PATTERNS[src]
 
 

@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from .._domain.exceptions import SerializationException, ValidationException
-from .._domain.shapes import service_model
+from .._domain.shapes import compile_pattern, service_model
 
 Errors = list[str]
 Check = Callable[[Any, str, Errors], Any]
@@ -92,41 +90,6 @@ def _violation(value: Any, path: str, constraint: str) -> str:
 
 def _wrong_type(expected: str) -> SerializationException:
     return SerializationException(f"Unexpected value type: expected {expected}.")
-
-
-# ---------------------------------------------------------------- patterns
-
-#: ASCII members of the Unicode categories the model's patterns use, spelled for ``re``.
-_ASCII_OF = {"L": "A-Za-z", "Z": " ", "N": "0-9"}
-_PLACEHOLDER = "\uE000"  # a private-use character standing for "non-ASCII, right category"
-
-
-def _compile_pattern(src: str) -> Callable[[str], bool]:
-    """A full-match predicate for a model pattern (Java ``matches()`` semantics).
-
-    Python's ``re`` lacks ``\\p{L}``-style classes. Inside a character class, ``\\p{X}`` becomes
-    the ASCII members of category X plus a placeholder; before matching, every non-ASCII
-    character of one of those categories is mapped to the placeholder. ASCII text is
-    matched as written, so look-aheads such as ``(?!aws:)`` keep working.
-    """
-    if "\\p{" not in src:
-        rx = re.compile(src)
-        return lambda s: rx.fullmatch(s) is not None
-    cats = tuple(sorted(set(re.findall(r"\\p\{(\w)\}", src))))
-    translated = re.sub(r"\\p\{(\w)\}", lambda m: _ASCII_OF[m.group(1)] + _PLACEHOLDER, src)
-    rx = re.compile(translated)
-
-    def check(s: str) -> bool:
-        if not s.isascii():
-            s = "".join(
-                "\x00" if ch == _PLACEHOLDER  # never let input pose as the placeholder
-                else _PLACEHOLDER if ord(ch) > 127 and unicodedata.category(ch)[0] in cats
-                else ch
-                for ch in s
-            )
-        return rx.fullmatch(s) is not None
-
-    return check
 
 
 # ------------------------------------------------------------------ shapes
@@ -234,7 +197,7 @@ def _compile_string(enum: list[str], meta: dict[str, Any]) -> Check:
     allowed = frozenset(enum) if enum else None
     enum_text = f"Member must satisfy enum value set: [{', '.join(enum)}]" if enum else ""
     pattern = meta.get("pattern")
-    matches = _compile_pattern(pattern) if pattern is not None else None
+    matches = compile_pattern(pattern) if pattern is not None else None
     pattern_text = f"Member must satisfy regular expression pattern: {pattern}"
 
     def check(value: Any, path: str, errors: Errors) -> Any:

@@ -66,6 +66,12 @@ from .._domain.versions import (
 from . import dataset_changes, inference, training
 from .steering import Steering, steering, steering_backends
 
+#: Messages of refusals the backend gives in more than one place.
+PROJECT_DELETING = "The project is being deleted."
+DATASET_NOT_CREATED = "The dataset was not created."
+NO_OUTPUT_BUCKET = "OutputConfig needs an S3Bucket."
+UNTRAINED_MODEL = "The model has not been trained successfully."
+
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R", bound=Listed)
 
@@ -287,7 +293,7 @@ class RekognitionCustomBackend(BaseBackend):
         if project.feature != CUSTOM_LABELS:
             raise InvalidParameterException("Datasets belong to Custom Labels projects only.")
         if project.deleting:
-            raise InvalidParameterException("The project is being deleted.")
+            raise InvalidParameterException(PROJECT_DELETING)
         source = source or {}
         manifest = (source.get("GroundTruthManifest") or {}).get("S3Object")
         source_arn = source.get("DatasetArn")
@@ -359,7 +365,7 @@ class RekognitionCustomBackend(BaseBackend):
         dataset = self.find_dataset(arn)
         status = self._idle(dataset, "listed")
         if status == datasets.CREATE_FAILED:
-            raise ResourceNotReadyException("The dataset was not created.")
+            raise ResourceNotReadyException(DATASET_NOT_CREATED)
         return dataset
 
     @locked
@@ -398,7 +404,7 @@ class RekognitionCustomBackend(BaseBackend):
         dataset = self.find_dataset(arn)
         status = self._idle(dataset, "updated")
         if status == datasets.CREATE_FAILED:
-            raise InvalidParameterException("The dataset was not created.")
+            raise InvalidParameterException(DATASET_NOT_CREATED)
         failure = dataset_changes.apply_update(dataset, ground_truth)
         final = datasets.UPDATE_FAILED if failure else datasets.UPDATE_COMPLETE
         dataset.begin(lifecycle.DATASET_UPDATING, [datasets.UPDATE_IN_PROGRESS, final], failure)
@@ -478,9 +484,9 @@ class RekognitionCustomBackend(BaseBackend):
     ) -> ProjectVersion:
         project = self.get_project(project_arn)
         if project.deleting:
-            raise ResourceInUseException("The project is being deleted.")
+            raise ResourceInUseException(PROJECT_DELETING)
         if not output_config.get("S3Bucket"):
-            raise InvalidParameterException("OutputConfig needs an S3Bucket.")
+            raise InvalidParameterException(NO_OUTPUT_BUCKET)
         training.check_request(
             project.feature, bool(project.live_datasets()), training_data, testing_data,
             feature_config,
@@ -580,7 +586,7 @@ class RekognitionCustomBackend(BaseBackend):
             )
         status = version.status
         if status in UNTRAINED:
-            raise InvalidParameterException("The model has not been trained successfully.")
+            raise InvalidParameterException(UNTRAINED_MODEL)
         if status not in STARTABLE:
             raise ResourceInUseException(f"The model can't be started while it is {status}.")
         failure = self.steering.take_start_failure(version.name)
@@ -645,7 +651,7 @@ class RekognitionCustomBackend(BaseBackend):
             if project.feature != CUSTOM_LABELS or project.deleting:
                 raise InvalidParameterException("The destination is not a Custom Labels project.")
             if not output_config.get("S3Bucket"):
-                raise InvalidParameterException("OutputConfig needs an S3Bucket.")
+                raise InvalidParameterException(NO_OUTPUT_BUCKET)
             self._check_new_version(project, name, tags)
             version = ProjectVersion(project, name, dict(output_config), kms_key_id=kms_key_id,
                                      description=source.description)
@@ -686,7 +692,7 @@ class RekognitionCustomBackend(BaseBackend):
             if version.feature != CUSTOM_LABELS:
                 raise InvalidParameterException("Adapters can't be copied.")
             if status in UNTRAINED:
-                raise InvalidParameterException("The model has not been trained successfully.")
+                raise InvalidParameterException(UNTRAINED_MODEL)
             if status not in COPYABLE:
                 raise ResourceInUseException(f"The model can't be copied while it is {status}.")
             return version

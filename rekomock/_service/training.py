@@ -18,6 +18,7 @@ from .._domain.exceptions import InvalidParameterException
 from .._domain.images import sniff
 from .._domain.manifests import (
     FILE_ERRORS,
+    INACCESSIBLE,
     MESSAGES,
     ManifestFileError,
     ManifestLine,
@@ -37,7 +38,6 @@ from . import s3io
 if TYPE_CHECKING:
     from .steering import Steering
 
-MANIFEST_UNREADABLE = "The manifest file extension or contents are invalid."
 OUTPUT_UNWRITABLE = "Unable to write to output S3 bucket."
 SERVICE_ISSUE = "Amazon Rekognition experienced a service issue"
 #: Failures that end a training before any output is written ("no validation results if
@@ -127,7 +127,7 @@ class _Reader:
         data = s3io.read(*where)
         if data is None:
             raise ManifestFileError(
-                "ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT", MANIFEST_UNREADABLE,
+                INACCESSIBLE, MESSAGES[INACCESSIBLE],
                 cause=f"{member} manifest {s3io.why_unreadable(*where)}",
             )
         try:

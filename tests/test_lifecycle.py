@@ -343,3 +343,7 @@ def test_controller_table_shows_versions(rekognition: Any, project_arn: str, tra
     assert _status(rekognition, project_arn) == "RUNNING"
     (row,) = [line for line in str(rekomock).splitlines() if "my-project/v1" in line]
     assert "RUNNING" in row and row.rstrip().endswith("F1=1.000 units=2")
+    state_manager.set_transition(VERSION_TRAINING, {"progression": "manual", "times": 99})
+    train("v2")
+    (row,) = [line for line in str(rekomock).splitlines() if "my-project/v2" in line]
+    assert "TRAINING_IN_PROGRESS" in row and "F1=" not in row  # no figures before the end

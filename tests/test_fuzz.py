@@ -21,8 +21,8 @@ from snapshot import state
 from strategies import FUZZ_BUCKET, allowed_errors, deeply_nested, populate, raw_json, request
 
 from rekomock import mock_rekognition_custom
+from rekomock._domain.operations import OPERATIONS as IMPLEMENTED
 from rekomock._domain.shapes import check_body, check_client
-from rekomock._wire.responses import IMPLEMENTED
 from rekomock._wire.routing import RekognitionRouter
 from rekomock.testing import classification_line, make_png, manifest
 

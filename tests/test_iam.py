@@ -17,8 +17,8 @@ from moto.core.authorization import ActionAuthenticatorMixin
 from server_process import ServerProcess
 
 from rekomock import mock_rekognition_custom
+from rekomock._domain.operations import OPERATIONS as IMPLEMENTED
 from rekomock._wire import fastpath
-from rekomock._wire.responses import IMPLEMENTED
 from rekomock.testing import make_png
 
 ACCOUNT = "123456789012"

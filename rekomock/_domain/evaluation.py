@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .model import LOCALIZATION, Detection, Truth, percent
+from .trained_model import LOCALIZATION, Detection, Truth, percent
 
 Predictor = Callable[[str, "str | None"], list[Detection]]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from .evaluation import Evaluation
 from .manifests import ManifestLine, ParsedManifest
-from .model import TrainedModel
+from .trained_model import TrainedModel
 
 __all__ = ["TrainingOutcome"]
 

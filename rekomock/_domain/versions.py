@@ -18,9 +18,9 @@ from .lifecycle import Phase, Phased
 from .paging import next_sequence
 
 if TYPE_CHECKING:
-    from .model import TrainedModel
     from .outcome import TrainingOutcome
     from .projects import Project
+    from .trained_model import TrainedModel
 
 TRAINING_IN_PROGRESS = "TRAINING_IN_PROGRESS"
 TRAINING_COMPLETED = "TRAINING_COMPLETED"

@@ -28,7 +28,6 @@ from .._domain.exceptions import (
     ServiceQuotaExceededException,
 )
 from .._domain.lifecycle import Phased
-from .._domain.model import Detection
 from .._domain.outcome import TrainingOutcome
 from .._domain.paging import (
     Listed,
@@ -43,6 +42,7 @@ from .._domain.paging import (
 from .._domain.policies import ProjectPolicy
 from .._domain.projects import CONTENT_MODERATION, CUSTOM_LABELS, Project
 from .._domain.tags import Tags
+from .._domain.trained_model import Detection
 from .._domain.versions import (
     BUSY,
     COPYABLE,

@@ -12,9 +12,9 @@ from typing import Any
 from .._domain import arns, clock
 from .._domain.exceptions import RekognitionError
 from .._domain.faults import Calls, InjectedError
-from .._domain.model import Detection, digest_of, fingerprint_of
 from .._domain.quotas import Quotas
 from .._domain.shapes import check_value, service_model
+from .._domain.trained_model import Detection, digest_of, fingerprint_of
 from .._domain.versions import FAILURES
 from .backend import rekognition_custom_backends, reset_state
 from .steering import steering
@@ -249,7 +249,3 @@ class Controller:
             body = f'<tr><td colspan="{len(cols)}">no Custom Labels resources</td></tr>'
         return (f'<table class="rekomock"><thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table>")
-
-    def _backends(self) -> Any:
-
-        return rekognition_custom_backends

@@ -17,8 +17,8 @@ from .._domain.exceptions import (
     ResourceNotReadyException,
 )
 from .._domain.images import check_dimensions, sniff
-from .._domain.model import Detection, digest_of, filter_and_sort
 from .._domain.projects import CONTENT_MODERATION, CUSTOM_LABELS
+from .._domain.trained_model import Detection, digest_of, filter_and_sort
 from .._domain.versions import RUNNING, TRAINING_COMPLETED
 from . import s3io
 

@@ -21,7 +21,7 @@ from .._domain.quotas import Quotas
 if TYPE_CHECKING:
     from .._domain.evaluation import Evaluation
     from .._domain.exceptions import RekognitionError
-    from .._domain.model import Detection, TrainedModel
+    from .._domain.trained_model import Detection, TrainedModel
 
 __all__ = ["Predictor", "Steering", "steering", "steering_backends"]
 
@@ -78,7 +78,7 @@ class Steering(BaseBackend):
                 return message
         return None
 
-    def take_training_failure(self, project_name: str, version_name: str) -> str | None:
+    def take_training_failure(self, version_name: str) -> str | None:
         """The injected failure of this training, if one was asked for (consumed)."""
         return self._take(self.training_failures, version_name)
 

@@ -29,9 +29,9 @@ from .._domain.manifests import (
     parse_manifest,
     validation_manifest,
 )
-from .._domain.model import LOCALIZATION, Detection, TrainedModel, Truth
 from .._domain.outcome import TrainingOutcome
 from .._domain.projects import CONTENT_MODERATION
+from .._domain.trained_model import LOCALIZATION, Detection, TrainedModel, Truth
 from .._domain.versions import COPYING_FAILED, TRAINING_FAILED, ProjectVersion
 from . import s3io
 
@@ -185,7 +185,7 @@ def run(
         outcome.testing_input = {"AutoCreate": False, **testing_data}
     elif version.feature == CONTENT_MODERATION:
         outcome.testing_input = {"AutoCreate": True}
-    injected = steering.take_training_failure(version.project.name, version.name)
+    injected = steering.take_training_failure(version.name)
     output = version.output_config
     if not s3io.bucket_exists(account_id, region, output["S3Bucket"]):
         outcome.message = OUTPUT_UNWRITABLE

@@ -22,7 +22,6 @@ from .._domain.exceptions import (
     new_request_id,
 )
 from .._domain.faults import Call
-from .._domain.operations import OPERATIONS
 from .._service import inference
 from .._service.backend import RekognitionCustomBackend, rekognition_custom_backends
 from .._service.steering import steering
@@ -361,5 +360,3 @@ _ACTIONS: dict[str, Callable[[RekognitionCustomResponse, dict[str, Any]], dict[s
     "ListTagsForResource": RekognitionCustomResponse.list_tags_for_resource,
 }
 
-#: The operations rekomock answers while active (one handler each); everything else goes to moto.
-IMPLEMENTED = OPERATIONS

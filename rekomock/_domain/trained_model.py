@@ -126,9 +126,7 @@ class TrainedModel:
         same = self.pictures.find(print_) if print_ is not None else []
         return same[0] if same else digest
 
-    def ground_truth(
-        self, digest: str, uri: str | None = None, every_label: bool = False
-    ) -> list[Detection]:
+    def ground_truth(self, digest: str, every_label: bool = False) -> list[Detection]:
         """The model's raw answer for an image: every ground-truth label, unfiltered.
 
         With ``every_label`` (a caller's MinConfidence) an image-level model also scores

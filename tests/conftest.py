@@ -8,6 +8,7 @@ shape (``shapes.check_client``).
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import boto3
@@ -150,3 +151,17 @@ def server(server_process: Any) -> Any:
     """The session's server process, emptied for this test."""
     server_process.reset()
     return server_process
+
+
+@pytest.fixture
+def no_real_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Fail the test if anything sleeps in real time (waiters and retries
+    must move the mock's clock)."""
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        raise AssertionError(f"slept {seconds} s in real time")
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    return slept

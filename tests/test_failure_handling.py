@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from rekomock import mock_rekognition_custom
+from rekomock._domain import clock
 from rekomock._domain.shapes import check_client
 
 from conftest import REGION, describe_version
@@ -50,6 +51,16 @@ def test_standard_retries_survive_two_throttles(rekomock: Any) -> None:
     assert {c.params["ProjectName"] for c in rekomock.calls} == {"patient"}
     (project,) = rekognition.describe_projects()["ProjectDescriptions"]
     assert project["ProjectArn"] == answer["ProjectArn"]   # created once
+
+
+def test_retries_move_the_mock_clock_instead_of_sleeping(rekomock: Any,
+                                                         no_real_sleep: list[float]) -> None:
+    rekognition = _client(STANDARD_RETRIES)
+    rekomock.inject_error("CreateProject", "ThrottlingException", times=2)
+    before = clock.now()
+    rekognition.create_project(ProjectName="patient")
+    assert no_real_sleep == []
+    assert clock.now() > before  # the back-offs passed, on the mock's clock
 
 
 @pytest.mark.parametrize("code, status, attempts", [

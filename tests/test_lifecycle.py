@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -169,19 +168,6 @@ def test_outputs_appear_when_training_ends(rekognition: Any, s3: Any, project_ar
     assert _status(rekognition, project_arn) == "TRAINING_COMPLETED"
     assert len(s3.list_objects_v2(Bucket="rekomock-test-bucket", Prefix="output/")[
         "Contents"]) == 6
-
-
-@pytest.fixture
-def no_real_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Fail the test if anything sleeps in real time (waiters must move the mock's clock)."""
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        raise AssertionError(f"slept {seconds} s in real time")
-
-    monkeypatch.setattr(time, "sleep", sleep)
-    return slept
 
 
 def test_fail_start(rekognition: Any, project_arn: str, train: Any,

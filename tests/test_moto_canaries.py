@@ -109,6 +109,20 @@ def test_service_exception_module_and_waiter_hooks() -> None:
     assert "Waiter.wait(self" in inspect.getsource(botocore.waiter.create_waiter_with_client)
 
 
+def test_retry_back_off_hook() -> None:
+    """rekomock._wire.retries wraps ``Endpoint._needs_retry(self, attempts, operation_model,
+    ...)``, where botocore sleeps with the ``time`` module it imported."""
+    import time
+
+    import botocore.endpoint
+
+    needs_retry = botocore.endpoint.Endpoint._needs_retry
+    assert list(inspect.signature(needs_retry).parameters)[:3] == ["self", "attempts",
+                                                                  "operation_model"]
+    assert "time.sleep" in inspect.getsource(needs_retry)
+    assert botocore.endpoint.time is time
+
+
 def test_stubber_is_a_before_send_handler(rekomock: Any) -> None:
     import botocore.handlers
 

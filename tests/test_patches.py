@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import botocore.endpoint
 import botocore.session
 import botocore.waiter
 from moto import mock_aws
@@ -22,6 +23,8 @@ def patched_places() -> dict[str, Any]:
         "control routes": sorted(k for k in moto_api_urls.url_paths if "rekomock" in k),
         "reset": moto_api_urls.url_paths["{0}/moto-api/reset"],
         "waiter": botocore.waiter.Waiter.wait,
+        "retry": botocore.endpoint.Endpoint._needs_retry,
+        "retry sleep": botocore.endpoint.time,
         "sessions": botocore.session.get_session,
     }
 

@@ -9,6 +9,7 @@ botocore are exactly as shipped.
 - :mod:`rekomock._wire.control_routes`: ``/moto-api/rekomock/*`` in moto's ``moto_api`` URL table,
   and the clock reset behind ``/moto-api/reset``;
 - :mod:`rekomock._wire.waiters`: botocore's waiters move the mock's clock instead of sleeping;
+- :mod:`rekomock._wire.retries`: so do botocore's back-offs before retrying rekomock's calls;
 - :mod:`rekomock._wire.sessions`: fresh botocore sessions that do not re-read botocore's data.
 
 ``tests/test_moto_canaries.py`` guards each moto and botocore internal they touch.
@@ -16,11 +17,11 @@ botocore are exactly as shipped.
 
 from __future__ import annotations
 
-from . import control_routes, fastpath, routing, sessions, waiters
+from . import control_routes, fastpath, retries, routing, sessions, waiters
 
 __all__ = ["activate", "deactivate"]
 
-_PATCHES = (routing, fastpath, control_routes, waiters, sessions)
+_PATCHES = (routing, fastpath, control_routes, waiters, retries, sessions)
 
 
 def activate() -> bool:

@@ -9,29 +9,12 @@ services, a client pointed at a real endpoint) sleeps as usual.
 
 from __future__ import annotations
 
-import threading
-import time as _real_time
 from typing import Any
 
-from .._domain import clock
 from .._domain.operations import OPERATIONS
+from .virtual_time import TIME, virtual
 
-_local = threading.local()
 _installed: tuple[Any, Any] | None = None
-
-
-class _TimeShim:
-    """Stands in for the ``time`` module inside ``botocore.waiter``."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(_real_time, name)
-
-    @staticmethod
-    def sleep(seconds: float) -> None:
-        if getattr(_local, "virtual", False):
-            clock.advance(seconds)
-        else:
-            _real_time.sleep(seconds)
 
 
 def _polls_rekomock(waiter: Any) -> bool:
@@ -58,16 +41,12 @@ def install() -> None:
         if not _polls_rekomock(self):
             original_wait(self, **kwargs)
             return
-        previous = getattr(_local, "virtual", False)
-        _local.virtual = True
-        try:
+        with virtual():
             original_wait(self, **kwargs)
-        finally:
-            _local.virtual = previous
 
     _installed = (original_wait, botocore.waiter.time)
     botocore.waiter.Waiter.wait = wait
-    botocore.waiter.time = _TimeShim()
+    botocore.waiter.time = TIME
 
 
 def uninstall() -> None:

@@ -12,47 +12,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import botocore.endpoint
+
 from .._domain.operations import OPERATIONS
-from .virtual_time import TIME, virtual
+from .virtual_time import SleepPatch
 
 __all__ = ["install", "uninstall"]
 
-_installed: tuple[Any, Any] | None = None
 
-
-def _answered_in_process(endpoint: Any, operation_model: Any) -> bool:
+def _answered_in_process(endpoint: Any, attempts: int, operation_model: Any, *_: Any,
+                         **__: Any) -> bool:
+    """Whether botocore's ``Endpoint._needs_retry`` is about to back off from a call that
+    rekomock answered in-process."""
     return (operation_model.service_model.service_name == "rekognition"
             and operation_model.name in OPERATIONS
             and ".amazonaws.com" in str(endpoint.host))
 
 
-def install() -> None:
-    """Wrap ``botocore.endpoint.Endpoint._needs_retry`` (where botocore sleeps before a
-    retry); idempotent."""
-    global _installed
-    import botocore.endpoint
-
-    if _installed is not None:
-        return
-    original = botocore.endpoint.Endpoint._needs_retry
-
-    def _needs_retry(self: Any, attempts: int, operation_model: Any, *args: Any,
-                     **kwargs: Any) -> Any:
-        if not _answered_in_process(self, operation_model):
-            return original(self, attempts, operation_model, *args, **kwargs)
-        with virtual():
-            return original(self, attempts, operation_model, *args, **kwargs)
-
-    _installed = (original, botocore.endpoint.time)
-    botocore.endpoint.Endpoint._needs_retry = _needs_retry
-    botocore.endpoint.time = TIME
-
-
-def uninstall() -> None:
-    global _installed
-    import botocore.endpoint
-
-    if _installed is None:
-        return
-    botocore.endpoint.Endpoint._needs_retry, botocore.endpoint.time = _installed
-    _installed = None
+_PATCH = SleepPatch(botocore.endpoint, "Endpoint", "_needs_retry", _answered_in_process)
+install = _PATCH.install
+uninstall = _PATCH.uninstall

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import botocore.waiter
+
 from .._domain.operations import OPERATIONS
-from .virtual_time import TIME, virtual
-
-_installed: tuple[Any, Any] | None = None
+from .virtual_time import SleepPatch
 
 
-def _polls_rekomock(waiter: Any) -> bool:
+def _polls_rekomock(waiter: Any, **_: Any) -> bool:
     if waiter.config.operation not in OPERATIONS:
         return False
     method = getattr(waiter._operation_method, "_client_method", None)
@@ -29,31 +29,6 @@ def _polls_rekomock(waiter: Any) -> bool:
     return ".amazonaws.com" in str(meta.endpoint_url)
 
 
-def install() -> None:
-    global _installed
-    import botocore.waiter
-
-    if _installed is not None:
-        return
-    original_wait = botocore.waiter.Waiter.wait
-
-    def wait(self: Any, **kwargs: Any) -> None:
-        if not _polls_rekomock(self):
-            original_wait(self, **kwargs)
-            return
-        with virtual():
-            original_wait(self, **kwargs)
-
-    _installed = (original_wait, botocore.waiter.time)
-    botocore.waiter.Waiter.wait = wait
-    botocore.waiter.time = TIME
-
-
-def uninstall() -> None:
-    global _installed
-    import botocore.waiter
-
-    if _installed is None:
-        return
-    botocore.waiter.Waiter.wait, botocore.waiter.time = _installed
-    _installed = None
+_PATCH = SleepPatch(botocore.waiter, "Waiter", "wait", _polls_rekomock)
+install = _PATCH.install
+uninstall = _PATCH.uninstall

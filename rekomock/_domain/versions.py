@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import arns, clock, lifecycle
 from .lifecycle import Phase, Phased
 from .paging import next_sequence
+from .projects import CUSTOM_LABELS
 
 if TYPE_CHECKING:
     from .outcome import TrainingOutcome
@@ -202,7 +203,7 @@ class ProjectVersion(Phased):
             out["VersionDescription"] = self.description
         if self.source_arn is not None:
             out["SourceProjectVersionArn"] = self.source_arn
-        if self.feature != "CUSTOM_LABELS":
+        if self.feature != CUSTOM_LABELS:
             out["Feature"] = self.feature
             out["BaseModelVersion"] = "1.0"
             if self.feature_config is not None:

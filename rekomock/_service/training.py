@@ -31,7 +31,7 @@ from .._domain.manifests import (
 )
 from .._domain.outcome import TrainingOutcome
 from .._domain.projects import CONTENT_MODERATION
-from .._domain.trained_model import LOCALIZATION, Detection, TrainedModel, Truth
+from .._domain.trained_model import LOCALIZATION, Detection, TrainedModel, Truth, percent
 from .._domain.versions import COPYING_FAILED, TRAINING_FAILED, ProjectVersion
 from . import s3io
 
@@ -289,9 +289,11 @@ def copy_outcome(
 # ------------------------------------------------------------------- outputs
 
 
-def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None) -> dict[str, Any]:
+def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None,
+                   thresholds: dict[str, float] | None = None) -> dict[str, Any]:
     """An evaluation-manifest line [CL:im-evaluation-manifest-snapshot-api]: ground truth,
-    plus predictions for tests."""
+    plus predictions for tests, flagged by how each confidence compares to its label's
+    assumed threshold (``thresholds``, 0-1), as the evaluation's summary counts them."""
     created = clock.now().replace(tzinfo=None).isoformat(timespec="milliseconds")
     line: dict[str, Any] = {"source-ref": entry.source_ref}
     if entry.kind == LOCALIZATION and entry.image_size:
@@ -327,7 +329,8 @@ def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None) -> 
             }
     for i, det in enumerate(predictions or []):
         truth_labels = set(entry.labels) | {b.label for b in entry.boxes}
-        hit = det.name in truth_labels
+        present = det.name in truth_labels
+        kept = det.confidence >= percent((thresholds or {}).get(det.name, 0.0))
         line[f"rekognition-custom-labels-evaluation-{i}"] = 1
         line[f"rekognition-custom-labels-evaluation-{i}-metadata"] = {
             "confidence": det.confidence / 100.0,
@@ -340,11 +343,11 @@ def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None) -> 
             "job-name": EVALUATION_JOB,
             "rekognition-custom-labels-evaluation-details": {
                 "version": 1,
-                "is-true-positive": hit,
-                "is-true-negative": False,
-                "is-false-positive": not hit,
-                "is-false-negative": False,
-                "is-present-in-ground-truth": hit,
+                "is-true-positive": present and kept,
+                "is-true-negative": not present and not kept,
+                "is-false-positive": not present and kept,
+                "is-false-negative": present and not kept,
+                "is-present-in-ground-truth": present,
                 "ground-truth-labelling-jobs": [TRAINING_JOB],
             },
         }
@@ -384,6 +387,7 @@ def finish(version: ProjectVersion) -> None:
         )
         files["EvaluationResultSummary"] = json.dumps(summary).encode()
         files["TrainingGroundTruth"] = _jsonl([_snapshot_line(e, None) for e in outcome.train_used])
+        thresholds = {m.label: m.threshold for m in outcome.evaluation.labels}
         test_lines = []
         for entry in outcome.test_used:
             where = _bucket_key(entry)
@@ -391,7 +395,7 @@ def finish(version: ProjectVersion) -> None:
             predictions = (
                 outcome.predict(digest, entry.source_ref) if digest is not None else []
             )
-            test_lines.append(_snapshot_line(entry, predictions))
+            test_lines.append(_snapshot_line(entry, predictions, thresholds))
         files["TestingGroundTruth"] = _jsonl(test_lines)
     bucket = version.output_config["S3Bucket"]
     prefix = version.output_config.get("S3KeyPrefix")

@@ -84,3 +84,15 @@ def test_scripted_detections_snapshot_agrees(rekognition: Any, s3: Any, project_
              and m["class-name"] == "sunset" and m["confidence"] == confidence / 100]
     assert flags
     assert all(f["is-present-in-ground-truth"] is False for f in flags)
+
+
+def test_chosen_threshold_snapshot_agrees(rekognition: Any, s3: Any, project_arn: str,
+                                          train: Any, rekomock: Controller) -> None:
+    # A threshold above every confidence: nothing counts as positive, in every output.
+    rekomock.set_evaluation(0.5, labels={"sunrise": {"Threshold": 0.999}})
+    train("v1")
+    desc = describe_version(rekognition, project_arn, "v1")
+    reported = _assert_agree(s3, desc)
+    assert reported["sunrise"]["Threshold"] == 0.999
+    assert reported["sunrise"]["Recall"] == 0.0
+    assert desc["EvaluationResult"]["F1Score"] == 0.5

@@ -28,6 +28,20 @@ class LabelMetrics:
     recall: float
     threshold: float  # 0-1
     testing_images: int
+    scored: tuple[tuple[float, bool], ...] = ()  # (confidence, is true positive) per prediction
+    positives: int = 0
+
+    def at(self, threshold: float) -> LabelMetrics:
+        """The same predictions measured at another assumed threshold (0-1)."""
+        tp = sum(1 for conf, hit in self.scored if hit and conf >= percent(threshold))
+        fp = sum(1 for conf, hit in self.scored if not hit and conf >= percent(threshold))
+        return LabelMetrics(
+            label=self.label, f1=_f1(tp, fp, self.positives - tp),
+            precision=tp / (tp + fp) if tp + fp else 0.0,
+            recall=tp / self.positives if self.positives else 0.0,
+            threshold=threshold, testing_images=self.testing_images,
+            scored=self.scored, positives=self.positives,
+        )
 
 
 @dataclass(slots=True)
@@ -40,20 +54,24 @@ class Evaluation:
     use_case: str
 
     def overridden(self, f1: float, labels: dict[str, dict[str, float]]) -> Evaluation:
-        """These figures instead of the measured ones (``rk.set_evaluation``)."""
+        """These figures instead of the measured ones (``rk.set_evaluation``); a label given
+        only a threshold is re-measured there, so the snapshot's flags still add up to it."""
         keys = {"F1Score": "f1", "Precision": "precision", "Recall": "recall",
                 "Threshold": "threshold"}
         metrics = []
         for m in self.labels:
             chosen = labels.get(m.label, {})
             values = {keys[k]: v for k, v in chosen.items()}
+            if "threshold" in values:
+                m = m.at(values["threshold"])
             metrics.append(LabelMetrics(
                 label=m.label,
                 f1=values.get("f1", m.f1),
                 precision=values.get("precision", m.precision),
                 recall=values.get("recall", m.recall),
-                threshold=values.get("threshold", m.threshold),
+                threshold=m.threshold,
                 testing_images=m.testing_images,
+                scored=m.scored, positives=m.positives,
             ))
         return Evaluation(labels=metrics, f1=f1, precision=self.precision, recall=self.recall,
                           confusion=self.confusion, use_case=self.use_case)
@@ -189,6 +207,8 @@ def evaluate(
                 recall=tp / positives if positives else 0.0,
                 threshold=threshold,
                 testing_images=images,
+                scored=tuple(scored),
+                positives=positives,
             )
         )
     scored_labels = [m for m in metrics if m.testing_images] or metrics

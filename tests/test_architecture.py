@@ -130,7 +130,8 @@ def test_the_operation_list_and_the_handlers_agree() -> None:
 FOREIGN_CITATIONS = tuple(
     a + b for a, b in (("SPEC", " §"), ("SPEC", ".md"), ("SPEC", "-MODEL"), ("DESIGN", "-NOTES"))
 )
-ROOT = PACKAGE.parent
+# The source tree the tests came from (a clone or an unpacked sdist), not site-packages.
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def foreign_citations(text: str) -> list[str]:

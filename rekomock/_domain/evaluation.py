@@ -192,7 +192,7 @@ def evaluate(
     ``ceilings``: per label, the highest threshold (a confidence) it may get."""
     predictions = [(truth, predict(digest, uri)) for digest, uri, truth in test_set]
     matches = [box_hits(truth, preds) if use_case == LOCALIZATION else []
-            for truth, preds in predictions]
+               for truth, preds in predictions]
     metrics: list[LabelMetrics] = []
     for label in labels:
         scored: list[tuple[float, bool]] = []

@@ -281,8 +281,8 @@ def copy_outcome(
     return TrainingOutcome(
         ok=True, model=origin.model, evaluation=origin.evaluation, train=origin.train,
         test=origin.test, train_used=origin.train_used, test_used=origin.test_used,
-        summary=origin.summary, predict=origin.predict,
-        training_input=origin.training_input, testing_input=origin.testing_input,
+        summary=origin.summary, predict=origin.predict, training_input=origin.training_input,
+        testing_input=origin.testing_input,
     )
 
 
@@ -309,16 +309,17 @@ def _kept(det: Detection, thresholds: dict[str, float]) -> bool:
 
 def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None,
                    thresholds: dict[str, float] | None = None,
-                   frame: tuple[int, int] | None = None,
                    localization: bool = False) -> dict[str, Any]:
     """An evaluation-manifest line [CL:im-evaluation-manifest-snapshot-api]: ground truth,
     plus predictions for tests, flagged by how each confidence compares to its label's
     assumed threshold (``thresholds``, 0-1), as the evaluation's summary counts them.
 
     For a test line of an object-localization model (``localization``) the predictions are
-    Ground Truth's object-detection output: their boxes in pixels of ``frame`` (the image's
-    width and height), one ``objects`` entry with the flags per box, matched to the ground
-    truth as the scorer matches them. Class ids are shared by the line's attributes."""
+    Ground Truth's object-detection output: their boxes in pixels of the line's own
+    ``image_size`` (the frame its boxes, and so the model's, are measured in; every line such
+    a model uses has boxes, so has one), one ``objects`` entry with the flags per box, matched
+    to the ground truth as the scorer matches them. Class ids are shared by the line's
+    attributes (docs/decisions.md, *Evaluation outputs*)."""
     created = clock.now().replace(tzinfo=None).isoformat(timespec="milliseconds")
     thresholds = thresholds or {}
     line: dict[str, Any] = {"source-ref": entry.source_ref}
@@ -356,7 +357,8 @@ def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None,
                 "job-name": TRAINING_JOB,
             }
     if localization:
-        width, height = frame or (0, 0)  # every box line has a frame; others have no boxes
+        frame = entry.image_size
+        width, height = frame or (0, 0)
         hits = box_hits(_truth(entry), boxed)
         annotations = []
         for det in boxed:
@@ -442,9 +444,7 @@ def finish(version: ProjectVersion) -> None:
             predictions = (
                 outcome.predict(digest, entry.source_ref) if digest is not None else []
             )
-            # An object-detection model's test lines all have boxes, so an image_size: the
-            # frame their boxes, and so the model's, are measured in (docs/decisions.md).
-            test_lines.append(_snapshot_line(entry, predictions, thresholds, entry.image_size,
+            test_lines.append(_snapshot_line(entry, predictions, thresholds,
                                              localization=model.use_case == LOCALIZATION))
         files["TestingGroundTruth"] = _jsonl(test_lines)
     bucket = version.output_config["S3Bucket"]

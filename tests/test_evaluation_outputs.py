@@ -305,3 +305,23 @@ def test_object_detection_snapshot_agrees(rekognition: Any, s3: Any, project_arn
     annotations = {(name, a["left"]) for name, a in
                    _boxes(scripted, "rekognition-custom-labels-evaluation")}
     assert annotations == {("logo", 10), ("logo", 11), ("badge", 160), ("badge", 100)}
+
+
+def test_object_detection_ignores_a_label_without_a_box(rekognition: Any, s3: Any,
+                                                        project_arn: str, train: Any,
+                                                        rekomock: Controller) -> None:
+    # A scripted label with no Geometry is not a located object: it is neither a snapshot
+    # box nor a false positive in the figures (docs/decisions.md, *Evaluation outputs*).
+    _, left, top, width, height = LOGO
+    rekomock.set_detections([
+        {"Name": "logo", "Confidence": 95.0, "Geometry": _bounding_box(left, top, width, height)},
+        {"Name": "badge", "Confidence": 99.0},
+    ], image=f"s3://{BUCKET}/boxes/img-0.png")
+    desc = _train_detector(rekognition, s3, project_arn, train)
+    reported = _assert_agree(s3, desc)
+    assert reported["badge"]["Precision"] == 1.0
+    _, lines = _outputs(s3, desc)
+    (scripted,) = [line for line in lines if line["source-ref"].endswith("img-0.png")]
+    assert [name for name, _ in _boxes(scripted, "rekognition-custom-labels-evaluation")] == [
+        "logo"]
+    assert scripted["rekognition-custom-labels-evaluation-metadata"]["class-map"] == {"1": "logo"}

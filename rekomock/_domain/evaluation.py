@@ -161,6 +161,26 @@ def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, flo
     return inter / union if union > 0 else 0.0
 
 
+def box_hits(truth: Truth, predictions: Sequence[Detection]) -> list[bool]:
+    """Per prediction, in order: whether it matches a ground-truth box of its label (IoU at
+    least 0.5; the most confident predictions claim boxes first, each box once). The scorer
+    and the evaluation manifest snapshot both decide true positives with it, so they agree."""
+    unmatched: dict[str, list[tuple[float, float, float, float]]] = {}
+    for name, box in truth.boxes:
+        unmatched.setdefault(name, []).append(box)
+    hits = [False] * len(predictions)
+    for i in sorted(range(len(predictions)), key=lambda i: -predictions[i].confidence):
+        det = predictions[i]
+        pool = unmatched.get(det.name, [])
+        if det.box is None or not pool:
+            continue
+        hit = next((g for g in pool if _iou(det.box, g) >= 0.5), None)
+        if hit is not None:
+            pool.remove(hit)
+            hits[i] = True
+    return hits
+
+
 def evaluate(
     test_set: Sequence[tuple[str, str | None, Truth]],
     labels: Sequence[str],
@@ -171,24 +191,23 @@ def evaluate(
     """Run ``predict`` over every (digest, s3 uri, truth) of the test set and score it;
     ``ceilings``: per label, the highest threshold (a confidence) it may get."""
     predictions = [(truth, predict(digest, uri)) for digest, uri, truth in test_set]
+    matches = [box_hits(truth, preds) if use_case == LOCALIZATION else []
+               for truth, preds in predictions]
     metrics: list[LabelMetrics] = []
     for label in labels:
         scored: list[tuple[float, bool]] = []
         positives = 0
         images = 0
-        for truth, preds in predictions:
+        for (truth, preds), image_hits in zip(predictions, matches, strict=True):
             if use_case == LOCALIZATION:
                 gt_boxes = [box for name, box in truth.boxes if name == label]
                 images += bool(gt_boxes)
                 positives += len(gt_boxes)
-                unmatched = list(gt_boxes)
-                for det in sorted((d for d in preds if d.name == label),
-                                  key=lambda d: -d.confidence):
-                    hit = next((g for g in unmatched
-                                if det.box is not None and _iou(det.box, g) >= 0.5), None)
-                    if hit is not None:
-                        unmatched.remove(hit)
-                    scored.append((det.confidence, hit is not None))
+                # Only located objects are an object-detection model's answers: a scripted
+                # label without a box is in neither the figures nor the snapshot.
+                scored.extend((det.confidence, hit)
+                              for det, hit in zip(preds, image_hits, strict=True)
+                              if det.name == label and det.box is not None)
             else:
                 present = label in truth.labels
                 images += present

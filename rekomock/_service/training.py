@@ -13,7 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .._domain import clock
-from .._domain.evaluation import evaluate
+from .._domain.evaluation import box_hits, evaluate
 from .._domain.exceptions import InvalidParameterException
 from .._domain.images import sniff
 from .._domain.manifests import (
@@ -289,17 +289,45 @@ def copy_outcome(
 # ------------------------------------------------------------------- outputs
 
 
+def _flags(present: bool, kept: bool) -> dict[str, Any]:
+    """``rekognition-custom-labels-evaluation-details``: the prediction's binary
+    classification by its label's threshold (``kept``), and whether the ground truth has it."""
+    return {
+        "version": 1,
+        "is-true-positive": present and kept,
+        "is-true-negative": not present and not kept,
+        "is-false-positive": not present and kept,
+        "is-false-negative": present and not kept,
+        "is-present-in-ground-truth": present,
+        "ground-truth-labelling-jobs": [TRAINING_JOB],
+    }
+
+
+def _kept(det: Detection, thresholds: dict[str, float]) -> bool:
+    return det.confidence >= percent(thresholds.get(det.name, 0.0))
+
+
 def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None,
-                   thresholds: dict[str, float] | None = None) -> dict[str, Any]:
+                   thresholds: dict[str, float] | None = None,
+                   localization: bool = False) -> dict[str, Any]:
     """An evaluation-manifest line [CL:im-evaluation-manifest-snapshot-api]: ground truth,
     plus predictions for tests, flagged by how each confidence compares to its label's
-    assumed threshold (``thresholds``, 0-1), as the evaluation's summary counts them."""
+    assumed threshold (``thresholds``, 0-1), as the evaluation's summary counts them.
+
+    For a test line of an object-localization model (``localization``) the predictions are
+    Ground Truth's object-detection output: their boxes in pixels of the line's own
+    ``image_size`` (the frame its boxes, and so the model's, are measured in; every line such
+    a model uses has boxes, so has one), one ``objects`` entry with the flags per box, matched
+    to the ground truth as the scorer matches them. Class ids are shared by the line's
+    attributes (docs/decisions.md, *Evaluation outputs*)."""
     created = clock.now().replace(tzinfo=None).isoformat(timespec="milliseconds")
+    thresholds = thresholds or {}
     line: dict[str, Any] = {"source-ref": entry.source_ref}
+    boxed = [d for d in predictions or [] if d.box is not None] if localization else []
+    names = sorted({b.label for b in entry.boxes} | {d.name for d in boxed})
+    ids = {name: i for i, name in enumerate(names)}
     if entry.kind == LOCALIZATION and entry.image_size:
         width, height = entry.image_size
-        names = sorted({b.label for b in entry.boxes})
-        ids = {name: i for i, name in enumerate(names)}
         line["rekognition-custom-labels-training-0"] = {
             "image_size": [{"width": width, "height": height, "depth": 3}],
             "annotations": [
@@ -310,7 +338,8 @@ def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None,
         }
         line["rekognition-custom-labels-training-0-metadata"] = {
             "objects": [{"confidence": 1} for _ in entry.boxes],
-            "class-map": {str(i): name for name, i in ids.items()},
+            "class-map": {str(ids[name]): name for name in names
+                          if any(b.label == name for b in entry.boxes)},
             "type": "groundtruth/object-detection",
             "human-annotated": "yes",
             "creation-date": created,
@@ -327,29 +356,49 @@ def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None,
                 "creation-date": created,
                 "job-name": TRAINING_JOB,
             }
+    if localization:
+        frame = entry.image_size
+        width, height = frame or (0, 0)
+        hits = box_hits(_truth(entry), boxed)
+        annotations = []
+        for det in boxed:
+            assert det.box is not None
+            w, h, left, top = det.box
+            annotations.append({"class_id": ids[det.name], "left": round(left * width),
+                                "top": round(top * height), "width": round(w * width),
+                                "height": round(h * height)})
+        line["rekognition-custom-labels-evaluation"] = {
+            "image_size": [{"width": width, "height": height, "depth": 3}] if frame else [],
+            "annotations": annotations,
+        }
+        line["rekognition-custom-labels-evaluation-metadata"] = {
+            "confidence": max((d.confidence for d in boxed), default=0.0) / 100.0,
+            "objects": [
+                {"confidence": det.confidence / 100.0,
+                 "rekognition-custom-labels-evaluation-details": _flags(hit,
+                                                                        _kept(det, thresholds))}
+                for det, hit in zip(boxed, hits, strict=True)
+            ],
+            "class-map": {str(ids[name]): name for name in names
+                          if any(d.name == name for d in boxed)},
+            "type": "groundtruth/object-detection",
+            "human-annotated": "no",
+            "creation-date": created,
+            "job-name": EVALUATION_JOB,
+        }
+        return line
+    truth_labels = set(entry.labels) | {b.label for b in entry.boxes}
     for i, det in enumerate(predictions or []):
-        truth_labels = set(entry.labels) | {b.label for b in entry.boxes}
-        present = det.name in truth_labels
-        kept = det.confidence >= percent((thresholds or {}).get(det.name, 0.0))
         line[f"rekognition-custom-labels-evaluation-{i}"] = 1
         line[f"rekognition-custom-labels-evaluation-{i}-metadata"] = {
             "confidence": det.confidence / 100.0,
             "class-name": det.name,
-            "type": (
-                "groundtruth/object-detection" if det.box else "groundtruth/image-classification"
-            ),
+            "type": "groundtruth/image-classification",
             "human-annotated": "no",
             "creation-date": created,
             "job-name": EVALUATION_JOB,
-            "rekognition-custom-labels-evaluation-details": {
-                "version": 1,
-                "is-true-positive": present and kept,
-                "is-true-negative": not present and not kept,
-                "is-false-positive": not present and kept,
-                "is-false-negative": present and not kept,
-                "is-present-in-ground-truth": present,
-                "ground-truth-labelling-jobs": [TRAINING_JOB],
-            },
+            "rekognition-custom-labels-evaluation-details": _flags(det.name in truth_labels,
+                                                                   _kept(det, thresholds)),
         }
     return line
 
@@ -395,7 +444,8 @@ def finish(version: ProjectVersion) -> None:
             predictions = (
                 outcome.predict(digest, entry.source_ref) if digest is not None else []
             )
-            test_lines.append(_snapshot_line(entry, predictions, thresholds))
+            test_lines.append(_snapshot_line(entry, predictions, thresholds,
+                                             localization=model.use_case == LOCALIZATION))
         files["TestingGroundTruth"] = _jsonl(test_lines)
     bucket = version.output_config["S3Bucket"]
     prefix = version.output_config.get("S3KeyPrefix")

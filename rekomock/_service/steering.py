@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from .._domain.exceptions import InvalidImageFormatException
 from .._domain.faults import Calls, InjectedError
 from .._domain.fingerprint import LazyFingerprint, PictureIndex
 from .._domain.quotas import Quotas
@@ -27,7 +28,9 @@ __all__ = ["Predictor", "Steering", "steering", "steering_backends"]
 
 
 class Predictor(Protocol):
-    """A model's raw answer for an image: its digest, S3 URI and bytes when known."""
+    """A model's raw answer for an image: its digest, S3 URI and bytes when known.
+
+    Raises InvalidImageFormatException for bytes it has to decode and cannot."""
 
     def __call__(
         self, digest: str, image_uri: str | None = None, data: bytes | None = None
@@ -96,8 +99,10 @@ class Steering(BaseBackend):
         was scripted to answer too.
 
         For each model (the version, its source, any), the image's bytes, its S3 object, the
-        same picture in other bytes, then any image, in that order. An image is decoded only
-        when the model does not know its bytes, and then once."""
+        same picture in other bytes, then any image, in that order. Sent bytes are decoded
+        only when neither the model nor an answer scripted for those bytes or that S3 object
+        knows them, and then once: bytes that do not decode are a broken image, whatever
+        their header says, and answer InvalidImageFormatException."""
         arn_keys = (version_arn, source_arn, None) if source_arn else (version_arn, None)
 
         def predict(
@@ -105,13 +110,26 @@ class Steering(BaseBackend):
         ) -> list[Detection]:
             # Without bytes (evaluation) a known image's picture is the one the model kept.
             picture = LazyFingerprint(data, model.pictures.fingerprint(digest))
+            where = image_uri or uri
+            if (data is not None and not self._known(arn_keys, model, digest, where)
+                    and picture.get() is None):
+                raise InvalidImageFormatException()
             if self.detections:
-                found = self._scripted(arn_keys, digest, image_uri or uri, picture)
+                found = self._scripted(arn_keys, digest, where, picture)
                 if found is not None:
                     return found
             return model.ground_truth(model.identify(digest, picture), every_label=every_label)
 
         return predict
+
+    def _known(self, arn_keys: tuple[str | None, ...], model: TrainedModel, digest: str,
+               uri: str | None) -> bool:
+        """Whether these exact bytes or this S3 object already have an answer: the model's
+        ground truth or one scripted for them (valid images, nothing to decode)."""
+        if digest in model.by_digest:
+            return True
+        return any((arn_key, image_key) in self.detections
+                   for arn_key in arn_keys for image_key in (digest, uri) if image_key)
 
     def _scripted(
         self, arn_keys: tuple[str | None, ...], digest: str, uri: str | None,

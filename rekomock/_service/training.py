@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .._domain import clock
 from .._domain.evaluation import box_hits, evaluate
 from .._domain.exceptions import InvalidParameterException
-from .._domain.images import sniff
+from .._domain.images import check_dimensions, sniff
 from .._domain.manifests import (
     FILE_ERRORS,
     INACCESSIBLE,
@@ -31,7 +31,18 @@ from .._domain.manifests import (
 )
 from .._domain.outcome import TrainingOutcome
 from .._domain.projects import CONTENT_MODERATION
+<<<<<<< HEAD
 from .._domain.trained_model import LOCALIZATION, Detection, TrainedModel, Truth, percent
+=======
+from .._domain.trained_model import (
+    LOCALIZATION,
+    Detection,
+    TrainedModel,
+    Truth,
+    digest_of,
+    fingerprint_of,
+)
+>>>>>>> images
 from .._domain.versions import COPYING_FAILED, TRAINING_FAILED, ProjectVersion
 from . import s3io
 
@@ -146,7 +157,12 @@ class _Reader:
             if data is None:
                 return None
             self.images[(bucket, key)] = data
-        return sniff(data)
+        info = sniff(data)
+        if info is None or check_dimensions(info) is not None:
+            return info  # the line's error comes from the header alone
+        # A header over data that does not decode is an invalid image too; the picture is
+        # kept for the model, which fingerprints every image it learns anyway.
+        return info if fingerprint_of(digest_of(data), data) is not None else None
 
 
 def _no_output_bucket(account: str, bucket: str) -> str:

@@ -31,9 +31,6 @@ from .._domain.manifests import (
 )
 from .._domain.outcome import TrainingOutcome
 from .._domain.projects import CONTENT_MODERATION
-<<<<<<< HEAD
-from .._domain.trained_model import LOCALIZATION, Detection, TrainedModel, Truth, percent
-=======
 from .._domain.trained_model import (
     LOCALIZATION,
     Detection,
@@ -41,8 +38,8 @@ from .._domain.trained_model import (
     Truth,
     digest_of,
     fingerprint_of,
+    percent,
 )
->>>>>>> images
 from .._domain.versions import COPYING_FAILED, TRAINING_FAILED, ProjectVersion
 from . import s3io
 

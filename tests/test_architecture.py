@@ -7,6 +7,8 @@ the same contracts on the installed package and prove they catch an upward impor
 
 from __future__ import annotations
 
+import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -109,3 +111,28 @@ def test_citations_point_at_documents_in_this_repository() -> None:
 def test_the_citation_check_finds_a_foreign_citation() -> None:
     sample = "Oldest first (" + FOREIGN_CITATIONS[0] + "10.8); see " + FOREIGN_CITATIONS[3] + "."
     assert foreign_citations(sample) == [FOREIGN_CITATIONS[0], FOREIGN_CITATIONS[3]]
+
+
+#: A citation tag (``[CL:limits]``, ``[M; EX:DescribeProjects]``) or an INFERRED decision.
+CITATION = re.compile(r"\[(?:CL|API|DG|EX|PY|M|W|PG)[]:;]|INFERRED")
+GLOSSARY = "docs/glossary.md"
+
+
+def test_modules_citing_sources_point_at_the_glossary() -> None:
+    lacking = [
+        str(path.relative_to(PACKAGE.parent))
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if CITATION.search(source := path.read_text())
+        and GLOSSARY not in (ast.get_docstring(ast.parse(source)) or "")
+    ]
+    assert lacking == []
+
+
+def test_the_glossary_defines_the_tags_and_the_coined_words() -> None:
+    glossary = (ROOT / GLOSSARY).read_text()
+    tags = ("[M]", "[W]", "[PG]", "[API:X]", "[CL:p]", "[DG:p]", "[EX:Op]", "[PY:p]", "INFERRED")
+    words = ("activation", "steering", "phase", "progression", "settle", "purge", "live",
+             "meter", "wire", "picture", "fast path", "patch", "canary")
+    assert [t for t in tags if f"`{t}`" not in glossary and f"| {t} |" not in glossary] == []
+    assert [w for w in words if f"**{w}**" not in glossary] == []
+    assert f"({GLOSSARY})" in (ROOT / "README.md").read_text()

@@ -6,6 +6,8 @@ any ``errors`` included), plus a few slotted fields. Sorted arrays of entry sequ
 numbers index the filters (per label, labeled/unlabeled, with errors), so a filtered page
 of a 100,000-entry dataset costs O(page), not O(entries): the listing starts by bisection
 in the most selective index and checks the other filters on the candidates only.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 
 Images are judged by their bytes (PNG/JPEG header), never by name: raw bytes up to 4 MB,
 S3 objects up to 15 MB, 64-4096 px per side, aspect ratio up to 20:1.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Waiters polling rekomock advance the offset instead of sleeping (see ``waiters``), so a
 time-based progression of an hour completes in milliseconds while every timestamp the mock
 reports still moves forward consistently.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

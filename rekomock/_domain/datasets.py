@@ -6,6 +6,8 @@ any ``errors`` included), plus a few slotted fields. Sorted arrays of entry sequ
 numbers index the filters (per label, labeled/unlabeled, with errors), so a filtered page
 of a 100,000-entry dataset costs O(page), not O(entries): the listing starts by bisection
 in the most selective index and checks the other filters on the candidates only.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import json
+import sys
 from array import array
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -77,22 +80,15 @@ class DatasetEntry:
         return bool(self.labels)
 
 
-_interned: dict[str, str] = {}
-
-
-def _intern(label: str) -> str:
-    return _interned.setdefault(label, label)
-
-
 def entry_from(seq: int, parsed: ManifestLine) -> DatasetEntry | None:
     """A dataset entry of a parsed manifest line; None for lines a dataset drops."""
     if parsed.source_ref is None or parsed.line is None:
         return None
     if any(e.get("code") in DROPPED for e in parsed.errors):
         return None
-    labels = tuple(dict.fromkeys(_intern(x) for x in (*parsed.labels,
+    labels = tuple(dict.fromkeys(sys.intern(x) for x in (*parsed.labels,
                                                       *(b.label for b in parsed.boxes))))
-    box_labels = tuple(dict.fromkeys(_intern(b.label) for b in parsed.boxes))
+    box_labels = tuple(dict.fromkeys(sys.intern(b.label) for b in parsed.boxes))
     line = dict(parsed.line)
     line["cl-metadata"] = {"is_labeled": bool(labels)}
     text = json.dumps(line, separators=(",", ":"), ensure_ascii=False)

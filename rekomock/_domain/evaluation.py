@@ -6,6 +6,8 @@ F1 among those no higher than the lowest confidence the model gives any image it
 that label (so a training or test image never loses its own label by default), and
 precision/recall/F1 are measured there. Aggregates are the macro averages of the
 per-label figures, as in AWS's own summary example (0.9727 = mean of 0.9794 and 0.9660).
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

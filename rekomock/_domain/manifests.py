@@ -8,6 +8,8 @@ plain dump of the parsed lines and nothing is deep-copied.
 
 Decisions the docs leave open are marked INFERRED here and listed in docs/decisions.md,
 *Manifests*.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@
 Documents are checked as the service does (MalformedPolicyDocumentException) and evaluated
 as IAM evaluates these simple resource policies: an explicit Deny wins, then an Allow that
 matches principal, action and resource, else the implicit deny.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 Defaults are generous so ordinary tests never meet them; a test that wants to exercise a
 quota error lowers one through the controller (``rk.quotas.projects = 2``).
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ Each function decides the outcome when the call is made and returns the failure
 they were. Images are checked when a version trains from the dataset, not at import: the
 dataset keeps the lines, the training reads the images (INFERRED; keeps 100,000-entry
 datasets cheap to build).
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@
 Images are judged by their bytes (PNG/JPEG header), never by name: raw bytes up to 4 MB,
 S3 objects up to 15 MB, 64-4096 px per side, aspect ratio up to 20:1. Bytes no answer knows
 yet are decoded as well: a header over broken data is an invalid format too.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

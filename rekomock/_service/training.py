@@ -5,6 +5,8 @@ the ground truth, evaluate it, and write the documented outputs
 The outcome (completed or failed, and why) is decided when training starts; the state
 manager only decides when it becomes visible. The S3 outputs are written when the end state
 is first observed (:func:`finish`), so their timestamps agree with TrainingEndTimestamp.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

@@ -54,6 +54,9 @@ NOT_DETERMINED: UseCase = "NOT_DETERMINED"
 # [CL:md-create-manifest-file-classification], [CL:md-create-manifest-file-object-detection]
 CLASSIFICATION_TYPE = "groundtruth/image-classification"
 DETECTION_TYPE = "groundtruth/object-detection"
+# A Custom Moderation adapter's label attribute ("Manifest file formats", Rekognition Developer
+# Guide, using-adapters-manifest-files): ``{"ModerationLabels": [{"Name": ...}, ...]}``.
+MODERATION_ATTRIBUTE = "content-moderation-groundtruth"
 
 # Limits [CL:limits; CL:md-create-manifest-file-validation-rules]. Module constants so tests
 # can monkeypatch them small.
@@ -64,6 +67,9 @@ MAX_BOXES_PER_IMAGE = 50
 MAX_LABELS_PER_IMAGE = 50
 MAX_LABEL_NAME_LENGTH = 256
 MIN_LABELS: dict[str, int] = {CLASSIFICATION: 2, LOCALIZATION: 1, NOT_DETERMINED: 1}  # §10.4
+# INFERRED: an adapter may learn from safe images only ("Images with False Positive
+# predictions", Preparing your datasets), so its manifest needs no label at all.
+MIN_MODERATION_LABELS = 0
 MAX_LABELS = 250
 MAX_INVALID_FRACTION = 0.2  # invalid lines must stay under 20%
 MIN_LABEL_OVERLAP_PERCENT = 50
@@ -208,7 +214,7 @@ class ManifestLine:
     """One JSON line of a manifest, checked."""
 
     __slots__ = ("boxes", "bucket", "errors", "image_size", "index", "key", "kind", "labels",
-                 "line", "source_ref", "state", "warnings")
+                 "line", "moderation", "source_ref", "state", "warnings")
 
     def __init__(self, index: int, *, source_ref: str | None = None,
                  line: dict[str, Any] | None = None, state: State = "invalid") -> None:
@@ -223,6 +229,8 @@ class ManifestLine:
         # The line's kind; a line with both kinds takes the manifest's use case.
         self.kind: Kind | None = None
         self.state: State = state
+        #: An adapter's line: valid even with no label (an image with no unsafe content).
+        self.moderation = False
         self.errors: list[ErrorDict] = []  # every error of the line, flattened
         self.warnings: list[ErrorDict] = []
 
@@ -242,11 +250,14 @@ class ParsedManifest:
     """A checked manifest: its entries and the figures of the manifest summary (§5.3)."""
 
     __slots__ = ("_usable", "all_labels", "entries", "error_json_line_indices",
-                 "ignored_json_lines", "invalid_json_lines", "labels", "total_json_lines",
-                 "use_case", "valid_json_lines")
+                 "ignored_json_lines", "invalid_json_lines", "labels", "moderation",
+                 "total_json_lines", "use_case", "valid_json_lines")
 
-    def __init__(self, entries: list[ManifestLine], use_case: UseCase | None = None) -> None:
+    def __init__(self, entries: list[ManifestLine], use_case: UseCase | None = None,
+                 *, moderation: bool = False) -> None:
         self.entries = entries
+        #: An adapter's manifest (``content-moderation-groundtruth`` lines).
+        self.moderation = moderation
         self.total_json_lines = len(entries)
         self.valid_json_lines = self.invalid_json_lines = self.ignored_json_lines = 0
         self.error_json_line_indices: list[int] = []
@@ -255,7 +266,7 @@ class ParsedManifest:
         for e in entries:
             if e.state == "valid":
                 self.valid_json_lines += 1
-                n_labels += bool(e.labels)
+                n_labels += bool(e.labels) or e.moderation
                 n_boxes += bool(e.boxes)
                 every.update(e.labels)
                 every.update(b.label for b in e.boxes)
@@ -284,7 +295,8 @@ class ParsedManifest:
     ) -> ParsedManifest:
         """Figures for already-checked entries (e.g. one side of a split). Give the original
         ``use_case``, or it is chosen again, which may change the kind of mixed entries."""
-        return cls(list(entries), use_case)
+        entries = list(entries)
+        return cls(entries, use_case, moderation=any(e.moderation for e in entries))
 
     def set_use_case(self, use_case: UseCase) -> None:
         """Use the lines of ``use_case`` only; valid lines of the other kind stay valid but
@@ -298,7 +310,7 @@ class ParsedManifest:
                 continue
             if use_case == LOCALIZATION and e.boxes:
                 e.kind = LOCALIZATION
-            elif use_case == CLASSIFICATION and e.labels:
+            elif use_case == CLASSIFICATION and (e.labels or e.moderation):
                 e.kind = CLASSIFICATION
             else:
                 e.kind = CLASSIFICATION if e.labels else LOCALIZATION
@@ -348,11 +360,14 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def parse_manifest(data: bytes, image_lookup: ImageLookup | None = None) -> ParsedManifest:
+def parse_manifest(data: bytes, image_lookup: ImageLookup | None = None, *,
+                   moderation: bool = False) -> ParsedManifest:
     """Check a manifest's bytes; raise :class:`ManifestFileError` for a file error.
 
     ``image_lookup(bucket, key)`` gives the header of a line's image (None: missing or not
-    an image); it is called once for each line that is otherwise valid.
+    an image); it is called once for each line that is otherwise valid. ``moderation``: the
+    manifest of a Custom Moderation adapter, whose lines carry ``content-moderation-groundtruth``
+    instead of Ground Truth label attributes.
     """
     if len(data) > MAX_MANIFEST_BYTES:
         raise ManifestFileError(SIZE_TOO_LARGE)
@@ -374,13 +389,15 @@ def parse_manifest(data: bytes, image_lookup: ImageLookup | None = None) -> Pars
     any_object = False
     with _no_gc():
         for index, raw in enumerate(lines, start=1):
-            entry = _check_line(raw, index, seen, image_lookup)
+            entry = _check_line(raw, index, seen, image_lookup, moderation)
             # ERROR_INVALID_JSON_LINE comes first, and only on a line that isn't an object.
             any_object = (any_object or not entry.errors
                           or entry.errors[0]["code"] != INVALID_JSON_LINE)
             entries.append(entry)
     if not any_object:  # not one JSON object: not a JSON Lines manifest at all
         raise ManifestFileError(INACCESSIBLE, cause="no line is a JSON object")
+    if moderation:  # an adapter's labels are image-level, whether or not any line has one
+        return ParsedManifest(entries, CLASSIFICATION, moderation=True)
     return ParsedManifest(entries)
 
 
@@ -431,7 +448,8 @@ class _Line:
         self.entry.warnings.append(item)
 
 
-def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None) -> ManifestLine:
+def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None,
+                moderation: bool = False) -> ManifestLine:
     entry = ManifestLine(index)
     if raw.endswith("\r"):
         raw = raw[:-1]
@@ -467,6 +485,8 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
                 entry.state = "invalid"
                 return entry
             seen.add(ref)
+    if moderation:
+        return _check_moderation(line, lookup)
 
     # Label attributes: a key K with a K-metadata partner
     # [CL:md-create-manifest-file-classification; CL:md-create-manifest-file-object-detection].
@@ -533,6 +553,40 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
     return _finish(line, labels, boxes, frame, human_empty, True, lookup)
 
 
+def _check_moderation(line: _Line, lookup: ImageLookup | None) -> ManifestLine:
+    """An adapter's line ("Manifest file formats", Rekognition Developer Guide): each entry
+    "must contain the source-ref field [...] and, for Custom Moderation, the
+    content-moderation-groundtruth field", ``{"ModerationLabels": [{"Name": ...}]}``; an empty
+    list is an image with no unsafe content, which the adapter learns from too. The pages show
+    no ``-metadata`` for it: one is neither required nor read. Ground Truth label attributes
+    are not an adapter's format (docs/decisions.md, *Model versions*)."""
+    obj = line.obj
+    if MODERATION_ATTRIBUTE not in obj:
+        line.err(NO_LABEL_ATTRIBUTES)  # INFERRED: the code of a line with no label attribute
+        return _finish(line, [], [], None, False, False, lookup)
+    value = obj[MODERATION_ATTRIBUTE]
+    found: Any = value.get("ModerationLabels") if type(value) is dict else None
+    names: list[str] = []
+    if type(found) is list:
+        for item in found:
+            name: Any = item.get("Name") if type(item) is dict else None
+            if not _nonempty_str(name):
+                names = []
+                found = None
+                break
+            names.append(name)
+    if type(found) is not list:
+        line.err(ATTRIBUTE_FORMAT, value, MODERATION_ATTRIBUTE)
+        return _finish(line, [], [], None, False, True, lookup)
+    if type(value) is dict:
+        for s in _SERVICE_KEYS:
+            value.pop(s, None)
+    if any(len(n) > MAX_LABEL_NAME_LENGTH for n in names):
+        line.err(LABEL_NAME_LENGTH, value)
+    line.entry.moderation = True
+    return _finish(line, names, [], None, False, True, lookup)
+
+
 def _finish(line: _Line, labels: list[str], boxes: list[Box], frame: tuple[int, int] | None,
             human_empty: bool, has_pairs: bool, lookup: ImageLookup | None) -> ManifestLine:
     entry = line.entry
@@ -541,7 +595,8 @@ def _finish(line: _Line, labels: list[str], boxes: list[Box], frame: tuple[int, 
         names.update(b.label for b in boxes)
         if len(names) > MAX_LABELS_PER_IMAGE:  # <= 50 [CL:limits] (INFERRED code)
             line.err(TOO_MANY_LABELS_PER_IMAGE)
-    if not line.fatal and (labels or boxes) and lookup is not None and entry.bucket:
+    wanted = bool(labels or boxes) or entry.moderation
+    if not line.fatal and wanted and lookup is not None and entry.bucket:
         assert entry.key is not None
         info = lookup(entry.bucket, entry.key)
         if info is None:
@@ -553,7 +608,7 @@ def _finish(line: _Line, labels: list[str], boxes: list[Box], frame: tuple[int, 
     if line.fatal:
         entry.state = "invalid"
         return entry
-    if not labels and not boxes:
+    if not labels and not boxes and not entry.moderation:
         entry.state = "ignored"
         if has_pairs:  # INFERRED: human-annotated "yes" -> no annotations; else unannotated
             line.warn(NO_ANNOTATIONS if human_empty else UNANNOTATED)
@@ -562,7 +617,7 @@ def _finish(line: _Line, labels: list[str], boxes: list[Box], frame: tuple[int, 
     entry.labels = tuple(dict.fromkeys(labels)) if len(labels) > 1 else tuple(labels)
     entry.boxes = tuple(boxes)
     entry.image_size = frame
-    if labels and not boxes:
+    if (labels or entry.moderation) and not boxes:
         entry.kind = CLASSIFICATION
     elif boxes and not labels:
         entry.kind = LOCALIZATION
@@ -712,7 +767,7 @@ def _dataset_errors(parsed: ParsedManifest) -> list[ErrorDict]:
         errors.append(error(TOO_MANY_INVALID_ROWS))
     if len(parsed.buckets()) > 1:  # one bucket per manifest [CL:md-create-manifest-file]
         errors.append(error(MULTIPLE_BUCKETS))
-    minimum = MIN_LABELS[parsed.use_case]
+    minimum = MIN_MODERATION_LABELS if parsed.moderation else MIN_LABELS[parsed.use_case]
     if len(parsed.all_labels) < minimum:  # [CL:limits] (docs/decisions.md, *Model versions*)
         errors.append(error(TOO_FEW_LABELS))
     elif len(parsed.labels) < minimum:  # enough labels, but not in the chosen use case
@@ -768,7 +823,11 @@ def auto_split(
 def _split(
     usable: list[ManifestLine], fraction: float, code: str
 ) -> tuple[list[ManifestLine], list[ManifestLine]]:
-    names_of = [e.label_names() for e in usable]
+    # An adapter's safe images (no label) are split like one more label, when there are two
+    # or more of them (INFERRED); "" is no label's name.
+    safe = sum(1 for e in usable if e.moderation and not e.labels)
+    names_of = [e.label_names() or (("",) if e.moderation and safe > 1 else ())
+                for e in usable]
     per_label: dict[str, int] = {}
     for names in names_of:
         for name in names:

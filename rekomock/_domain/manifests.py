@@ -35,6 +35,7 @@ __all__ = [
     "ParsedManifest",
     "auto_split",
     "content_errors",
+    "dataset_line",
     "error",
     "manifest_summary",
     "parse_manifest",
@@ -156,11 +157,21 @@ MESSAGES: dict[str, str] = {
     TOO_MANY_BOXES: "There are more bounding boxes than the allowed maximum.",
     NO_VALID_ANNOTATIONS: "No valid annotations found.",
     UNANNOTATED: "Record is unannotated.",
-    NO_ANNOTATIONS: "No annotations provided.",
-    NO_ATTRIBUTE_ANNOTATIONS: "No attribute annotations provided.",
-    # INFERRED messages: the docs give these codes without a message.
-    UNSUPPORTED_TYPE: "The label attribute metadata type is not a supported use case.",
-    LABEL_NAME_LENGTH: "The label name is longer than the allowed maximum (256 characters).",
+    # The two warnings as the example lines of [CL:tm-debugging-json-line-errors] write them
+    # (its headings say "No annotations provided." / "No attribute annotations provided.";
+    # docs/decisions.md, *Manifests*).
+    NO_ANNOTATIONS: "No annotations were found.",
+    NO_ATTRIBUTE_ANNOTATIONS: "No attribute annotations were found.",
+    # The example entry of [CL:tm-debugging-json-line-errors]; {} is the metadata's key.
+    UNSUPPORTED_TYPE: (
+        "The use case type of the {} label attribute metadata is unsupported. Check the type "
+        "field."
+    ),
+    # INFERRED message: the page gives none, only "The length of a label name is too long.
+    # The maximum length is 256 characters."
+    LABEL_NAME_LENGTH: (
+        "The length of a label name is too long. The maximum length is 256 characters."
+    ),
     # INFERRED codes and messages (see above).
     DUPLICATE_SOURCE_REF: "The source-ref value is used by an earlier JSON Line.",
     TOO_MANY_LABELS_PER_IMAGE: "There are more labels for the image than the allowed maximum.",
@@ -168,7 +179,11 @@ MESSAGES: dict[str, str] = {
 
 # S3Object.Bucket is 3-255 of [0-9A-Za-z.-_] [M]; the key is anything non-empty.
 _SOURCE_REF = re.compile(r"s3://([0-9A-Za-z._\-]{3,255})/(.+)", re.DOTALL)
-_SERVICE_KEYS = ("errors", "warnings")
+# Fields the service adds to a line: ``errors``/``warnings`` in validation manifests
+# [CL:tm-debugging-scope-json-line], ``cl-errors`` in dataset entries
+# [CL:tm-debugging-json-line-errors]; dropped when a line is read again.
+_SERVICE_KEYS = ("errors", "warnings", "cl-errors")
+DATASET_ERRORS = "cl-errors"
 
 
 def _reject(name: str) -> Any:
@@ -213,8 +228,8 @@ class Box:
 class ManifestLine:
     """One JSON line of a manifest, checked."""
 
-    __slots__ = ("boxes", "bucket", "errors", "image_size", "index", "key", "kind", "labels",
-                 "line", "moderation", "source_ref", "state", "warnings")
+    __slots__ = ("annotated", "boxes", "bucket", "errors", "image_size", "index", "key", "kind",
+                 "labels", "line", "moderation", "source_ref", "state", "warnings")
 
     def __init__(self, index: int, *, source_ref: str | None = None,
                  line: dict[str, Any] | None = None, state: State = "invalid") -> None:
@@ -231,6 +246,8 @@ class ManifestLine:
         self.state: State = state
         #: An adapter's line: valid even with no label (an image with no unsafe content).
         self.moderation = False
+        #: The line has a label attribute with its metadata, valid or not.
+        self.annotated = False
         self.errors: list[ErrorDict] = []  # every error of the line, flattened
         self.warnings: list[ErrorDict] = []
 
@@ -463,8 +480,8 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
         return _unparsable(entry)
     entry.line = obj
     # Service-owned fields of a re-imported line are recomputed, not kept (INFERRED).
-    obj.pop("errors", None)
-    obj.pop("warnings", None)
+    for s in _SERVICE_KEYS:
+        obj.pop(s, None)
     obj.pop("cl-metadata", None)
     line = _Line(entry, obj)
 
@@ -505,6 +522,7 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
         else:  # INFERRED: just a source-ref, like a console image never labeled
             line.warn(UNANNOTATED)
         return _finish(line, [], [], None, False, False, lookup)
+    entry.annotated = True
     for k in orphans:  # INFERRED: extra keys are tolerated, stray metadata is not
         if k.endswith("-metadata"):
             line.err(NO_LABEL_ATTRIBUTES, obj[k])
@@ -542,7 +560,7 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
                     boxes.extend(Box(b.label, b.left * sx, b.top * sy, b.width * sx,
                                      b.height * sy) for b in found)
         elif _nonempty_str(kind):
-            line.err(UNSUPPORTED_TYPE, meta)
+            line.err(UNSUPPORTED_TYPE, meta, attr + "-metadata")
             ok = False
         else:
             line.err(METADATA_FORMAT, meta)
@@ -890,6 +908,41 @@ def validation_manifest(parsed: ParsedManifest) -> bytes:
     return "".join(
         [dumps(e.line if e.line is not None else {}) + "\n" for e in parsed.entries]
     ).encode()
+
+
+def _with_dataset_errors(part: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in part.items() if k not in _SERVICE_KEYS}
+    if "errors" in part:
+        out[DATASET_ERRORS] = part["errors"]
+    return out
+
+
+def dataset_line(entry: ManifestLine, is_labeled: bool) -> dict[str, Any]:
+    """The line as a dataset keeps it (ListDatasetEntries), as the example entry of
+    [CL:tm-debugging-json-line-errors] shows: ``cl-metadata``, and each ``errors`` array
+    under ``cl-errors`` where the validation manifests have it (top level, label attribute,
+    its metadata, an annotation). Warnings are not kept: a dataset entry's example has none
+    (INFERRED). ``entry.line`` is left untouched."""
+    line = entry.line or {}
+    if not entry.errors and not entry.warnings:
+        out = dict(line)
+        out["cl-metadata"] = {"is_labeled": is_labeled}
+        return out
+    out = {}
+    for k, v in line.items():
+        if k in _SERVICE_KEYS:
+            continue
+        if type(v) is dict:
+            v = _with_dataset_errors(v)
+            annotations = v.get("annotations")
+            if type(annotations) is list:
+                v["annotations"] = [_with_dataset_errors(a) if type(a) is dict else a
+                                    for a in annotations]
+        out[k] = v
+    out["cl-metadata"] = {"is_labeled": is_labeled}
+    if "errors" in line:
+        out[DATASET_ERRORS] = line["errors"]
+    return out
 
 
 def to_ground_truth_line(entry: ManifestLine) -> dict[str, Any]:

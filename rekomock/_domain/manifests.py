@@ -55,8 +55,8 @@ NOT_DETERMINED: UseCase = "NOT_DETERMINED"
 # [CL:md-create-manifest-file-classification], [CL:md-create-manifest-file-object-detection]
 CLASSIFICATION_TYPE = "groundtruth/image-classification"
 DETECTION_TYPE = "groundtruth/object-detection"
-# A Custom Moderation adapter's label attribute ("Manifest file formats", Rekognition Developer
-# Guide, using-adapters-manifest-files): ``{"ModerationLabels": [{"Name": ...}, ...]}``.
+# A Custom Moderation adapter's label attribute [DG:using-adapters-manifest-files]:
+# ``{"ModerationLabels": [{"Name": ...}, ...]}``.
 MODERATION_ATTRIBUTE = "content-moderation-groundtruth"
 
 # Limits [CL:limits; CL:md-create-manifest-file-validation-rules]. Module constants so tests
@@ -69,7 +69,7 @@ MAX_LABELS_PER_IMAGE = 50
 MAX_LABEL_NAME_LENGTH = 256
 MIN_LABELS: dict[str, int] = {CLASSIFICATION: 2, LOCALIZATION: 1, NOT_DETERMINED: 1}  # §10.4
 # INFERRED: an adapter may learn from safe images only ("Images with False Positive
-# predictions", Preparing your datasets), so its manifest needs no label at all.
+# predictions" [DG:preparing-datasets-adapters]), so its manifest needs no label at all.
 MIN_MODERATION_LABELS = 0
 MAX_LABELS = 250
 MAX_INVALID_FRACTION = 0.2  # invalid lines must stay under 20%
@@ -572,7 +572,7 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
 
 
 def _check_moderation(line: _Line, lookup: ImageLookup | None) -> ManifestLine:
-    """An adapter's line ("Manifest file formats", Rekognition Developer Guide): each entry
+    """An adapter's line [DG:using-adapters-manifest-files]: each entry
     "must contain the source-ref field [...] and, for Custom Moderation, the
     content-moderation-groundtruth field", ``{"ModerationLabels": [{"Name": ...}]}``; an empty
     list is an image with no unsafe content, which the adapter learns from too. The pages show

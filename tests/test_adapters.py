@@ -243,3 +243,20 @@ def test_custom_labels_project_does_not_read_adapter_lines(
     desc = describe_version(rekognition, project_arn, "v1")
     assert desc["Status"] == "TRAINING_FAILED"
     assert desc["StatusMessage"] == "The manifest file contains too many invalid rows."
+
+
+def test_adapter_learns_from_safe_images_only(rekognition: Any, s3: Any, bucket: str,
+                                              adapter_project: str) -> None:
+    """False-positive images alone ("Preparing your datasets") make a valid adapter."""
+    lines = []
+    for i in range(5):
+        key = f"safe/{i}.jpg"
+        s3.put_object(Bucket=bucket, Key=key, Body=make_jpeg(64, 64, seed=40 + i))
+        lines.append(moderation_line(f"s3://{bucket}/{key}"))
+    s3.put_object(Bucket=bucket, Key="moderation.manifest", Body=manifest(lines))
+    arn = _train_adapter(rekognition, adapter_project, bucket)
+    desc = describe_version(rekognition, adapter_project, "adapter-1")
+    assert desc["Status"] == "TRAINING_COMPLETED", desc.get("StatusMessage")
+    answer = rekognition.detect_moderation_labels(
+        Image={"S3Object": {"Bucket": bucket, "Name": "safe/0.jpg"}}, ProjectVersion=arn)
+    assert answer["ModerationLabels"] == []

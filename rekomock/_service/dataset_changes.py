@@ -77,7 +77,7 @@ def copy_entries(source: Dataset, target: Dataset) -> None:
     """CreateDataset from another dataset: its entries, as they are."""
     for entry in source.entries:
         copied = type(entry)(target.entries.new_seq(), entry.source_ref, entry.line,
-                             entry.labels, entry.box_labels, entry.has_errors)
+                             entry.labels, entry.box_labels, entry.has_errors, entry.labeled)
         target.entries.put(copied)
 
 

@@ -125,9 +125,10 @@ def check_request(
 class _Reader:
     """Reads manifests and images for one training, remembering image digests."""
 
-    def __init__(self, account: str, region: str) -> None:
+    def __init__(self, account: str, region: str, moderation: bool = False) -> None:
         self.account = account
         self.region = region
+        self.moderation = moderation  # an adapter's manifests
         self.images: dict[tuple[str, str], bytes] = {}
 
     def manifest(self, location: dict[str, Any], member: str) -> ParsedManifest:
@@ -141,7 +142,7 @@ class _Reader:
                 cause=f"{member} manifest {s3io.why_unreadable(*where)}",
             )
         try:
-            return parse_manifest(data, self.image_info)
+            return parse_manifest(data, self.image_info, moderation=self.moderation)
         except ManifestFileError as err:
             uri = f"s3://{location['Bucket']}/{location['Name']}"
             detail = f"{err.code} ({err.cause})" if err.cause else err.code
@@ -206,10 +207,10 @@ def run(
         outcome.message = OUTPUT_UNWRITABLE
         outcome.cause = _no_output_bucket(account_id, output["S3Bucket"])
         return outcome
-    reader = _Reader(account_id, region)
+    reader = _Reader(account_id, region, moderation=version.feature == CONTENT_MODERATION)
     try:
-        # Adapters (CONTENT_MODERATION) train the same way from image-level manifests whose
-        # class names are moderation labels (docs/decisions.md, *Model versions*);
+        # Adapters (CONTENT_MODERATION) learn image-level moderation labels from
+        # content-moderation-groundtruth manifests (docs/decisions.md, *Model versions*);
         # without TestingData their test set is split off the training manifest.
         if from_datasets is not None:
             # Dataset lines carry cl-metadata and errors; the parser ignores those fields.

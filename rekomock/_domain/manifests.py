@@ -86,11 +86,13 @@ INACCESSIBLE = "ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT"
 EMPTY = "ERROR_EMPTY_MANIFEST"
 SIZE_TOO_LARGE = "ERROR_MANIFEST_SIZE_TOO_LARGE"
 ROWS_EXCEED = "ERROR_MANIFEST_ROWS_EXCEEDS_MAXIMUM"
+MANIFEST_PERMISSIONS = "ERROR_INVALID_PERMISSIONS_MANIFEST_S3_BUCKET"
 IMAGES_FOR_AUTOSPLIT = "ERROR_INSUFFICIENT_IMAGES_PER_LABEL_FOR_AUTOSPLIT"
 IMAGES_FOR_DISTRIBUTE = "ERROR_INSUFFICIENT_IMAGES_PER_LABEL_FOR_DISTRIBUTE"
 # Content errors [CL:tm-debugging-aggregate-errors].
 TOO_MANY_INVALID_ROWS = "ERROR_TOO_MANY_INVALID_ROWS_IN_MANIFEST"
 MULTIPLE_BUCKETS = "ERROR_IMAGES_IN_MULTIPLE_S3_BUCKETS"
+IMAGES_PERMISSIONS = "ERROR_INVALID_PERMISSIONS_IMAGES_S3_BUCKET"
 TOO_FEW_LABELS = "ERROR_MANIFEST_TOO_FEW_LABELS"
 TOO_MANY_LABELS = "ERROR_MANIFEST_TOO_MANY_LABELS"
 LABEL_OVERLAP = "ERROR_INSUFFICIENT_LABEL_OVERLAP"
@@ -128,6 +130,7 @@ MESSAGES: dict[str, str] = {
     EMPTY: "The manifest file is empty.",
     SIZE_TOO_LARGE: "The manifest file size exceeds the maximum supported size.",
     ROWS_EXCEED: "The manifest file has too many rows.",
+    MANIFEST_PERMISSIONS: "The S3 bucket permissions are incorrect.",
     IMAGES_FOR_AUTOSPLIT: (
         "The manifest file contains insufficient labeled images per label to perform auto-split."
     ),
@@ -136,6 +139,7 @@ MESSAGES: dict[str, str] = {
     ),
     TOO_MANY_INVALID_ROWS: "The manifest file contains too many invalid rows.",
     MULTIPLE_BUCKETS: "The manifest file contains images from multiple S3 buckets.",
+    IMAGES_PERMISSIONS: "The permissions for the images S3 bucket are invalid.",
     TOO_FEW_LABELS: "The manifest file has too few labels.",
     TOO_MANY_LABELS: "The manifest file has too many labels.",
     LABEL_OVERLAP: "Less than {}% label overlap between the training and testing manifest files.",
@@ -202,7 +206,7 @@ def error(code: str, *args: object) -> ErrorDict:
 
 
 #: Codes of the terminal manifest *file* errors: a training failing with one writes nothing.
-FILE_ERRORS = (INACCESSIBLE, EMPTY, SIZE_TOO_LARGE, ROWS_EXCEED)
+FILE_ERRORS = (INACCESSIBLE, EMPTY, SIZE_TOO_LARGE, ROWS_EXCEED, MANIFEST_PERMISSIONS)
 
 
 class ManifestFileError(Exception):

@@ -18,6 +18,7 @@ from .._domain.datasets import Dataset, entry_from, fill
 from .._domain.manifests import (
     IMAGES_FOR_DISTRIBUTE,
     INACCESSIBLE,
+    MANIFEST_PERMISSIONS,
     MAX_INVALID_FRACTION,
     MAX_LABELS,
     MESSAGES,
@@ -66,6 +67,8 @@ def import_manifest(
     account_id: str, region: str, dataset: Dataset, location: dict[str, Any]
 ) -> tuple[str, str] | None:
     """CreateDataset from a Ground Truth manifest in S3."""
+    if s3io.refused(account_id, region, location["Bucket"], location["Name"], s3io.GET_OBJECT):
+        return MESSAGES[MANIFEST_PERMISSIONS], CLIENT_ERROR
     data = s3io.read(account_id, region, location["Bucket"], location["Name"],
                      location.get("Version"))
     if data is None:

@@ -20,13 +20,16 @@ from .._domain.exceptions import InvalidParameterException
 from .._domain.images import check_dimensions, sniff
 from .._domain.manifests import (
     FILE_ERRORS,
+    IMAGES_PERMISSIONS,
     INACCESSIBLE,
+    MANIFEST_PERMISSIONS,
     MESSAGES,
     ManifestFileError,
     ManifestLine,
     ParsedManifest,
     auto_split,
     content_errors,
+    error,
     manifest_summary,
     parse_manifest,
     validation_manifest,
@@ -130,11 +133,18 @@ class _Reader:
         self.region = region
         self.moderation = moderation  # an adapter's manifests
         self.images: dict[tuple[str, str], bytes] = {}
+        #: image buckets whose policy refused the caller s3:GetObject
+        self.refused_buckets: set[str] = set()
 
     def manifest(self, location: dict[str, Any], member: str) -> ParsedManifest:
         """The parsed manifest; a ManifestFileError carrying the cause when it is unusable."""
         where = (self.account, self.region, location["Bucket"], location["Name"],
                  location.get("Version"))
+        if s3io.refused(*where[:4], s3io.GET_OBJECT):
+            raise ManifestFileError(
+                MANIFEST_PERMISSIONS,
+                cause=f"{member} manifest {s3io.why_unreadable(*where)}",
+            )
         data = s3io.read(*where)
         if data is None:
             raise ManifestFileError(
@@ -153,6 +163,9 @@ class _Reader:
     def image_info(self, bucket: str, key: str) -> Any:
         data = self.images.get((bucket, key))
         if data is None:
+            if s3io.refused(self.account, self.region, bucket, key, s3io.GET_OBJECT):
+                self.refused_buckets.add(bucket)
+                return None
             data = s3io.read(self.account, self.region, bucket, key)
             if data is None:
                 return None
@@ -165,8 +178,17 @@ class _Reader:
         return info if fingerprint_of(digest_of(data), data) is not None else None
 
 
-def _no_output_bucket(account: str, bucket: str) -> str:
-    return f"OutputConfig bucket {bucket!r} does not exist in account {account}"
+def _unwritable_output(account: str, region: str, output: dict[str, Any]) -> str | None:
+    """Why the OutputConfig can't take the version's files, or None when it can."""
+    bucket = output["S3Bucket"]
+    if not s3io.bucket_exists(account, region, bucket):
+        return f"OutputConfig bucket {bucket!r} does not exist in account {account}"
+    # Every output file is written under the prefix: a policy must allow PutObject there.
+    if s3io.refused(account, region, bucket, s3io.output_key(output.get("S3KeyPrefix"), ""),
+                    s3io.PUT_OBJECT):
+        return (f"OutputConfig bucket {bucket!r}: its bucket policy does not allow "
+                f"{s3io.PUT_OBJECT} to account {account}")
+    return None
 
 
 def _truth(entry: ManifestLine) -> Truth:
@@ -203,9 +225,10 @@ def run(
         outcome.testing_input = {"AutoCreate": True}
     injected = steering.take_training_failure(version.name)
     output = version.output_config
-    if not s3io.bucket_exists(account_id, region, output["S3Bucket"]):
+    unwritable = _unwritable_output(account_id, region, output)
+    if unwritable is not None:
         outcome.message = OUTPUT_UNWRITABLE
-        outcome.cause = _no_output_bucket(account_id, output["S3Bucket"])
+        outcome.cause = unwritable
         return outcome
     reader = _Reader(account_id, region, moderation=version.feature == CONTENT_MODERATION)
     try:
@@ -228,6 +251,8 @@ def run(
         return outcome
     outcome.train, outcome.test = train, test
     top, train_errors, test_errors = content_errors(train, test)
+    if reader.refused_buckets:
+        top = [error(IMAGES_PERMISSIONS), *top]
     train_used = train.usable()
     test_used = test.usable() if test is not None else []
     if test is None and not (top or train_errors):
@@ -288,10 +313,9 @@ def copy_outcome(
     same evaluation, written again to the destination's OutputConfig when it completes."""
     origin = source.outcome
     assert origin is not None and origin.ok
-    if not s3io.bucket_exists(account_id, region, copy.output_config["S3Bucket"]):
-        return TrainingOutcome(ok=False, message=OUTPUT_UNWRITABLE,
-                               cause=_no_output_bucket(account_id,
-                                                       copy.output_config["S3Bucket"]),
+    unwritable = _unwritable_output(account_id, region, copy.output_config)
+    if unwritable is not None:
+        return TrainingOutcome(ok=False, message=OUTPUT_UNWRITABLE, cause=unwritable,
                                training_input=origin.training_input,
                                testing_input=origin.testing_input)
     return TrainingOutcome(

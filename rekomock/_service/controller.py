@@ -18,7 +18,7 @@ from .._domain.shapes import check_value, service_model
 from .._domain.trained_model import Detection, digest_of, fingerprint_of
 from .._domain.versions import FAILURES
 from .backend import rekognition_custom_backends, reset_state
-from .steering import steering
+from .steering import QUEUES_LOCK, steering
 
 
 def _failure(version_name: Any, message: Any) -> tuple[str | None, str]:
@@ -56,13 +56,17 @@ class Controller:
         imitates: a terminal manifest file error or the unwritable-output message writes
         nothing, any other message the manifest summary and validation manifests (as a
         content error does)."""
-        steering().training_failures.append(_failure(version_name, message))
+        failure = _failure(version_name, message)
+        with QUEUES_LOCK:
+            steering().training_failures.append(failure)
 
     def fail_start(
         self, version_name: str | None = None, message: str = "The model failed to start."
     ) -> None:
         """Make the next StartProjectVersion (or the one of ``version_name``) end in FAILED."""
-        steering().start_failures.append(_failure(version_name, message))
+        failure = _failure(version_name, message)
+        with QUEUES_LOCK:
+            steering().start_failures.append(failure)
 
     def inject_error(self, operation: str, code: str, **options: Any) -> None:
         """The next ``times`` calls of ``operation`` (``"StartProjectVersion"`` or
@@ -83,11 +87,14 @@ class Controller:
         mapping("matching", options.get("matching"), optional=True)
         for name in ("account_id", "region"):
             text(name, options.get(name), optional=True)
-        steering().injected_errors.append(InjectedError(operation, code, **options))
+        rule = InjectedError(operation, code, **options)
+        with QUEUES_LOCK:
+            steering().injected_errors.append(rule)
 
     def clear_errors(self) -> None:
         """Forget the injected errors not used up yet."""
-        steering().injected_errors.clear()
+        with QUEUES_LOCK:
+            steering().injected_errors.clear()
 
     @property
     def calls(self) -> Calls:
@@ -184,7 +191,8 @@ class Controller:
                                  f"figures are {sorted(allowed)}")
             checked[label] = {name: finite_number(f"labels.{label}.{name}", value, 0, 1)
                               for name, value in figures.items()}
-        steering().evaluations.append((version_name, f1, checked))
+        with QUEUES_LOCK:
+            steering().evaluations.append((version_name, f1, checked))
 
     def inference_unit_hours(self, project_version_arn: str) -> float:
         """Inference-unit hours the model has run so far: units x running time on the

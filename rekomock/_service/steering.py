@@ -24,7 +24,12 @@ if TYPE_CHECKING:
     from .._domain.exceptions import RekognitionError
     from .._domain.trained_model import Detection, TrainedModel
 
-__all__ = ["Predictor", "Steering", "steering", "steering_backends"]
+__all__ = ["QUEUES_LOCK", "Predictor", "Steering", "steering", "steering_backends"]
+
+#: Guards every steering queue (failures, evaluations, injected errors) for all accounts and
+#: regions: the queues are shared, so two accounts training at once on the threaded server
+#: must not take the same queued setting. Module-level, so a reset's new Steering shares it.
+QUEUES_LOCK = threading.RLock()
 
 
 class Predictor(Protocol):
@@ -55,7 +60,6 @@ class Steering(BaseBackend):
         #: AWS errors to answer instead of running matching calls, first rule first
         self.injected_errors: list[InjectedError] = []
         self.calls = Calls()
-        self._lock = threading.Lock()
 
     def take_injected_error(
         self, operation: str, params: Any, account_id: str, region: str
@@ -64,7 +68,7 @@ class Steering(BaseBackend):
         of that rule)."""
         if not self.injected_errors:
             return None
-        with self._lock:
+        with QUEUES_LOCK:
             for i, rule in enumerate(self.injected_errors):
                 if rule.matches(operation, params, account_id, region):
                     error = rule.error()
@@ -75,10 +79,11 @@ class Steering(BaseBackend):
 
     @staticmethod
     def _take(queue: list[tuple[str | None, str]], version_name: str) -> str | None:
-        for i, (name, message) in enumerate(queue):
-            if name is None or name == version_name:
-                del queue[i]
-                return message
+        with QUEUES_LOCK:
+            for i, (name, message) in enumerate(queue):
+                if name is None or name == version_name:
+                    del queue[i]
+                    return message
         return None
 
     def take_training_failure(self, version_name: str) -> str | None:
@@ -161,11 +166,13 @@ class Steering(BaseBackend):
 
     def take_evaluation(self, version_name: str, evaluation: Evaluation) -> Evaluation:
         """Apply the figures a test chose with ``rk.set_evaluation`` (consumed)."""
-        for i, (name, f1, labels) in enumerate(self.evaluations):
-            if name is None or name == version_name:
-                del self.evaluations[i]
-                return evaluation.overridden(f1, labels)
-        return evaluation
+        with QUEUES_LOCK:
+            found = next((i for i, (name, _, _) in enumerate(self.evaluations)
+                          if name is None or name == version_name), None)
+            if found is None:
+                return evaluation
+            _, f1, labels = self.evaluations.pop(found)
+        return evaluation.overridden(f1, labels)
 
 
 steering_backends = BackendDict(Steering, "rekognition", use_boto3_regions=False,

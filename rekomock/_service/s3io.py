@@ -17,6 +17,7 @@ allowed; see docs/decisions.md, *S3 access*.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from moto.utilities.utils import get_partition
@@ -101,19 +102,53 @@ def write(
     account: str, region: str, bucket: str, key: str, body: bytes, kms_key_id: str | None = None
 ) -> bool:
     """Put an object (S3 event notifications fire as for any PUT); False if it can't or the
-    caller may not."""
+    caller may not. What the put replaces (the object, or in a bucket whose versioning is not
+    enabled every version moto drops with it) is released."""
     if refused(account, region, bucket, key, PUT_OBJECT):
         return False
     backend = _backend(account, region)
     try:
-        _bucket(account, region, bucket)
+        found = _bucket(account, region, bucket)
+        before = list(found.keys.getlist(key, []))
         if kms_key_id:
             backend.put_object(bucket, key, body, encryption="aws:kms", kms_key_id=kms_key_id)
         else:
             backend.put_object(bucket, key, body)
     except Exception:
         return False
+    kept = found.keys.getlist(key, [])
+    release([old for old in before if not any(old is k for k in kept)])
     return True
+
+
+def release(objects: Iterable[Any]) -> None:
+    """Free moto S3 objects no bucket holds any more, as moto's reset frees all of them:
+    close each key's buffer and drop the key, its ACL and that ACL's grants and grantees
+    from moto's instance tracker (grantees moto shares between objects stay)."""
+    from moto.core.common_models import BaseModel
+    from moto.s3 import models
+
+    shared = {id(v) for v in vars(models).values() if isinstance(v, BaseModel)}
+    for obj in objects:
+        dispose = getattr(obj, "dispose", None)
+        if dispose is not None:
+            dispose()
+        acl = getattr(obj, "acl", None)
+        grants = list(getattr(acl, "grants", None) or [])
+        owned = [obj, acl, *grants, *(g for grant in grants for g in grant.grantees)]
+        for model in owned:
+            if isinstance(model, BaseModel) and id(model) not in shared:
+                _untrack(model)
+
+
+def _untrack(model: Any) -> None:
+    """Take one object out of its class's tracker, by identity (``FakeGrantee`` defines
+    ``==``); searched from the newest end, where the objects of the latest writes are."""
+    tracked: list[Any] = type(model).instances_tracked
+    for i in range(len(tracked) - 1, -1, -1):
+        if tracked[i] is model:
+            del tracked[i]
+            return
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str] | None:

@@ -1,5 +1,6 @@
-"""README runs as written: its quick start is what CI runs, and every Python block either runs
-in a test or says it is a fragment.
+"""README and the documentation site run as written: README's quick start is what CI runs, and
+every Python block of README.md and of every page under docs/ either runs in a test or says it
+is a fragment.
 
 Markers on a block's first line (see README's Development section):
 
@@ -25,14 +26,21 @@ from rekomock.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+#: Every page whose Python blocks run: README and the documentation site's pages.
+PAGES = [README, *sorted((ROOT / "docs").rglob("*.md"))]
 FRAGMENT = re.compile(r"#\s*fragment\b")
 NEEDS = re.compile(r"#\s*needs:\s*(.+)")
 
 
 @dataclass
 class Block:
-    line: int  # where the block starts in README.md (1-based)
+    page: str  # the page's path from the repository's root
+    line: int  # where the block starts in the page (1-based)
     code: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.page}:{self.line}"
 
     @property
     def first_line(self) -> str:
@@ -61,10 +69,15 @@ class Block:
                 and n.name.startswith("test") for a in n.args.args} - defined - {"self"}
 
 
-def python_blocks() -> list[Block]:
-    text = README.read_text()
-    return [Block(text.count("\n", 0, m.start()) + 2, m.group(1))
+def python_blocks(page: Path = README) -> list[Block]:
+    text = page.read_text()
+    name = page.relative_to(ROOT).as_posix()
+    return [Block(name, text.count("\n", 0, m.start()) + 2, m.group(1))
             for m in re.finditer(r"^```python\n(.*?)^```", text, re.DOTALL | re.MULTILINE)]
+
+
+def all_blocks() -> list[Block]:
+    return [block for page in PAGES for block in python_blocks(page)]
 
 
 def _quick_start_commands() -> list[str]:
@@ -106,9 +119,9 @@ def test_every_fixture_a_readme_test_uses_exists(pytester: pytest.Pytester) -> N
     known = {m.group(1) for m in re.finditer(r"^(\w+)(?: \[.*?\])? -- ", listing.stdout.str(),
                                              re.MULTILINE)}
     assert {"rekomock", "rekognition_client", "s3_client", "aws_credentials"} <= known
-    for block in python_blocks():
+    for block in all_blocks():
         missing = block.test_arguments() - known
-        assert not missing, f"README.md:{block.line}: no fixture {sorted(missing)}"
+        assert not missing, f"{block.where}: no fixture {sorted(missing)}"
 
 
 def _missing_modules(block: Block) -> list[str]:
@@ -117,26 +130,33 @@ def _missing_modules(block: Block) -> list[str]:
 
 def test_blocks_needing_other_modules_run_where_they_are_installed() -> None:
     """Says which blocks this environment leaves out (CI's last run installs their modules)."""
-    left_out = [f"README.md:{b.line} needs {_missing_modules(b)}"
-                for b in python_blocks() if not b.fragment and _missing_modules(b)]
+    left_out = [f"{b.where} needs {_missing_modules(b)}"
+                for b in all_blocks() if not b.fragment and _missing_modules(b)]
     if left_out:
         pytest.skip("; ".join(left_out))
 
 
-def test_every_python_block_is_marked_or_runs(pytester: pytest.Pytester) -> None:
-    blocks = python_blocks()
-    assert len(blocks) >= 8
+def test_readme_has_python_blocks() -> None:
+    assert len(python_blocks()) >= 8
+
+
+@pytest.mark.parametrize(
+    "page", [p for p in PAGES if python_blocks(p)], ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_python_block_is_marked_or_runs(page: Path, pytester: pytest.Pytester) -> None:
+    blocks = python_blocks(page)
     run = []
+    stem = re.sub(r"\W", "_", page.stem)
     for block in blocks:
         if block.fragment:
             continue
         if _missing_modules(block):
             continue  # reported by the test above
-        name = f"test_readme_line_{block.line}"
+        name = f"test_{stem}_line_{block.line}"
         # Each block must at least import cleanly; the extra test makes an empty block count.
         pytester.makepyfile(**{name: block.code + f"\n\ndef {name}_imports():\n    pass\n"})
         run.append(block)
-    assert run
+    if not run:
+        pytest.skip(f"{page.name}: only fragments, or blocks needing modules not installed")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == 0 and outcomes.get("errors", 0) == 0, \

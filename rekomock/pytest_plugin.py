@@ -2,7 +2,13 @@
 
 ``rekomock`` activates the mock and yields the controller; ``rekognition_client`` and
 ``s3_client`` are boto3 clients under it; ``aws_credentials`` sets the fake credentials
-moto's documentation recommends, for clients made outside the mock.
+moto's documentation recommends, for clients made outside the mock; ``rekomock_server`` is one
+server for the session, for suites that use server mode (one per pytest-xdist worker, each
+worker being its own process).
+
+The clients are typed with the ``mypy_boto3_rekognition`` and ``mypy_boto3_s3`` stubs where
+they are installed (``pip install mypy-boto3-rekognition mypy-boto3-s3``); without them a type
+checker sees ``Any``, as for any boto3 client. Neither is a dependency.
 
 Loaded in every pytest session where rekomock is installed, so it imports nothing heavy at
 module level.
@@ -11,14 +17,18 @@ module level.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 import pytest
 
 if TYPE_CHECKING:
-    from ._service.controller import Controller
+    from mypy_boto3_rekognition import RekognitionClient
+    from mypy_boto3_s3 import S3Client
 
-__all__ = ["aws_credentials", "rekognition_client", "rekomock", "s3_client"]
+    from ._service.controller import Controller
+    from .server import RekomockServer
+
+__all__ = ["aws_credentials", "rekognition_client", "rekomock", "rekomock_server", "s3_client"]
 
 RESET_SESSION_INI = "rekomock_reset_boto3_session"
 #: moto's recommended fake environment for tests (credentials and region).
@@ -65,17 +75,29 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def rekognition_client(rekomock: Controller) -> Any:
+def rekognition_client(rekomock: Controller) -> RekognitionClient:
     """A boto3 Rekognition client under the mock (region: ``AWS_DEFAULT_REGION``, else
     us-east-1)."""
     import boto3
 
-    return boto3.client("rekognition")
+    return cast("RekognitionClient", boto3.client("rekognition"))
 
 
 @pytest.fixture
-def s3_client(rekomock: Controller) -> Any:
+def s3_client(rekomock: Controller) -> S3Client:
     """A boto3 S3 client under the mock, in the same region as ``rekognition_client``."""
     import boto3
 
-    return boto3.client("s3")
+    return cast("S3Client", boto3.client("s3"))
+
+
+@pytest.fixture(scope="session")
+def rekomock_server() -> Iterator[RekomockServer]:
+    """A :class:`~rekomock.server.RekomockServer` running for the whole session on a free
+    port (its ``endpoint_url``): one per process, so one per pytest-xdist worker. It serves the
+    process's state, which lasts from test to test; a test that also asks for ``rekomock``
+    starts empty and can steer the server with ``rk``."""
+    from .server import RekomockServer
+
+    with RekomockServer() as server:
+        yield server

@@ -10,6 +10,7 @@ Citation tags and coined words: docs/glossary.md.
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -53,6 +54,7 @@ from .._domain.versions import (
     COPYING_IN_PROGRESS,
     DELETING,
     FAILED,
+    FAILURES,
     RUNNING,
     STARTABLE,
     STARTING,
@@ -74,6 +76,9 @@ DATASET_NOT_CREATED = "The dataset was not created."
 NO_OUTPUT_BUCKET = "OutputConfig needs an S3Bucket."
 UNTRAINED_MODEL = "The model has not been trained successfully."
 
+#: INFO: the phases versions reach, failures with their cause (README, "Logging").
+_log = logging.getLogger(__name__)
+
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R", bound=Listed)
 
@@ -85,6 +90,18 @@ def locked(method: F) -> F:
             return method(self, *args, **kwargs)
 
     return cast(F, wrapper)
+
+
+def _log_phase_end(version: ProjectVersion, status: str) -> None:
+    """The status a version's phase ended in; for a failure its StatusMessage and the cause
+    ``rk.explain`` gives."""
+    if status == lifecycle.GONE:
+        _log.info("%s deleted", version.arn)
+    elif status in FAILURES:
+        _log.info("%s reached %s: %s -- %s", version.arn, status, version.status_message(status),
+                  version.failure_cause or "no further cause known")
+    else:
+        _log.info("%s reached %s", version.arn, status)
 
 
 class RekognitionCustomBackend(BaseBackend):
@@ -450,6 +467,8 @@ class RekognitionCustomBackend(BaseBackend):
             training.finish(version)
         elif ended.model_name == lifecycle.VERSION_STARTING and ended.final == RUNNING:
             version.meter.start(ended.settled_at, version.min_units)
+        if _log.isEnabledFor(logging.INFO):
+            _log_phase_end(version, ended.final)
         return version
 
     def _begin(self, version: ProjectVersion, model_name: str, statuses: list[str]) -> None:

@@ -8,6 +8,7 @@ the HTTP control routes write it; the backend and the request handler read it.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from .._domain.trained_model import Detection, TrainedModel
 
 __all__ = ["QUEUES_LOCK", "Predictor", "Steering", "steering", "steering_backends"]
+
+_log = logging.getLogger(__name__)
 
 #: Guards every steering queue (failures, evaluations, injected errors) for all accounts and
 #: regions: the queues are shared, so two accounts training at once on the threaded server
@@ -123,7 +126,12 @@ class Steering(BaseBackend):
                 found = self._scripted(arn_keys, digest, where, picture)
                 if found is not None:
                     return found
-            return model.ground_truth(model.identify(digest, picture), every_label=every_label)
+            known = model.identify(digest, picture)
+            if known not in model.by_digest and _log.isEnabledFor(logging.INFO):
+                _log.info("%s never saw this image (%s) and has no answer scripted for it: "
+                          "no label above its thresholds", version_arn,
+                          where or f"bytes with SHA-256 {digest[:16]}...")
+            return model.ground_truth(known, every_label=every_label)
 
         return predict
 

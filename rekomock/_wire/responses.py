@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
+import time
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +33,8 @@ from . import authorization
 from .validation import validate_request
 
 TYPE_RESPONSE = tuple[int, dict[str, str], str]
+#: One DEBUG record per answered call (README, "Logging"); never the request body.
+_log = logging.getLogger(__name__)
 _HEADERS = {"Content-Type": "application/x-amz-json-1.1", "server": "amazon.com"}
 
 
@@ -41,6 +45,20 @@ def _listing(key: str, items: list[Any], token: str | None) -> dict[str, Any]:
     if token:
         out["NextToken"] = token
     return out
+
+
+def _log_call(operation: str, account_id: str, region: str, status: int, error: str | None,
+              request_id: str, duration_ms: float) -> None:
+    """The DEBUG record of one answered call: what was asked and answered, never the body
+    (images, credentials); the same fields as attributes of the record, for filters."""
+    _log.debug(
+        "%s account=%s region=%s status=%d%s request_id=%s %.2f ms",
+        operation, account_id, region, status, f" error={error}" if error else "", request_id,
+        duration_ms,
+        extra={"operation": operation, "account_id": account_id, "region": region,
+               "status": status, "error": error, "request_id": request_id,
+               "duration_ms": duration_ms},
+    )
 
 
 class RegionNotServed(RekognitionError):
@@ -65,7 +83,9 @@ class RekognitionCustomResponse(BaseResponse):
     @classmethod
     def handle(cls, action: str, request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
         """Answer one call: an injected error, or the operation's result or error. Every
-        answer carries a request id and is added to the record of calls."""
+        answer carries a request id, is added to the record of calls and, at DEBUG, logged."""
+        debug = _log.isEnabledFor(logging.DEBUG)
+        started = time.perf_counter() if debug else 0.0
         self = cls()
         self.headers = request.headers
         self.region = self.get_region_from_url(request, full_url)
@@ -91,9 +111,12 @@ class RekognitionCustomResponse(BaseResponse):
             answer = 200, {**_HEADERS, REQUEST_ID_HEADER: new_request_id()}, json.dumps(
                 result, separators=(",", ":"))
             error = None
+        request_id = answer[1][REQUEST_ID_HEADER]
         state.calls.append(Call(action, params if isinstance(params, dict) else {}, error,
-                                answer[0], self.current_account, self.region,
-                                answer[1][REQUEST_ID_HEADER]))
+                                answer[0], self.current_account, self.region, request_id))
+        if debug:
+            _log_call(action, self.current_account, self.region, answer[0], error, request_id,
+                      (time.perf_counter() - started) * 1000)
         return answer
 
     @classmethod

@@ -415,3 +415,24 @@ def test_the_old_and_new_member_together_are_refused(server: Any) -> None:
     status, _, answer = _route(server, "POST", "set-detections",
                                {"labels": [], "version": arn, "project_version_arn": arn})
     assert status == 400 and "give version only" in answer["Error"]
+
+
+def test_readme_and_the_route_table_name_every_route_and_method() -> None:
+    from pathlib import Path
+
+    from rekomock._wire import control_routes
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    docstring = control_routes.__doc__ or ""
+    for route in control_routes.ROUTES:
+        if route == "state":  # deprecated: named in the paragraph after the tables
+            assert "`GET state`" in readme and "``GET state``" in docstring
+            continue
+        assert f"| `{route}` |" in readme, route
+        assert f"/moto-api/rekomock/{route}``" in docstring, route
+    public = [name for name, _ in inspect.getmembers(Controller)
+              if not name.startswith("_") and name != "rows"]
+    for name in public:
+        assert f"`rk.{name}" in readme, name
+        if name not in ("calls", "quotas"):  # readers with their own route names
+            assert name.replace("_", "-") in control_routes.ROUTES, name

@@ -11,8 +11,8 @@ import pytest
 from moto.moto_api import state_manager
 
 from rekomock import Controller
-from rekomock._domain.lifecycle import VERSION_COPYING, VERSION_TRAINING
 from rekomock._domain.shapes import check_client
+from rekomock.phases import VERSION_COPYING, VERSION_TRAINING
 
 from conftest import describe_version
 

@@ -137,7 +137,7 @@ def test_scripted_answers_by_model_and_s3_image(rekognition: Any, s3: Any, runni
     uri, _ = classification["images"][0]
     box = {"BoundingBox": {"Width": 0.5, "Height": 0.25, "Left": 0.1, "Top": 0.2}}
     rekomock.set_detections([{"Name": "scripted", "Confidence": 99.0, "Geometry": box}],
-                            project_version_arn=running, image=uri)
+                            version=running, image=uri)
     bucket, key = uri[5:].split("/", 1)
     answer = rekognition.detect_custom_labels(
         ProjectVersionArn=running, Image={"S3Object": {"Bucket": bucket, "Name": key}},
@@ -476,9 +476,9 @@ def test_known_images_are_answered_without_decoding(
     scripted = make_png(90, 90, (7, 70, 170))
     s3.put_object(Bucket=bucket, Key="scripted.png", Body=make_png(90, 90, (170, 7, 70)))
     rekomock.set_detections([{"Name": "by-object", "Confidence": 95.0}],
-                            project_version_arn=running, image=f"s3://{bucket}/scripted.png")
+                            version=running, image=f"s3://{bucket}/scripted.png")
     rekomock.set_detections([{"Name": "by-bytes", "Confidence": 95.0}],
-                            project_version_arn=running, image=scripted)
+                            version=running, image=scripted)
     decoded.clear()  # set_detections fingerprints the bytes it is given, once
     by_object = rekognition.detect_custom_labels(
         ProjectVersionArn=running,

@@ -216,7 +216,7 @@ def test_probability_is_deterministic_for_a_seed() -> None:
 def test_calls_of_a_full_journey(rekomock: Any, rekognition: Any, train: Any,
                                  classification: dict[str, Any]) -> None:
     project = rekognition.create_project(ProjectName="journey")["ProjectArn"]
-    rekomock.calls.clear()
+    rekomock.clear_calls()
     version = train("v1", ProjectArn=project)
     rekognition.get_waiter("project_version_training_completed").wait(
         ProjectArn=project, VersionNames=["v1"])
@@ -273,7 +273,7 @@ def test_the_record_keeps_the_latest_calls(rekomock: Any, rekognition: Any,
     for i in range(5):
         rekognition.create_project(ProjectName=f"p{i}")
     assert [c.params["ProjectName"] for c in rekomock.calls] == ["p2", "p3", "p4"]
-    rekomock.calls.clear()
+    rekomock.clear_calls()
     assert list(rekomock.calls) == [] and len(rekomock.calls) == 0
 
 

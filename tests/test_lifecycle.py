@@ -11,7 +11,7 @@ from freezegun import freeze_time
 from moto.moto_api import state_manager
 
 from rekomock import Controller
-from rekomock._domain.lifecycle import (
+from rekomock.phases import (
     VERSION_COPYING,
     VERSION_DELETING,
     VERSION_STARTING,

@@ -65,12 +65,12 @@ def test_retraining_the_same_versions_does_not_grow() -> None:
             cycle = _cycles(rek, s3)
             for _ in range(warm_up):  # warms the caches
                 cycle()
-            rk.calls.clear()  # the record of calls is bounded (the latest 1,000)
+            rk.clear_calls()  # the record of calls is bounded (the latest 1,000)
             gc.collect()
             before, tracked = tracemalloc.get_traced_memory()[0], _tracked()
             for _ in range(measured):
                 cycle()
-            rk.calls.clear()
+            rk.clear_calls()
             gc.collect()
             growth = tracemalloc.get_traced_memory()[0] - before
             assert _tracked() == tracked  # moto's tracker holds no replaced object

@@ -26,14 +26,14 @@ from hypothesis.stateful import (
 from moto.moto_api import state_manager
 
 from rekomock import mock_rekognition_custom
-from rekomock._domain.lifecycle import (
+from rekomock._domain.shapes import check_client
+from rekomock.phases import (
     VERSION_COPYING,
     VERSION_DELETING,
     VERSION_STARTING,
     VERSION_STOPPING,
     VERSION_TRAINING,
 )
-from rekomock._domain.shapes import check_client
 from rekomock.testing import put_classification_dataset
 
 PROJECTS = ["alpha", "beta", "gamma"]
@@ -212,7 +212,7 @@ class Lifecycle(RuleBasedStateMachine):
         elif status not in STARTABLE:
             error = "ResourceInUseException"
         if error is None and fail:
-            self.rk.fail_start(version_name=key[1])
+            self.rk.fail_start(version=arn)
         if self._expect(error, lambda: self.client.start_project_version(
                 ProjectVersionArn=arn, MinInferenceUnits=1)):
             self._begin(key, arn, "STARTING", "FAILED" if fail else "RUNNING")

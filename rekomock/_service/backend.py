@@ -610,7 +610,7 @@ class RekognitionCustomBackend(BaseBackend):
             raise InvalidParameterException(UNTRAINED_MODEL)
         if status not in STARTABLE:
             raise ResourceInUseException(f"The model can't be started while it is {status}.")
-        failure = self.steering.take_start_failure(version.name)
+        failure = self.steering.take_start_failure(version.arn, version.name)
         version.min_units, version.max_units = min_units, max_units
         version.failure_message = failure
         version.failure_cause = "rk.fail_start() asked for this failure" if failure else None
@@ -817,10 +817,13 @@ class RekognitionCustomBackend(BaseBackend):
 rekognition_custom_backends = BackendDict(RekognitionCustomBackend, "rekognition")
 
 
-def reset_state() -> None:
-    """Empty rekomock's own state (resources and steering), leaving other services alone."""
+def reset_all() -> None:
+    """Empty rekomock's own state -- resources, steering and the mock's clock -- leaving other
+    services alone. The one reset behind ``rk.reset()``, ``POST /moto-api/rekomock/reset``,
+    moto's ``POST /moto-api/reset`` and a fresh activation."""
     backend_dict: Any
     for backend_dict in (rekognition_custom_backends, steering_backends):
         for account_backend in list(backend_dict.values()):
             account_backend.reset()
         backend_dict.clear()
+    clock.reset()

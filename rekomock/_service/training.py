@@ -223,7 +223,7 @@ def run(
         outcome.testing_input = {"AutoCreate": False, **testing_data}
     elif version.feature == CONTENT_MODERATION:
         outcome.testing_input = {"AutoCreate": True}
-    injected = steering.take_training_failure(version.name)
+    injected = steering.take_training_failure(version.project.arn, version.name)
     output = version.output_config
     unwritable = _unwritable_output(account_id, region, output)
     if unwritable is not None:
@@ -297,7 +297,7 @@ def run(
             test_set.append((model.by_object[where], entry.source_ref, _truth(entry)))
     evaluation = evaluate(test_set, model.labels, model.use_case, predict,
                           ceilings=model.lowest_confidences())
-    evaluation = steering.take_evaluation(version.name, evaluation)
+    evaluation = steering.take_evaluation(version.project.arn, version.name, evaluation)
     model.thresholds = {m.label: m.threshold for m in evaluation.labels}
     outcome.model = model
     outcome.predict = predict

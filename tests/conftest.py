@@ -2,7 +2,7 @@
 
 The ``rekomock`` fixture itself comes from rekomock's pytest plugin (no import needed).
 Every Rekognition client made here asserts that each answer fits the botocore output
-shape (``shapes.check_client``).
+shape (``rekomock.testing.strict_client``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from botocore.config import Config
 from hypothesis import HealthCheck, settings
 
-from rekomock._domain.shapes import check_client
+from rekomock.testing import strict_client
 
 pytest_plugins = ["pytester"]
 
@@ -37,7 +37,7 @@ BUCKET = "rekomock-test-bucket"
 
 @pytest.fixture
 def rekognition(rekomock: Any) -> Any:
-    return check_client(boto3.client("rekognition", region_name=REGION))
+    return strict_client(boto3.client("rekognition", region_name=REGION))
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def unchecked_rekognition(rekomock: Any) -> Any:
     client = boto3.client(
         "rekognition", region_name=REGION, config=Config(parameter_validation=False)
     )
-    return check_client(client)
+    return strict_client(client)
 
 
 #: botocore retries LimitExceededException with random back-off (seconds of real sleep); a
@@ -57,7 +57,7 @@ SINGLE_ATTEMPT = Config(retries={"total_max_attempts": 1})
 @pytest.fixture
 def single_attempt_rekognition(rekomock: Any) -> Any:
     """A client that does not retry: quota errors answer at once, without back-off sleeps."""
-    return check_client(boto3.client("rekognition", region_name=REGION, config=SINGLE_ATTEMPT))
+    return strict_client(boto3.client("rekognition", region_name=REGION, config=SINGLE_ATTEMPT))
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from moto import mock_aws
 
 from rekomock import mock_rekognition_custom
 from rekomock._domain import clock
-from rekomock._domain.shapes import check_client
+from rekomock.testing import strict_client
 
 from conftest import REGION, describe_version
 
@@ -24,7 +24,7 @@ NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
 
 def _client(config: Config) -> Any:
-    return check_client(boto3.client("rekognition", region_name=REGION, config=config))
+    return strict_client(boto3.client("rekognition", region_name=REGION, config=config))
 
 
 def _running(rekognition: Any, train: Any) -> str:

@@ -17,9 +17,8 @@ from server_process import ServerProcess
 
 from rekomock import mock_rekognition_custom
 from rekomock._domain.lifecycle import VERSION_TRAINING
-from rekomock._domain.shapes import check_client
 from rekomock.server import RekomockServer, endpoint_url
-from rekomock.testing import make_png, put_classification_dataset
+from rekomock.testing import make_png, put_classification_dataset, strict_client
 
 from conftest import SINGLE_ATTEMPT
 
@@ -34,7 +33,7 @@ def _world(server: ServerProcess, region: str = "us-east-1", **creds: Any) -> di
         s3.create_bucket(Bucket=BUCKET,
                          CreateBucketConfiguration={"LocationConstraint": region})
     key, images = put_classification_dataset(s3, BUCKET, {"cat": 3, "dog": 3})
-    rek = check_client(server.client("rekognition", region, **creds))
+    rek = strict_client(server.client("rekognition", region, **creds))
     asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET,
                                                               "Name": key}}}]}
     return {"s3": s3, "rek": rek, "asset": asset, "images": images}
@@ -305,7 +304,7 @@ def test_cross_account_copy_over_http(server: ServerProcess) -> None:
     creds = {"aws_access_key_id": role["AccessKeyId"],
              "aws_secret_access_key": role["SecretAccessKey"],
              "aws_session_token": role["SessionToken"]}
-    theirs = check_client(server.client("rekognition", **creds))
+    theirs = strict_client(server.client("rekognition", **creds))
     server.client("s3", **creds).create_bucket(Bucket="their-bucket")
     destination = theirs.create_project(ProjectName="received")["ProjectArn"]
     copy = theirs.copy_project_version(

@@ -33,8 +33,7 @@ from rekomock._domain.lifecycle import (
     VERSION_STOPPING,
     VERSION_TRAINING,
 )
-from rekomock._domain.shapes import check_client
-from rekomock.testing import put_classification_dataset
+from rekomock.testing import put_classification_dataset, strict_client
 
 PROJECTS = ["alpha", "beta", "gamma"]
 VERSIONS = ["v1", "v2", "v3"]
@@ -93,7 +92,7 @@ class Lifecycle(RuleBasedStateMachine):
         key, _ = put_classification_dataset(s3, "walk-bucket", {"a": 2, "b": 2})
         self.asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {
             "Bucket": "walk-bucket", "Name": key}}}]}
-        self.client = check_client(boto3.client(
+        self.client = strict_client(boto3.client(
             "rekognition", region_name="us-east-1", config=Config(parameter_validation=False)))
         self.projects: dict[str, str] = {}  # name -> ARN
         self.versions: dict[tuple[str, str], Version] = {}

@@ -16,7 +16,13 @@ import pytest
 from botocore.config import Config
 from hypothesis import HealthCheck, settings
 
-from rekomock.testing import strict_client
+from rekomock.testing import (
+    classification_line,
+    manifest,
+    manifest_asset,
+    put_classification_dataset,
+    strict_client,
+)
 
 pytest_plugins = ["pytester"]
 
@@ -84,15 +90,9 @@ def project_arn(rekognition: Any) -> str:
     return str(rekognition.create_project(ProjectName="my-project")["ProjectArn"])
 
 
-def manifest_asset(bucket: str, key: str) -> dict[str, Any]:
-    return {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}]}
-
-
 @pytest.fixture
 def classification(s3: Any, bucket: str) -> dict[str, Any]:
     """Ten sunrise/sunset PNGs, a training manifest of all, a testing manifest of half."""
-    from rekomock.testing import classification_line, manifest, put_classification_dataset
-
     key, images = put_classification_dataset(s3, bucket, {"sunrise": 5, "sunset": 5})
     test_images = images[::2]
     s3.put_object(
@@ -127,13 +127,6 @@ def train(rekognition: Any, project_arn: str, classification: dict[str, Any]) ->
         return str(rekognition.create_project_version(**kwargs)["ProjectVersionArn"])
 
     return _train
-
-
-def describe_version(client: Any, project_arn: str, name: str) -> dict[str, Any]:
-    (desc,) = client.describe_project_versions(ProjectArn=project_arn, VersionNames=[name])[
-        "ProjectVersionDescriptions"
-    ]
-    return dict(desc)
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,7 @@ from moto.moto_api import state_manager
 
 from rekomock import Controller
 from rekomock._domain.lifecycle import VERSION_COPYING, VERSION_TRAINING
-from rekomock.testing import strict_client
-
-from conftest import describe_version
+from rekomock.testing import describe_version, strict_client
 
 OWNER = "123456789012"
 OTHER = "111122223333"

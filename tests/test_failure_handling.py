@@ -15,9 +15,9 @@ from moto import mock_aws
 
 from rekomock import mock_rekognition_custom
 from rekomock._domain import clock
-from rekomock.testing import strict_client
+from rekomock.testing import describe_version, strict_client
 
-from conftest import REGION, describe_version
+REGION = "us-east-1"
 
 STANDARD_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 3})
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})

@@ -12,15 +12,17 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from botocore.config import Config
 from botocore.exceptions import ClientError, WaiterError
 from server_process import ServerProcess
 
 from rekomock import mock_rekognition_custom
 from rekomock._domain.lifecycle import VERSION_TRAINING
 from rekomock.server import RekomockServer, endpoint_url
-from rekomock.testing import make_png, put_classification_dataset, strict_client
+from rekomock.testing import make_png, manifest_asset, put_classification_dataset, strict_client
 
-from conftest import SINGLE_ATTEMPT
+#: No retries: quota errors answer at once, without back-off sleeps.
+SINGLE_ATTEMPT = Config(retries={"total_max_attempts": 1})
 
 BUCKET = "server-bucket"
 
@@ -34,8 +36,7 @@ def _world(server: ServerProcess, region: str = "us-east-1", **creds: Any) -> di
                          CreateBucketConfiguration={"LocationConstraint": region})
     key, images = put_classification_dataset(s3, BUCKET, {"cat": 3, "dog": 3})
     rek = strict_client(server.client("rekognition", region, **creds))
-    asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET,
-                                                              "Name": key}}}]}
+    asset = manifest_asset(BUCKET, key)
     return {"s3": s3, "rek": rek, "asset": asset, "images": images}
 
 
@@ -423,8 +424,7 @@ def test_control_routes_answer_in_process_too() -> None:
         assert answer.status_code == 200
         rek = boto3.client("rekognition", region_name="us-east-1")
         project = rek.create_project(ProjectName="p")["ProjectArn"]
-        asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET,
-                                                                  "Name": key}}}]}
+        asset = manifest_asset(BUCKET, key)
         rek.create_project_version(ProjectArn=project, VersionName="v1",
                                    OutputConfig={"S3Bucket": BUCKET},
                                    TrainingData=asset, TestingData=asset)

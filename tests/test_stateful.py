@@ -33,7 +33,7 @@ from rekomock._domain.lifecycle import (
     VERSION_STOPPING,
     VERSION_TRAINING,
 )
-from rekomock.testing import put_classification_dataset, strict_client
+from rekomock.testing import manifest_asset, put_classification_dataset, strict_client
 
 PROJECTS = ["alpha", "beta", "gamma"]
 VERSIONS = ["v1", "v2", "v3"]
@@ -90,8 +90,7 @@ class Lifecycle(RuleBasedStateMachine):
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="walk-bucket")
         key, _ = put_classification_dataset(s3, "walk-bucket", {"a": 2, "b": 2})
-        self.asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {
-            "Bucket": "walk-bucket", "Name": key}}}]}
+        self.asset = manifest_asset("walk-bucket", key)
         self.client = strict_client(boto3.client(
             "rekognition", region_name="us-east-1", config=Config(parameter_validation=False)))
         self.projects: dict[str, str] = {}  # name -> ARN

@@ -148,3 +148,14 @@ def test_no_test_imports_conftest() -> None:
             if "conftest" in names:
                 offenders.append(f"{path.name}:{node.lineno}")
     assert offenders == []
+
+
+def test_trained_version_against_a_server(server: Any) -> None:
+    """The helpers are plain boto3 calls: they work against ``rekomock server`` too."""
+    rek = strict_client(server.client("rekognition"))
+    project_arn, arn, images = trained_version(rek, server.client("s3"), "served-bucket",
+                                               {"cat": 2, "dog": 2}, start=True)
+    assert describe_version(rek, project_arn, "v1")["Status"] == "RUNNING"
+    labels = rek.detect_custom_labels(ProjectVersionArn=arn,
+                                      Image={"Bytes": images[0].data})["CustomLabels"]
+    assert [label["Name"] for label in labels] == [images[0].label]

@@ -13,13 +13,13 @@ from rekomock import Controller
 from rekomock.phases import VERSION_TRAINING
 from rekomock.testing import (
     classification_line,
+    describe_version,
     make_jpeg,
     make_png,
     manifest,
+    manifest_asset,
     moderation_line,
 )
-
-from conftest import describe_version, manifest_asset
 
 
 @pytest.fixture

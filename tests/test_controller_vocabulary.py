@@ -21,8 +21,7 @@ import rekomock.controller
 import rekomock.phases
 from rekomock import Controller, mock_rekognition_custom
 from rekomock.controller import Quotas, Resource
-
-from conftest import describe_version
+from rekomock.testing import describe_version
 
 
 def _status(rekognition: Any, project_arn: str, name: str) -> str:

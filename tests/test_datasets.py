@@ -11,9 +11,13 @@ from moto.moto_api import state_manager
 
 from rekomock import Controller
 from rekomock.phases import DATASET_CREATING, DATASET_UPDATING
-from rekomock.testing import classification_line, detection_line, manifest
-
-from conftest import describe_version, manifest_asset
+from rekomock.testing import (
+    classification_line,
+    describe_version,
+    detection_line,
+    manifest,
+    manifest_asset,
+)
 
 
 @pytest.fixture

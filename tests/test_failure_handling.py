@@ -15,16 +15,16 @@ from moto import mock_aws
 
 from rekomock import mock_rekognition_custom
 from rekomock._domain import clock
-from rekomock._domain.shapes import check_client
+from rekomock.testing import describe_version, strict_client
 
-from conftest import REGION, describe_version
+REGION = "us-east-1"
 
 STANDARD_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 3})
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
 
 def _client(config: Config) -> Any:
-    return check_client(boto3.client("rekognition", region_name=REGION, config=config))
+    return strict_client(boto3.client("rekognition", region_name=REGION, config=config))
 
 
 def _running(rekognition: Any, train: Any) -> str:

@@ -18,8 +18,7 @@ from rekomock.phases import (
     VERSION_STOPPING,
     VERSION_TRAINING,
 )
-
-from conftest import describe_version
+from rekomock.testing import describe_version
 
 
 def _status(rekognition: Any, project_arn: str, name: str = "v1") -> str:

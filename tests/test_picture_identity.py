@@ -19,9 +19,10 @@ from rekomock.testing import (
     make_jpeg,
     make_png,
     manifest,
+    manifest_asset,
 )
 
-from conftest import BUCKET, manifest_asset
+BUCKET = "rekomock-test-bucket"  # the ``bucket`` fixture's
 
 SIZE = (160, 120)  # 75 % of it still meets the 64 px minimum
 

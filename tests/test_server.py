@@ -12,16 +12,17 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from botocore.config import Config
 from botocore.exceptions import ClientError, WaiterError
 from server_process import ServerProcess
 
 from rekomock import mock_rekognition_custom
-from rekomock._domain.shapes import check_client
 from rekomock.phases import VERSION_TRAINING
 from rekomock.server import RekomockServer, endpoint_url
-from rekomock.testing import make_png, put_classification_dataset
+from rekomock.testing import make_png, manifest_asset, put_classification_dataset, strict_client
 
-from conftest import SINGLE_ATTEMPT
+#: No retries: quota errors answer at once, without back-off sleeps.
+SINGLE_ATTEMPT = Config(retries={"total_max_attempts": 1})
 
 BUCKET = "server-bucket"
 
@@ -34,9 +35,8 @@ def _world(server: ServerProcess, region: str = "us-east-1", **creds: Any) -> di
         s3.create_bucket(Bucket=BUCKET,
                          CreateBucketConfiguration={"LocationConstraint": region})
     key, images = put_classification_dataset(s3, BUCKET, {"cat": 3, "dog": 3})
-    rek = check_client(server.client("rekognition", region, **creds))
-    asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET,
-                                                              "Name": key}}}]}
+    rek = strict_client(server.client("rekognition", region, **creds))
+    asset = manifest_asset(BUCKET, key)
     return {"s3": s3, "rek": rek, "asset": asset, "images": images}
 
 
@@ -307,7 +307,7 @@ def test_cross_account_copy_over_http(server: ServerProcess) -> None:
     creds = {"aws_access_key_id": role["AccessKeyId"],
              "aws_secret_access_key": role["SecretAccessKey"],
              "aws_session_token": role["SessionToken"]}
-    theirs = check_client(server.client("rekognition", **creds))
+    theirs = strict_client(server.client("rekognition", **creds))
     server.client("s3", **creds).create_bucket(Bucket="their-bucket")
     destination = theirs.create_project(ProjectName="received")["ProjectArn"]
     copy = theirs.copy_project_version(
@@ -426,8 +426,7 @@ def test_control_routes_answer_in_process_too() -> None:
         assert answer.status_code == 200
         rek = boto3.client("rekognition", region_name="us-east-1")
         project = rek.create_project(ProjectName="p")["ProjectArn"]
-        asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET,
-                                                                  "Name": key}}}]}
+        asset = manifest_asset(BUCKET, key)
         rek.create_project_version(ProjectArn=project, VersionName="v1",
                                    OutputConfig={"S3Bucket": BUCKET},
                                    TrainingData=asset, TestingData=asset)

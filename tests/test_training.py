@@ -13,13 +13,13 @@ from botocore.exceptions import WaiterError
 from rekomock import Controller
 from rekomock.testing import (
     classification_line,
+    describe_version,
     detection_line,
     make_jpeg,
     make_png,
     manifest,
+    manifest_asset,
 )
-
-from conftest import describe_version, manifest_asset
 
 VERSION_ARN = re.compile(
     r"^arn:aws:rekognition:us-east-1:123456789012:project/my-project/version/v1/(\d{13})$"

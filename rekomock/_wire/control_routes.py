@@ -70,11 +70,12 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from moto.core.common_types import TYPE_RESPONSE
+
 from .._domain import clock
 from .._service.backend import reset_all
 from .._service.controller import Controller
 
-TYPE_RESPONSE = tuple[int, dict[str, str], str]
 Handler = Callable[[Any, str, Any], TYPE_RESPONSE]
 
 PREFIX = "{0}/moto-api/rekomock/"

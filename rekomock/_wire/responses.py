@@ -17,22 +17,25 @@ from collections.abc import Callable
 from typing import Any
 
 from moto import settings
+from moto.core.common_types import TYPE_RESPONSE
 from moto.core.responses import BaseResponse
+from moto.core.utils import camelcase_to_underscores
 
 from .._domain.exceptions import (
     REQUEST_ID_HEADER,
+    RegionNotServed,
     RekognitionError,
     SerializationException,
     new_request_id,
 )
 from .._domain.faults import Call
+from .._domain.operations import OPERATIONS
 from .._service import inference
 from .._service.backend import RekognitionCustomBackend, rekognition_custom_backends
 from .._service.steering import steering
 from . import authorization
 from .validation import validate_request
 
-TYPE_RESPONSE = tuple[int, dict[str, str], str]
 #: One DEBUG record per answered call (README, "Logging"); never the request body.
 _log = logging.getLogger(__name__)
 _HEADERS = {"Content-Type": "application/x-amz-json-1.1", "server": "amazon.com"}
@@ -59,16 +62,6 @@ def _log_call(operation: str, account_id: str, region: str, status: int, error: 
                "status": status, "error": error, "request_id": request_id,
                "duration_ms": duration_ms},
     )
-
-
-class RegionNotServed(RekognitionError):
-    """Rekognition has no endpoint in this region (moto's region list, from botocore).
-
-    The real service answers with a connection failure; a JSON error is the closest thing an
-    in-process mock can give. ``MOTO_ALLOW_NONEXISTENT_REGION=true`` lifts the check.
-    """
-
-    code = "UnrecognizedClientException"
 
 
 class RekognitionCustomResponse(BaseResponse):
@@ -358,30 +351,8 @@ class RekognitionCustomResponse(BaseResponse):
         return {"Tags": self.backend.list_tags_for_resource(arn=p["ResourceArn"])}
 
 
+#: Each operation's handler: the method named after it (CreateProject -> create_project).
 _ACTIONS: dict[str, Callable[[RekognitionCustomResponse, dict[str, Any]], dict[str, Any]]] = {
-    "CreateProject": RekognitionCustomResponse.create_project,
-    "DescribeProjects": RekognitionCustomResponse.describe_projects,
-    "DeleteProject": RekognitionCustomResponse.delete_project,
-    "CreateDataset": RekognitionCustomResponse.create_dataset,
-    "DescribeDataset": RekognitionCustomResponse.describe_dataset,
-    "DeleteDataset": RekognitionCustomResponse.delete_dataset,
-    "ListDatasetEntries": RekognitionCustomResponse.list_dataset_entries,
-    "ListDatasetLabels": RekognitionCustomResponse.list_dataset_labels,
-    "UpdateDatasetEntries": RekognitionCustomResponse.update_dataset_entries,
-    "DistributeDatasetEntries": RekognitionCustomResponse.distribute_dataset_entries,
-    "CreateProjectVersion": RekognitionCustomResponse.create_project_version,
-    "DescribeProjectVersions": RekognitionCustomResponse.describe_project_versions,
-    "CopyProjectVersion": RekognitionCustomResponse.copy_project_version,
-    "PutProjectPolicy": RekognitionCustomResponse.put_project_policy,
-    "ListProjectPolicies": RekognitionCustomResponse.list_project_policies,
-    "DeleteProjectPolicy": RekognitionCustomResponse.delete_project_policy,
-    "StartProjectVersion": RekognitionCustomResponse.start_project_version,
-    "StopProjectVersion": RekognitionCustomResponse.stop_project_version,
-    "DeleteProjectVersion": RekognitionCustomResponse.delete_project_version,
-    "DetectCustomLabels": RekognitionCustomResponse.detect_custom_labels,
-    "DetectModerationLabels": RekognitionCustomResponse.detect_moderation_labels,
-    "TagResource": RekognitionCustomResponse.tag_resource,
-    "UntagResource": RekognitionCustomResponse.untag_resource,
-    "ListTagsForResource": RekognitionCustomResponse.list_tags_for_resource,
+    operation: getattr(RekognitionCustomResponse, camelcase_to_underscores(operation))
+    for operation in OPERATIONS
 }
-

@@ -6,7 +6,6 @@ No business rules here. The body is parsed once and checked against the botocore
 
 from __future__ import annotations
 
-import gzip
 import json
 import zlib
 from collections.abc import Callable
@@ -49,6 +48,59 @@ class RegionNotServed(RekognitionError):
     """
 
     code = "UnrecognizedClientException"
+
+
+#: The largest request body rekomock reads, declared or inflated from gzip: twice the largest
+#: valid request (a 5 MiB blob in base64 is 7 MB of JSON), so every call the model admits gets
+#: its own validation error, and a body no call could need is refused before it is read
+#: (docs/decisions.md, *Server mode*).
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+class RequestEntityTooLargeException(RekognitionError):
+    """A body beyond :data:`MAX_BODY_BYTES`, as sent or once inflated: HTTP 413, in the words
+    of the AWS front end's answer to an oversized request."""
+
+    code = "RequestEntityTooLargeException"
+    message = f"Request must be smaller than {MAX_BODY_BYTES} bytes."
+    status = 413
+
+
+def _read_at_most(stream: Any, limit: int) -> bytes:
+    """Read ``stream`` to its end or until ``limit`` bytes, whichever comes first."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = stream.read(min(65536, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    """Inflate a gzip body (one member or several, as ``gzip.decompress``) a bounded step at a
+    time: past ``limit`` inflated bytes it is refused as an oversized body, never inflated
+    further."""
+    out = bytearray()
+    try:
+        while data:
+            member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            while not member.eof:
+                chunk = member.decompress(data, limit + 1 - len(out))
+                out += chunk
+                if len(out) > limit:
+                    raise RequestEntityTooLargeException()
+                data = member.unconsumed_tail
+                if not data and not chunk:
+                    break
+            if not member.eof:
+                raise SerializationException("Request body is not valid gzip.")
+            data = member.unused_data
+    except zlib.error as err:
+        raise SerializationException("Request body is not valid gzip.") from err
+    return bytes(out)
 
 
 class RekognitionCustomResponse(BaseResponse):
@@ -100,26 +152,33 @@ class RekognitionCustomResponse(BaseResponse):
 
     @staticmethod
     def _raw_body(request: Any) -> bytes:
-        """The body as it came (what the client signed)."""
+        """The body as it came (what the client signed), refused beyond
+        :data:`MAX_BODY_BYTES` before it is read when its length is declared."""
         body = getattr(request, "body", None)
         if body is None:
-            getter = getattr(request, "get_data", None)
-            body = getter() if getter is not None else getattr(request, "data", b"")
+            length = getattr(request, "content_length", None)
+            if length is not None and length > MAX_BODY_BYTES:
+                raise RequestEntityTooLargeException()
+            stream = getattr(request, "stream", None) if length is None else None
+            if stream is not None:  # no length declared (chunked): read at most the cap
+                body = _read_at_most(stream, MAX_BODY_BYTES + 1)
+            else:
+                getter = getattr(request, "get_data", None)
+                body = getter() if getter is not None else getattr(request, "data", b"")
         reader = getattr(body, "read", None)
         if reader is not None:
-            body = reader()
+            body = _read_at_most(body, MAX_BODY_BYTES + 1)
         if isinstance(body, str):
             body = body.encode()
+        if body and len(body) > MAX_BODY_BYTES:
+            raise RequestEntityTooLargeException()
         return body or b""
 
     @staticmethod
     def _inflate(body: bytes, headers: Any) -> bytes:
         # Some moto releases hand the body over already inflated, header unchanged.
         if body[:2] == b"\x1f\x8b" and headers.get("Content-Encoding", "") == "gzip":
-            try:
-                return gzip.decompress(body)
-            except (OSError, EOFError, zlib.error) as err:
-                raise SerializationException("Request body is not valid gzip.") from err
+            return _gunzip(body, MAX_BODY_BYTES)
         return body
 
     @staticmethod

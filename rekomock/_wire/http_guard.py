@@ -1,0 +1,172 @@
+"""What server mode's HTTP layer needs so that no client can hold it (docs/decisions.md,
+*Server mode*): a deadline for a whole request to arrive, and JSON refusals in place of the
+HTML pages and dropped connections of Python's HTTP server.
+
+- :class:`DeadlineReader` is the handler's socket reader: each read may wait at most the idle
+  timeout and never past the request's deadline, so a client trickling a byte a second is cut
+  off when the deadline passes, not kept forever.
+- :class:`Guard` wraps the WSGI application: a request whose body was cut off by its deadline
+  is answered 408, whatever the application made of the truncated read.
+- :func:`refusal` is the one shape of every refusal the HTTP layer makes itself (408, 414,
+  431, 503, ...): a JSON error body as the service's own errors have, and a request id.
+- :func:`linger` reads what the client is still sending after a refusal, so that the client
+  reads the answer instead of a connection reset.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import time
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from .._domain.exceptions import REQUEST_ID_HEADER, new_request_id
+
+#: The WSGI environ key under which the handler hands its :class:`Deadline` to :class:`Guard`.
+DEADLINE_KEY = "rekomock.deadline"
+#: After a refusal, how long the server keeps reading what the client still sends, at most.
+LINGER_SECONDS = 2.0
+#: ... and how much of it, at most.
+LINGER_BYTES = 64 * 1024 * 1024
+
+
+class RequestTimedOut(TimeoutError):
+    """The request had not fully arrived by its deadline."""
+
+
+class Deadline:
+    """When the request being read must have arrived; ``tripped`` once a read was cut."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at: float | None = None
+        self.tripped = False
+
+    def arm(self) -> None:
+        """The request's first byte is here: the clock starts."""
+        self.at = time.monotonic() + self.seconds
+        self.tripped = False
+
+    def remaining(self) -> float | None:
+        return None if self.at is None else self.at - time.monotonic()
+
+    def trip(self) -> RequestTimedOut:
+        self.tripped = True
+        return RequestTimedOut(f"the request did not arrive within {self.seconds:g} seconds")
+
+
+class DeadlineReader(io.RawIOBase):
+    """Reads a connection; each read waits at most ``idle_timeout`` (silence) and never past
+    the deadline (a trickle). The connection itself is left open on close."""
+
+    def __init__(self, connection: socket.socket, deadline: Deadline,
+                 idle_timeout: float) -> None:
+        super().__init__()
+        self._connection = connection
+        self._deadline = deadline
+        self._idle_timeout = idle_timeout
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        remaining = self._deadline.remaining()
+        if remaining is None:
+            return self._connection.recv_into(buffer)
+        if remaining <= 0:
+            raise self._deadline.trip()
+        self._connection.settimeout(min(self._idle_timeout, remaining))
+        try:
+            return self._connection.recv_into(buffer)
+        except TimeoutError:
+            left = self._deadline.remaining()
+            if left is not None and left <= 0:
+                raise self._deadline.trip() from None
+            raise
+        finally:
+            self._connection.settimeout(self._idle_timeout)  # writes wait the idle timeout
+
+
+def error_code(status: int) -> str:
+    """The error code of an HTTP-layer refusal: its status phrase in one word, as AWS names
+    its front end's errors (``RequestTimeout``, ``RequestHeaderFieldsTooLarge``, ...)."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    return "".join(part[:1].upper() + part[1:] for part in
+                   phrase.replace("-", " ").split() if part.isalnum())
+
+
+def refusal(status: int, message: str) -> tuple[list[tuple[str, str]], bytes]:
+    """Headers and body of a refusal by the HTTP layer: the JSON 1.1 error shape the service
+    answers with, a request id, and ``Connection: close``."""
+    code = error_code(status)
+    body = json.dumps({"__type": code, "Message": message}).encode()
+    headers = [
+        ("Content-Type", "application/x-amz-json-1.1"),
+        ("X-Amzn-Errortype", f"{code}:"),
+        (REQUEST_ID_HEADER, new_request_id()),
+        ("Content-Length", str(len(body))),
+        ("Connection", "close"),
+    ]
+    return headers, body
+
+
+def linger(connection: socket.socket, seconds: float = LINGER_SECONDS,
+           limit: int = LINGER_BYTES) -> None:
+    """End the answer (FIN) and read what the client is still sending until it closes, at
+    most ``seconds`` and ``limit`` bytes: closing with unread bytes would reset the connection,
+    and the client could lose the answer."""
+    try:
+        connection.shutdown(socket.SHUT_WR)
+    except OSError:
+        return
+    end = time.monotonic() + seconds
+    read = 0
+    try:
+        while read < limit:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            connection.settimeout(left)
+            chunk = connection.recv(65536)
+            if not chunk:
+                return
+            read += len(chunk)
+    except OSError:  # timed out, reset, closed
+        return
+
+
+StartResponse = Callable[..., Any]
+
+
+class Guard:
+    """WSGI middleware: a request cut off by its deadline while the application read its
+    body answers a JSON 408, in place of whatever the application made of the short read."""
+
+    def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Any:
+        deadline: Deadline | None = environ.get(DEADLINE_KEY)
+        try:
+            result = self.app(environ, start_response)
+        except RequestTimedOut as err:
+            return self._timed_out(start_response, err)
+        if deadline is None or not deadline.tripped:
+            return result
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+        return self._timed_out(start_response, deadline.trip())
+
+    @staticmethod
+    def _timed_out(start_response: StartResponse, err: RequestTimedOut) -> list[bytes]:
+        headers, body = refusal(408, str(err))
+        # exc_info: replaces a status the application may already have set (PEP 3333).
+        start_response("408 Request Timeout", headers, (type(err), err, None))
+        return [body]

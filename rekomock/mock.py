@@ -26,14 +26,14 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
-from ._domain import clock, lifecycle
+from ._domain import clock
 
 if TYPE_CHECKING:
     from .controller import Controller
 
 T = TypeVar("T")
 
-__all__ = ["MockRekognitionCustom", "activate", "deactivate", "mock_rekognition_custom"]
+__all__ = ["MockRekognitionCustom", "mock_rekognition_custom"]
 
 # The wire and the service are imported when first needed, not by ``import rekomock``: most
 # of their cost is only worth paying once a mock is made.
@@ -41,26 +41,18 @@ __all__ = ["MockRekognitionCustom", "activate", "deactivate", "mock_rekognition_
 
 def activate() -> bool:
     """Count one more activation (a mock or a server); the first one installs rekomock's
-    patches and registers the phases' default progressions. True when rekomock just turned
-    on."""
+    patches (:mod:`rekomock._wire.patches`). True when rekomock just turned on."""
     from ._wire import patches
 
-    if not patches.activate():
-        return False
-    lifecycle.register_defaults()
-    return True
+    return patches.activate()
 
 
 def deactivate() -> bool:
-    """Count one activation off; the last one removes the patches and drops the transitions
-    users set (the state manager outlives every reset). True when rekomock just turned
-    off."""
+    """Count one activation off; the last one removes the patches. True when rekomock just
+    turned off."""
     from ._wire import patches
 
-    if not patches.deactivate():
-        return False
-    lifecycle.unset_user_transitions()
-    return True
+    return patches.deactivate()
 
 
 class MockRekognitionCustom:
@@ -78,8 +70,13 @@ class MockRekognitionCustom:
     def start(self, reset: bool = True) -> Controller:
         inner = mock_aws(config=self._config)
         inner.start(reset=reset)
+        try:
+            turned_on = activate()
+        except BaseException:
+            inner.stop()  # a patch that failed to install leaves neither mock running
+            raise
         self._inner.append(inner)
-        if activate() and reset:
+        if turned_on and reset:
             from ._service.backend import reset_state
 
             reset_state()

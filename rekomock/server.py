@@ -110,7 +110,9 @@ def disable() -> None:
 def _application() -> Any:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    return http_guard.Guard(DomainDispatcherApplication(create_backend_app))
+    from ._wire.authorization import refuse_unsigned
+
+    return http_guard.Guard(refuse_unsigned(DomainDispatcherApplication(create_backend_app)))
 
 
 def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,

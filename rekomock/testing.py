@@ -2,7 +2,8 @@
 
 The mock validates manifests and images as the service does, so tests need real PNG
 bytes and well-formed lines; these helpers write them in the formats of the AWS
-documentation page "Creating a manifest file" (classification and object localization).
+documentation page "Creating a manifest file" (classification and object localization), and
+Custom Moderation adapter lines as "Manifest file formats" (Rekognition Developer Guide) shows.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "make_jpeg",
     "make_png",
     "manifest",
+    "moderation_line",
     "put_classification_dataset",
 ]
 
@@ -95,6 +97,14 @@ def detection_line(
             "creation-date": CREATED,
             "job-name": "labeling-job/bounding-box",
         },
+    }
+
+
+def moderation_line(source_ref: str, *labels: str) -> dict[str, Any]:
+    """A Custom Moderation adapter's line; no label is an image with no unsafe content."""
+    return {
+        "source-ref": source_ref,
+        "content-moderation-groundtruth": {"ModerationLabels": [{"Name": n} for n in labels]},
     }
 
 

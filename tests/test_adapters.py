@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import botocore.session
 import pytest
 from moto.moto_api import state_manager
 
 from rekomock import Controller
 from rekomock._domain.lifecycle import VERSION_TRAINING
-from rekomock.testing import classification_line, make_png, manifest
+from rekomock.testing import (
+    classification_line,
+    make_jpeg,
+    make_png,
+    manifest,
+    moderation_line,
+)
 
 from conftest import describe_version, manifest_asset
 
@@ -30,7 +38,7 @@ def adapter_data(s3: Any, bucket: str) -> list[tuple[str, bytes, str]]:
         s3.put_object(Bucket=bucket, Key=key, Body=data)
         images.append((f"s3://{bucket}/{key}", data, label))
     s3.put_object(Bucket=bucket, Key="moderation.manifest",
-                  Body=manifest(classification_line(uri, label) for uri, _, label in images))
+                  Body=manifest(moderation_line(uri, label) for uri, _, label in images))
     return images
 
 
@@ -122,3 +130,133 @@ def test_adapter_in_training_is_not_ready(rekognition: Any, adapter_project: str
     with pytest.raises(rekognition.exceptions.ResourceNotReadyException):
         rekognition.detect_moderation_labels(ProjectVersion=arn,
                                              Image={"Bytes": adapter_data[0][1]})
+
+
+# ------------------------------------------------ the adapter manifest of the Developer Guide
+
+# "Manifest file formats" (Rekognition Developer Guide, using-adapters-manifest-files), verbatim:
+# one unsafe class, two unsafe classes, no unsafe class.
+PAGE_LINES = {
+    ("Rude Gesture",): '{ "source-ref": "s3://foo/bar/1.jpg", "content-moderation-groundtruth": '
+                       '{ "ModerationLabels": [ { "Name": "Rude Gesture" } ] } }',
+    ("Nudity", "Rude Gesture"): '{ "source-ref": "s3://foo/bar/1.jpg", '
+                                '"content-moderation-groundtruth": { "ModerationLabels": [ '
+                                '{ "Name": "Rude Gesture" }, { "Name": "Nudity" } ] } }',
+    (): '{ "source-ref": "s3://foo/bar/1.jpg", "content-moderation-groundtruth": '
+        '{ "ModerationLabels": [] } }',
+}
+
+
+def _moderation_label_members() -> set[str]:
+    model = botocore.session.get_session().get_service_model("rekognition")
+    return set(model.shape_for("ModerationLabel").members)
+
+
+def _page_manifest(s3: Any, page_line: str) -> bytes:
+    """The page's line for s3://foo/bar/1.jpg, then a few more images of both labels."""
+    s3.create_bucket(Bucket="foo")
+    s3.put_object(Bucket="foo", Key="bar/1.jpg", Body=make_jpeg(80, 80, seed=1))
+    lines = [page_line]
+    for i in range(2, 10):
+        uri = f"s3://foo/bar/{i}.jpg"
+        s3.put_object(Bucket="foo", Key=f"bar/{i}.jpg", Body=make_jpeg(80, 80, seed=i))
+        labels = [("Rude Gesture",), ("Nudity",), ()][i % 3]
+        lines.append(json.dumps(moderation_line(uri, *labels)))
+    body = ("\n".join(lines) + "\n").encode()
+    s3.put_object(Bucket="foo", Key="adapter.manifest", Body=body)
+    return body
+
+
+@pytest.mark.parametrize("labels", list(PAGE_LINES), ids=["one", "two", "none"])
+def test_adapter_trains_from_the_guides_manifest_lines(
+    rekognition: Any, s3: Any, adapter_project: str, labels: tuple[str, ...]
+) -> None:
+    _page_manifest(s3, PAGE_LINES[labels])
+    arn = rekognition.create_project_version(
+        ProjectArn=adapter_project, VersionName="adapter-1", OutputConfig={"S3Bucket": "foo"},
+        TrainingData=manifest_asset("foo", "adapter.manifest"),
+    )["ProjectVersionArn"]
+    desc = describe_version(rekognition, adapter_project, "adapter-1")
+    assert desc["Status"] == "TRAINING_COMPLETED", desc.get("StatusMessage")
+    summary_ref = desc["ManifestSummary"]["S3Object"]
+    summary = json.loads(s3.get_object(Bucket=summary_ref["Bucket"],
+                                       Key=summary_ref["Name"])["Body"].read())
+    training = summary["statistics"]["training"]
+    assert (training["total_json_lines"], training["valid_json_lines"]) == (9, 9)
+    assert training["error_json_line_indices"] == []
+
+    image = {"S3Object": {"Bucket": "foo", "Name": "bar/1.jpg"}}
+    answer = rekognition.detect_moderation_labels(Image=image, ProjectVersion=arn)
+    assert sorted(x["Name"] for x in answer["ModerationLabels"]) == list(labels)
+    assert answer["ProjectVersion"] == arn
+    for label in answer["ModerationLabels"]:
+        assert set(label) == _moderation_label_members()
+        assert label["ParentName"] == "" and label["TaxonomyLevel"] == 1
+        assert 50 <= label["Confidence"] <= 100
+
+
+def test_adapter_refuses_ground_truth_classification_lines(
+    rekognition: Any, s3: Any, bucket: str, adapter_project: str
+) -> None:
+    """The adapter manifest "must contain [...] the content-moderation-groundtruth field"."""
+    lines = []
+    for i in range(6):
+        key = f"gt/{i}.png"
+        s3.put_object(Bucket=bucket, Key=key, Body=make_png(64, 64, (i * 40, 1, 1)))
+        lines.append(classification_line(f"s3://{bucket}/{key}", "Violence" if i % 2 else "Drugs"))
+    s3.put_object(Bucket=bucket, Key="moderation.manifest", Body=manifest(lines))
+    _train_adapter(rekognition, adapter_project, bucket)
+    desc = describe_version(rekognition, adapter_project, "adapter-1")
+    assert desc["Status"] == "TRAINING_FAILED"
+    assert desc["StatusMessage"] == "The manifest file contains too many invalid rows."
+    ref = desc["TrainingDataResult"]["Validation"]["Assets"][0]["GroundTruthManifest"]["S3Object"]
+    body = s3.get_object(Bucket=ref["Bucket"], Key=ref["Name"])["Body"].read().decode()
+    first = json.loads(body.splitlines()[0])
+    assert first["errors"] == [{"code": "ERROR_NO_LABEL_ATTRIBUTES",
+                                "message": "No label attributes found."}]
+
+
+def test_adapter_line_with_a_malformed_attribute_is_invalid(
+    rekognition: Any, s3: Any, bucket: str, adapter_project: str, adapter_data: Any
+) -> None:
+    lines = [moderation_line(uri, label) for uri, _, label in adapter_data]
+    lines[0]["content-moderation-groundtruth"] = {"ModerationLabels": [{"Label": "Violence"}]}
+    s3.put_object(Bucket=bucket, Key="moderation.manifest", Body=manifest(lines))
+    _train_adapter(rekognition, adapter_project, bucket)
+    desc = describe_version(rekognition, adapter_project, "adapter-1")
+    assert desc["Status"] == "TRAINING_COMPLETED"
+    ref = desc["TrainingDataResult"]["Validation"]["Assets"][0]["GroundTruthManifest"]["S3Object"]
+    body = s3.get_object(Bucket=ref["Bucket"], Key=ref["Name"])["Body"].read().decode()
+    attribute = json.loads(body.splitlines()[0])["content-moderation-groundtruth"]
+    assert [e["code"] for e in attribute["errors"]] == ["ERROR_INVALID_LABEL_ATTRIBUTE_FORMAT"]
+
+
+def test_custom_labels_project_does_not_read_adapter_lines(
+    rekognition: Any, s3: Any, project_arn: str
+) -> None:
+    _page_manifest(s3, PAGE_LINES[("Rude Gesture",)])
+    rekognition.create_project_version(
+        ProjectArn=project_arn, VersionName="v1", OutputConfig={"S3Bucket": "foo"},
+        TrainingData=manifest_asset("foo", "adapter.manifest"),
+        TestingData={"AutoCreate": True},
+    )
+    desc = describe_version(rekognition, project_arn, "v1")
+    assert desc["Status"] == "TRAINING_FAILED"
+    assert desc["StatusMessage"] == "The manifest file contains too many invalid rows."
+
+
+def test_adapter_learns_from_safe_images_only(rekognition: Any, s3: Any, bucket: str,
+                                              adapter_project: str) -> None:
+    """False-positive images alone ("Preparing your datasets") make a valid adapter."""
+    lines = []
+    for i in range(5):
+        key = f"safe/{i}.jpg"
+        s3.put_object(Bucket=bucket, Key=key, Body=make_jpeg(64, 64, seed=40 + i))
+        lines.append(moderation_line(f"s3://{bucket}/{key}"))
+    s3.put_object(Bucket=bucket, Key="moderation.manifest", Body=manifest(lines))
+    arn = _train_adapter(rekognition, adapter_project, bucket)
+    desc = describe_version(rekognition, adapter_project, "adapter-1")
+    assert desc["Status"] == "TRAINING_COMPLETED", desc.get("StatusMessage")
+    answer = rekognition.detect_moderation_labels(
+        Image={"S3Object": {"Bucket": bucket, "Name": "safe/0.jpg"}}, ProjectVersion=arn)
+    assert answer["ModerationLabels"] == []

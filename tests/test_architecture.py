@@ -1,121 +1,80 @@
-"""The package's import graph: no import cycles among rekomock's modules.
+"""The package's layer rule and the documents its citations point at.
 
-Imports inside functions count (they are cycles postponed, not removed); imports under
-``if TYPE_CHECKING:`` do not, since they never run.
+The layer rule (imports point down the layers, no cycles, imports inside functions count) is
+import-linter's contracts in pyproject.toml; .ci/run runs `lint-imports`, and the tests here run
+the same contracts on the installed package and prove they catch an upward import.
 """
 
 from __future__ import annotations
 
 import ast
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import rekomock
 
 PACKAGE = Path(rekomock.__file__).parent
+# The source tree the tests came from (a clone or an unpacked sdist), not site-packages.
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+def lint_imports(package: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run pyproject.toml's import-linter contracts on a copy of ``package``."""
+    shutil.copytree(package, tmp_path / "rekomock", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command;"
+         " sys.exit(lint_imports_command())", "--no-cache"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
     )
 
 
-def _imports(source: str, name: str, package: str, known: set[str]) -> set[str]:
-    """Every module of ``known`` that module ``name`` (of ``package``) imports at run time."""
-    found: set[str] = set()
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
-            for child in node.orelse:
-                visit(child)
-            return
-        if isinstance(node, ast.Import):
-            found.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - node.level + 1]
-                target = ".".join([*base, node.module] if node.module else base)
-            else:
-                target = node.module or ""
-            for alias in node.names:  # `from . import module` imports the module itself
-                submodule = f"{target}.{alias.name}"
-                found.add(submodule if submodule in known else target)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    visit(ast.parse(source, name))
-    return {m for m in found if m in known and m != name}
+def test_the_layer_contracts_hold(tmp_path: Path) -> None:
+    result = lint_imports(PACKAGE, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 kept, 0 broken" in result.stdout
 
 
-def import_graph() -> dict[str, set[str]]:
-    files = sorted(PACKAGE.rglob("*.py"))
-    known = {_module_name(p) for p in files}
-    graph = {}
-    for path in files:
-        name = _module_name(path)
-        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        graph[name] = _imports(path.read_text(), name, package, known)
-    return graph
+LAYERS = "Imports point down: public face > _wire > _service > _domain"
+DOMAIN = "_domain knows nothing above it, not even the package's face"
+CYCLES = "No import cycles among the modules of any package"
 
 
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components with more than one module (Tarjan's algorithm)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def connect(v: str) -> None:
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on_stack.add(v)
-        for w in sorted(graph[v]):
-            if w not in index:
-                connect(w)
-                low[v] = min(low[v], low[w])
-            elif w in on_stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            component = []
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                component.append(w)
-                if w == v:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for v in sorted(graph):
-        if v not in index:
-            connect(v)
-    return found
+def broken_contracts(output: str) -> set[str]:
+    return {line.removesuffix(" BROKEN") for line in output.splitlines()
+            if line.endswith(" BROKEN")}
 
 
-def test_no_import_cycle() -> None:
-    assert cycles(import_graph()) == []
+@pytest.mark.parametrize(
+    ("module", "line", "broken"),
+    [
+        # An upward import inside a function: a postponed import still counts.
+        ("_domain/arns.py", "def _up():\n    from rekomock._wire import routing\n",
+         {LAYERS, DOMAIN, CYCLES}),
+        ("_service/s3io.py", "from rekomock import mock\n", {LAYERS, CYCLES}),
+        # A cycle among the modules of one layer.
+        ("_domain/clock.py", "from rekomock._domain import arns\n", {CYCLES}),
+    ],
+)
+def test_the_contracts_catch_an_upward_import_or_a_cycle(
+    tmp_path: Path, module: str, line: str, broken: set[str]
+) -> None:
+    shutil.copytree(PACKAGE, tmp_path / "package", ignore=shutil.ignore_patterns("__pycache__"))
+    target = tmp_path / "package" / module
+    target.write_text(target.read_text() + "\n" + line)
+    result = lint_imports(tmp_path / "package", tmp_path / "linted")
+    assert result.returncode == 1
+    assert broken_contracts(result.stdout) == broken, result.stdout
 
 
-def test_the_checker_finds_a_cycle() -> None:
-    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
-    assert cycles(graph) == [["a", "b", "c"]]
-
-
-def test_imports_inside_functions_count_and_type_checking_ones_do_not() -> None:
-    source = (
-        "from typing import TYPE_CHECKING\n"
-        "if TYPE_CHECKING:\n    from . import b\n"
-        "def f():\n    from . import c\n    from .d import thing\n"
-    )
-    known = {"rekomock.a", "rekomock.b", "rekomock.c", "rekomock.d"}
-    assert _imports(source, "rekomock.a", "rekomock", known) == {"rekomock.c", "rekomock.d"}
+def test_the_contract_names_are_pyproject_tomls() -> None:
+    config = (ROOT / "pyproject.toml").read_text()
+    assert all(f'name = "{name}"' in config for name in (LAYERS, DOMAIN, CYCLES))
 
 
 def test_the_operation_list_and_the_handlers_agree() -> None:
@@ -125,12 +84,11 @@ def test_the_operation_list_and_the_handlers_agree() -> None:
     assert set(_ACTIONS) == OPERATIONS
 
 
-#: Documents outside this repository that code, tests and README must not cite; built from
+#: Documents outside this repository that code, tests, docs and README must not cite; built from
 #: pieces so this file does not match itself. Cite docs/sources.md tags or docs/decisions.md.
 FOREIGN_CITATIONS = tuple(
     a + b for a, b in (("SPEC", " §"), ("SPEC", ".md"), ("SPEC", "-MODEL"), ("DESIGN", "-NOTES"))
 )
-ROOT = PACKAGE.parent
 
 
 def foreign_citations(text: str) -> list[str]:
@@ -138,8 +96,8 @@ def foreign_citations(text: str) -> list[str]:
 
 
 def test_citations_point_at_documents_in_this_repository() -> None:
-    files = [ROOT / "README.md", ROOT / "CHANGELOG.md"]
-    for folder in ("rekomock", "tests", "benchmarks"):
+    files = [ROOT / "README.md", ROOT / "CHANGELOG.md", ROOT / "pyproject.toml", ROOT / ".ci/run"]
+    for folder in ("rekomock", "tests", "benchmarks", "docs"):
         files += [p for p in sorted((ROOT / folder).rglob("*"))
                   if p.is_file() and "__pycache__" not in p.parts]
     found = {
@@ -155,28 +113,26 @@ def test_the_citation_check_finds_a_foreign_citation() -> None:
     assert foreign_citations(sample) == [FOREIGN_CITATIONS[0], FOREIGN_CITATIONS[3]]
 
 
-#: The layers, lowest first: a module may import its own layer and the ones below it.
-LAYERS = ("rekomock._domain", "rekomock._service", "rekomock._wire", "rekomock")
+#: A citation tag (``[CL:limits]``, ``[M; EX:DescribeProjects]``) or an INFERRED decision.
+CITATION = re.compile(r"\[(?:CL|API|DG|EX|PY|M|W|PG)[]:;]|INFERRED")
+GLOSSARY = "docs/glossary.md"
 
 
-def _layer(module: str) -> int:
-    """The index of the layer ``module`` belongs to (the public face: the package's top)."""
-    for i, prefix in enumerate(LAYERS[:-1]):
-        if module == prefix or module.startswith(prefix + "."):
-            return i
-    return len(LAYERS) - 1
+def test_modules_citing_sources_point_at_the_glossary() -> None:
+    lacking = [
+        str(path.relative_to(PACKAGE.parent))
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if CITATION.search(source := path.read_text())
+        and GLOSSARY not in (ast.get_docstring(ast.parse(source)) or "")
+    ]
+    assert lacking == []
 
 
-def test_dependencies_point_down_the_layers() -> None:
-    upward = sorted(
-        (module, imported)
-        for module, imports in import_graph().items()
-        for imported in imports
-        if _layer(imported) > _layer(module)
-    )
-    assert upward == []
-
-
-def test_every_layer_holds_modules() -> None:
-    graph = import_graph()
-    assert all(any(_layer(m) == i for m in graph) for i in range(len(LAYERS)))
+def test_the_glossary_defines_the_tags_and_the_coined_words() -> None:
+    glossary = (ROOT / GLOSSARY).read_text()
+    tags = ("[M]", "[W]", "[PG]", "[API:X]", "[CL:p]", "[DG:p]", "[EX:Op]", "[PY:p]", "INFERRED")
+    words = ("activation", "steering", "phase", "progression", "settle", "purge", "live",
+             "meter", "wire", "picture", "fast path", "patch", "canary")
+    assert [t for t in tags if f"`{t}`" not in glossary and f"| {t} |" not in glossary] == []
+    assert [w for w in words if f"**{w}**" not in glossary] == []
+    assert f"({GLOSSARY})" in (ROOT / "README.md").read_text()

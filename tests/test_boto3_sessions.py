@@ -261,3 +261,14 @@ def test_fresh_sessions_have_botocores_builtin_handlers_and_the_shared_loader() 
     assert rekognition_model(copied) is rekognition_model(FreshSession())
     copied.register("before-send.rekognition", lambda **_: None)
     assert handler_trie(FreshSession()) == handler_trie(botocore.session.Session())
+
+
+def test_the_off_switch_gives_botocores_own_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rekomock._wire import sessions
+
+    with mock_rekognition_custom():
+        assert type(boto3.Session()._session) is FreshSession
+        monkeypatch.setattr(sessions, "enabled", False)
+        assert type(boto3.Session()._session) is botocore.session.Session
+        client = boto3.client("rekognition", region_name="us-east-1")
+        assert client.describe_projects()["ProjectDescriptions"] == []

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
+import requests
 from botocore.exceptions import ClientError
 from server_process import ServerProcess
 
 from rekomock import mock_rekognition_custom
+from rekomock._service.steering import steering
 from rekomock.testing import put_classification_dataset
 
 THREADS = 8
@@ -129,3 +132,77 @@ def _race(make_client: Callable[[str], Any]) -> None:
     statuses = {d["Status"] for d in shared.describe_project_versions(
         ProjectArn=project)["ProjectVersionDescriptions"]}
     assert statuses <= {"TRAINING_COMPLETED", "STOPPED"}
+
+
+class _SlowToTake(list):  # type: ignore[type-arg]
+    def __delitem__(self, index: Any) -> None:
+        time.sleep(0.02)
+        super().__delitem__(index)
+
+
+def test_two_accounts_training_at_once_share_the_queued_failures() -> None:
+    """Queued ``fail_training`` settings are shared by every account: two accounts training
+    at once on the threaded server take each setting exactly once, none twice, none lost."""
+    from rekomock.server import RekomockServer
+
+    per_account, queued = 12, 10
+    with RekomockServer() as running:
+        def client(service: str, **creds: Any) -> Any:
+            keys = creds or {"aws_access_key_id": "testing",
+                             "aws_secret_access_key": "testing"}
+            return boto3.session.Session().client(service, region_name="us-east-1",
+                                                  endpoint_url=running.endpoint_url, **keys)
+
+        role = client("sts").assume_role(RoleArn="arn:aws:iam::111111111111:role/trainer",
+                                         RoleSessionName="ci")["Credentials"]
+        accounts = [{}, {"aws_access_key_id": role["AccessKeyId"],
+                         "aws_secret_access_key": role["SecretAccessKey"],
+                         "aws_session_token": role["SessionToken"]}]
+        worlds = []
+        for n, creds in enumerate(accounts):
+            s3 = client("s3", **creds)
+            s3.create_bucket(Bucket=f"queue-bucket-{n}")
+            key, _ = put_classification_dataset(s3, f"queue-bucket-{n}", {"a": 2, "b": 2})
+            rek = client("rekognition", **creds)
+            project = rek.create_project(ProjectName="queued")["ProjectArn"]
+            worlds.append((rek, project, f"queue-bucket-{n}", key))
+        for i in range(queued):
+            answer = requests.post(running.endpoint_url + "/moto-api/rekomock/fail-training",
+                                   json={"message": f"failure {i}"}, timeout=30)
+            assert answer.status_code == 200
+        # Widen the window between finding a setting and taking it, so that without one
+        # lock over the queues both accounts would take the same one.
+        state = steering()
+        state.training_failures = _SlowToTake(state.training_failures)
+        start = threading.Barrier(len(worlds), timeout=120)
+        errors: list[BaseException] = []
+
+        def train(world: tuple[Any, str, str, str]) -> None:
+            rek, project, bucket, key = world
+            asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": bucket,
+                                                                      "Name": key}}}]}
+            try:
+                start.wait()
+                for v in range(per_account):
+                    rek.create_project_version(
+                        ProjectArn=project, VersionName=f"v{v}",
+                        OutputConfig={"S3Bucket": bucket}, TrainingData=asset,
+                        TestingData=asset)
+            except BaseException as err:  # a thread's death is a failure
+                errors.append(err)
+
+        threads = [threading.Thread(target=train, args=(w,)) for w in worlds]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+        messages: list[str] = []
+        for rek, project, _, _ in worlds:
+            for page in rek.get_paginator("describe_project_versions").paginate(
+                    ProjectArn=project):
+                for desc in page["ProjectVersionDescriptions"]:
+                    assert desc["Status"] in ("TRAINING_COMPLETED", "TRAINING_FAILED"), desc
+                    if desc["Status"] == "TRAINING_FAILED":
+                        messages.append(desc["StatusMessage"])
+        assert sorted(messages) == sorted(f"failure {i}" for i in range(queued))

@@ -110,6 +110,13 @@ def test_copy_refusals(rekognition: Any, project_arn: str, train: Any,
 
 
 def _other_account_client(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A client of account OTHER, which may write its copies into the owner's test bucket
+    (its bucket policy allows s3:PutObject to everyone)."""
+    owner_s3 = boto3.client("s3", region_name="us-east-1")
+    owner_s3.put_bucket_policy(Bucket="rekomock-test-bucket", Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": "*", "Action": "s3:PutObject",
+            "Resource": "arn:aws:s3:::rekomock-test-bucket/copies/*"}]}))
     monkeypatch.setenv("MOTO_ACCOUNT_ID", OTHER)
     return check_client(boto3.client("rekognition", region_name="us-east-1"))
 
@@ -166,6 +173,8 @@ def test_same_account_policy_can_restrict(rekognition: Any, project_arn: str,
 def test_role_principal(rekognition: Any, project_arn: str, train: Any,
                         monkeypatch: pytest.MonkeyPatch) -> None:
     source = train("v1")
+    _other_account_client(monkeypatch)  # shares the output bucket
+    monkeypatch.delenv("MOTO_ACCOUNT_ID")
     rekognition.put_project_policy(
         ProjectArn=project_arn, PolicyName="role",
         PolicyDocument=policy({"AWS": f"arn:aws:iam::{OTHER}:role/Copier"}))

@@ -137,16 +137,18 @@ def test_list_entries_and_filters(rekognition: Any, s3: Any, project_arn: str,
     assert refs(HasErrors=False) == refs()  # AWS's own listing program sends HasErrors=False
     assert refs(ContainsLabels=["dog"]) == ["dog-1.png", "both.png", *more]
     assert refs(ContainsLabels=["cat", "dog"]) == ["cat-1.png", "dog-1.png", "both.png", *more]
-    assert refs(Labeled=False) == ["unlabeled.png", "box.png"]
+    # The bad box's image is labeled all the same, as the guide's example entry with errors is.
+    assert refs(Labeled=False) == ["unlabeled.png"]
     assert refs(Labeled=True, ContainsLabels=["cat"]) == ["cat-1.png", "both.png"]
     assert refs(SourceRefContains="-1") == ["cat-1.png", "dog-1.png"]
     assert refs(HasErrors=True) == ["box.png"]
     first = json.loads(rekognition.list_dataset_entries(DatasetArn=arn)["DatasetEntries"][0])
     assert first["cl-metadata"] == {"is_labeled": True}
     box = entries(rekognition, arn, HasErrors=True)[0]
-    assert box["cl-metadata"] == {"is_labeled": False}
+    assert box["cl-metadata"] == {"is_labeled": True}
+    assert "errors" not in box and box["cl-errors"]
     desc = rekognition.describe_dataset(DatasetArn=arn)["DatasetDescription"]
-    assert desc["DatasetStats"] == {"LabeledEntries": 8, "TotalEntries": 10, "TotalLabels": 2,
+    assert desc["DatasetStats"] == {"LabeledEntries": 9, "TotalEntries": 10, "TotalLabels": 2,
                                     "ErrorEntries": 1}
 
 

@@ -396,3 +396,98 @@ def test_image_in_another_region_is_refused(rekognition: Any, s3: Any, running: 
         rekognition.detect_custom_labels(ProjectVersionArn=running, Image=west_image)
     with pytest.raises(rekognition.exceptions.InvalidS3ObjectException):
         rekognition.detect_moderation_labels(Image=west_image)
+
+
+# ------------------------------------------------------------------ broken images
+
+
+def _truncated_jpeg() -> bytes:
+    """A JPEG cut in its scan data: the frame header says 100 x 100, the pixels stop."""
+    whole = make_jpeg(100, 100, seed=3)
+    return whole[: len(whole) * 2 // 3]
+
+
+def _png_with_garbage() -> bytes:
+    """A PNG whose signature and IHDR (size, CRC) are right and whose chunks are noise."""
+    header = make_png(100, 100, (10, 200, 30))[:33]
+    return header + bytes(range(256)) * 4
+
+
+BROKEN = {"truncated JPEG": _truncated_jpeg(), "PNG with garbage after its header":
+          _png_with_garbage()}
+
+
+@pytest.mark.parametrize("broken", list(BROKEN.values()), ids=list(BROKEN))
+@pytest.mark.parametrize("source", ["Bytes", "S3Object"])
+def test_broken_images_are_an_invalid_format(rekognition: Any, s3: Any, running: str,
+                                            broken: bytes, source: str) -> None:
+    """A header that reads right over data that does not decode is not a picture the model
+    has not seen: the service cannot read it (InvalidImageFormatException, the API
+    reference's DetectCustomLabels page: "The provided image format is not supported")."""
+    image: dict[str, Any] = {"Bytes": broken}
+    if source == "S3Object":
+        s3.put_object(Bucket="rekomock-test-bucket", Key="broken/image", Body=broken)
+        image = {"S3Object": {"Bucket": "rekomock-test-bucket", "Name": "broken/image"}}
+    with pytest.raises(rekognition.exceptions.InvalidImageFormatException):
+        rekognition.detect_custom_labels(ProjectVersionArn=running, Image=image)
+    with pytest.raises(rekognition.exceptions.InvalidImageFormatException):
+        rekognition.detect_custom_labels(ProjectVersionArn=running, Image=image,
+                                         MinConfidence=0)
+
+
+def test_broken_image_is_refused_even_with_an_answer_for_any_image(
+    rekognition: Any, running: str, rekomock: Controller
+) -> None:
+    rekomock.set_detections([{"Name": "anything", "Confidence": 90.0}])
+    with pytest.raises(rekognition.exceptions.InvalidImageFormatException):
+        rekognition.detect_custom_labels(ProjectVersionArn=running,
+                                         Image={"Bytes": _truncated_jpeg()})
+
+
+def test_moderation_base_model_refuses_a_broken_image(rekognition: Any) -> None:
+    with pytest.raises(rekognition.exceptions.InvalidImageFormatException):
+        rekognition.detect_moderation_labels(Image={"Bytes": _png_with_garbage()})
+    assert rekognition.detect_moderation_labels(
+        Image={"Bytes": make_png(80, 80)})["ModerationLabels"] == []
+
+
+def test_known_images_are_answered_without_decoding(
+    rekognition: Any, s3: Any, running: str, rekomock: Controller,
+    classification: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bytes the model learned, and images with a scripted answer, are valid images already:
+    only unknown bytes pay a decode."""
+    from rekomock._domain import fingerprint
+
+    decoded: list[int] = []
+    real = fingerprint.fingerprint
+
+    def counting(data: bytes) -> Any:
+        decoded.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(fingerprint, "fingerprint", counting)
+    uri, label = classification["images"][1]
+    bucket, key = uri[5:].split("/", 1)
+    known = _image_bytes(s3, uri)
+    for image in ({"Bytes": known}, {"S3Object": {"Bucket": bucket, "Name": key}}):
+        answer = rekognition.detect_custom_labels(ProjectVersionArn=running, Image=image)
+        assert [x["Name"] for x in answer["CustomLabels"]] == [label]
+    scripted = make_png(90, 90, (7, 70, 170))
+    s3.put_object(Bucket=bucket, Key="scripted.png", Body=make_png(90, 90, (170, 7, 70)))
+    rekomock.set_detections([{"Name": "by-object", "Confidence": 95.0}],
+                            project_version_arn=running, image=f"s3://{bucket}/scripted.png")
+    rekomock.set_detections([{"Name": "by-bytes", "Confidence": 95.0}],
+                            project_version_arn=running, image=scripted)
+    decoded.clear()  # set_detections fingerprints the bytes it is given, once
+    by_object = rekognition.detect_custom_labels(
+        ProjectVersionArn=running,
+        Image={"S3Object": {"Bucket": bucket, "Name": "scripted.png"}})
+    by_bytes = rekognition.detect_custom_labels(ProjectVersionArn=running,
+                                                Image={"Bytes": scripted})
+    assert [x["Name"] for x in by_object["CustomLabels"]] == ["by-object"]
+    assert [x["Name"] for x in by_bytes["CustomLabels"]] == ["by-bytes"]
+    assert decoded == []
+    rekognition.detect_custom_labels(ProjectVersionArn=running,
+                                     Image={"Bytes": make_png(90, 90, (1, 1, 1))})
+    assert len(decoded) == 1  # unknown bytes: decoded once

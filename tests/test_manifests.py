@@ -486,9 +486,9 @@ def test_warning_no_annotations_human_annotated() -> None:
     assert e.line is not None
     assert e.line["bounding-box"]["warnings"] == [
         {"code": "WARNING_NO_ATTRIBUTE_ANNOTATIONS",
-         "message": "No attribute annotations provided."}]
+         "message": "No attribute annotations were found."}]  # as the guide's example line
     assert e.line["warnings"] == [{"code": "WARNING_NO_ANNOTATIONS",
-                                   "message": "No annotations provided."}]
+                                   "message": "No annotations were found."}]
 
 
 def test_warning_annotations_absent_and_not_human_annotated() -> None:

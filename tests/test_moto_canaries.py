@@ -110,8 +110,8 @@ def test_service_exception_module_and_waiter_hooks() -> None:
 
 
 def test_retry_back_off_hook() -> None:
-    """rekomock._wire.retries wraps ``Endpoint._needs_retry(self, attempts, operation_model,
-    ...)``, where botocore sleeps with the ``time`` module it imported."""
+    """rekomock._wire.sleeps (RETRIES) wraps ``Endpoint._needs_retry(self, attempts,
+    operation_model, ...)``, where botocore sleeps with the ``time`` module it imported."""
     import time
 
     import botocore.endpoint
@@ -164,3 +164,69 @@ def test_model_has_our_operations(op: str) -> None:
 
     model = botocore.session.get_session().get_service_model("rekognition")
     assert op in model.operation_names
+
+
+# ------------------------------------------- botocore privates rekomock._wire.sessions touches
+
+
+def test_loader_caches_in_a_dictionary_named_cache() -> None:
+    """``share_loaded_data`` replaces ``Loader._cache``, the store ``instance_cache`` reads
+    with ``in``, ``[key]`` and ``[key] = value``."""
+    from botocore import loaders
+
+    loader = loaders.create_loader()
+    assert isinstance(loader._cache, dict)
+    assert "self._cache" in inspect.getsource(loaders.instance_cache)
+
+
+def test_session_registers_builtin_handlers_into_its_original_handler() -> None:
+    """``FreshSession._register_builtin_handlers(events)`` replaces botocore's, which fills
+    ``_original_handler`` (a HierarchicalEmitter) wrapped as ``_events`` in an EventAliaser
+    built from ``botocore.utils.EVENT_ALIASES``."""
+    import botocore.session
+    import botocore.utils
+    from botocore import hooks
+
+    session = botocore.session.Session()
+    assert list(inspect.signature(session._register_builtin_handlers).parameters) == ["events"]
+    assert isinstance(session._original_handler, hooks.HierarchicalEmitter)
+    assert isinstance(session._events, hooks.EventAliaser)
+    assert list(inspect.signature(hooks.EventAliaser).parameters)[:1] == ["event_emitter"]
+    assert isinstance(botocore.utils.EVENT_ALIASES, dict)
+    assert "EVENT_ALIASES" in inspect.getsource(hooks.EventAliaser)
+    source = inspect.getsource(botocore.session.Session.__init__)
+    assert "self._register_builtin_handlers(self._events)" in source
+    assert "_original_handler" in source
+
+
+def test_session_registers_its_data_loader_lazily() -> None:
+    """``FreshSession._register_data_loader`` registers its own ``_create_data_loader`` as
+    the lazy ``data_loader`` component, where botocore's registers
+    ``create_loader(get_config_variable('data_path'))``."""
+    import botocore.session
+
+    from rekomock._wire.sessions import FreshSession
+
+    source = inspect.getsource(botocore.session.Session._register_data_loader)
+    assert "lazy_register_component" in source and "'data_loader'" in source
+    assert "create_loader(self.get_config_variable('data_path'))" in source
+    assert "self._register_data_loader()" in inspect.getsource(botocore.session.Session)
+    session = FreshSession()
+    assert callable(session._components.lazy_register_component)
+    assert isinstance(session.get_component("data_loader"), botocore.loaders.Loader)
+    assert not hasattr(botocore.session.Session, "_create_data_loader")  # ours, not overriding
+
+
+def test_get_session_is_botocores_function_in_botocore_session() -> None:
+    """``sessions.install`` replaces ``botocore.session.get_session`` only while it is
+    botocore's own, told by its ``__module__``; boto3 calls it through the module."""
+    import boto3.session
+    import botocore.session
+
+    from rekomock._wire import patches
+
+    if patches.lifetime.is_active():  # pragma: no cover - canaries run outside a mock
+        pytest.skip("rekomock is active")
+    assert botocore.session.get_session.__module__ == "botocore.session"
+    assert not hasattr(botocore.session.get_session, "__wrapped__")
+    assert "botocore.session.get_session(" in inspect.getsource(boto3.session.Session.__init__)

@@ -48,3 +48,33 @@ def test_a_server_activation_patches_too_and_plain_moto_is_left_as_shipped() -> 
     assert patched_places() == shipped
     with mock_aws():  # moto alone never sees rekomock's patches
         assert patched_places() == shipped
+
+
+def test_a_patch_that_fails_to_install_leaves_everything_as_shipped(monkeypatch: Any) -> None:
+    from moto.core.models import botocore_stubber
+
+    from rekomock._wire import patches, sessions
+
+    shipped = patched_places()
+
+    def broken_install() -> None:
+        raise RuntimeError("cannot patch")
+
+    # The sessions patch comes after the router, the fast path, the routes and the sleeps.
+    monkeypatch.setattr(patches, "_PATCHES", tuple(
+        patch._replace(install=broken_install) if patch.install == sessions.install else patch
+        for patch in patches._PATCHES
+    ))
+    try:
+        mock_rekognition_custom().start()
+    except RuntimeError as error:
+        assert str(error) == "cannot patch"
+    else:
+        raise AssertionError("the activation should have failed")
+    # The patches installed before it are out again, moto's mock too, and nothing counts it.
+    assert patched_places() == shipped
+    assert not botocore_stubber.enabled
+    monkeypatch.undo()
+    with mock_rekognition_custom():
+        assert patched_places()["sessions"] != shipped["sessions"]
+    assert patched_places() == shipped

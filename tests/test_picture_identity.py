@@ -316,12 +316,14 @@ def test_solid_colours_are_told_apart_and_recognised(
     assert detect(rekognition, arn, make_png(96, 96, (100, 108, 100))) == []
 
 
-def test_undecodable_image_with_a_valid_header_is_unseen(
+def test_undecodable_image_with_a_valid_header_is_an_invalid_format(
     rekognition: Any, classifier: dict[str, Any]
 ) -> None:
+    """Not an unknown picture but a broken image: the service cannot read it."""
     png = make_png(*SIZE, rgb=(200, 30, 30))
     broken = png[:-30] + b"\x00" * 30  # header intact, pixel data cut
-    assert detect(rekognition, classifier["arn"], broken) == []
+    with pytest.raises(rekognition.exceptions.InvalidImageFormatException):
+        detect(rekognition, classifier["arn"], broken)
 
 
 # --------------------------------------------------------- scripted answers

@@ -445,3 +445,55 @@ def test_command_without_the_server_extra(monkeypatch: pytest.MonkeyPatch,
     assert serve(port=0) == 2
     err = capsys.readouterr().err
     assert "pip install 'moto[server]'" in err and "rekomock[server]" in err
+
+
+# ------------------------------------------------------------- unsigned requests
+
+
+def _raw_post(url: str, headers: dict[str, str], body: bytes) -> tuple[int, Any, bytes]:
+    """A POST as a hand-written client sends it: no SDK, no signature."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+    try:
+        conn.request("POST", "/", body=body, headers=headers)
+        answer = conn.getresponse()
+        return answer.status, answer.headers, answer.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("target, body", [
+    ("RekognitionService.DescribeProjects", b"{}"),
+    ("RekognitionService.CreateProject", b'{"ProjectName": "unsigned"}'),
+    ("RekognitionService.NoSuchOperation", b"{}"),
+    ("RekognitionService.DescribeProjects", b"not json at all"),
+    ("RekognitionService.DescribeProjects", b""),
+])
+def test_unsigned_request_is_refused_as_aws_refuses_it(target: str, body: bytes) -> None:
+    """Without ``Authorization`` AWS answers a missing token (docs/decisions.md, *Error
+    codes*), never another service's answer: moto's server alone gives S3's ListBuckets."""
+    with RekomockServer() as running:
+        status, headers, text = _raw_post(running.endpoint_url, {
+            "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target}, body)
+        assert status == 403, text[:300]
+        assert headers["Content-Type"] == "application/x-amz-json-1.1"
+        assert headers["x-amzn-RequestId"]
+        error = json.loads(text)
+        assert error["__type"] == "MissingAuthenticationTokenException"
+        assert error["Message"] == "Missing Authentication Token"
+        # Nothing happened: the refused CreateProject made no project.
+        answer = requests.get(running.endpoint_url + "/moto-api/rekomock/state",
+                              timeout=30).json()
+        assert answer["Resources"] == []
+
+
+def test_signed_raw_request_still_answers() -> None:
+    with RekomockServer() as running:
+        status, headers, text = _raw_post(running.endpoint_url, {
+            **_signed_headers("DescribeProjects")}, b"{}")
+        assert status == 200, text[:300]
+        assert json.loads(text) == {"ProjectDescriptions": []}
+        assert headers["x-amzn-RequestId"]

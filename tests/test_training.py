@@ -11,7 +11,13 @@ import pytest
 from botocore.exceptions import WaiterError
 
 from rekomock import Controller
-from rekomock.testing import classification_line, detection_line, make_png, manifest
+from rekomock.testing import (
+    classification_line,
+    detection_line,
+    make_jpeg,
+    make_png,
+    manifest,
+)
 
 from conftest import describe_version, manifest_asset
 
@@ -283,6 +289,73 @@ def test_bad_lines_are_reported_but_do_not_fail(rekognition: Any, s3: Any, proje
     ms = read_json(s3, "rekomock-test-bucket", desc["ManifestSummary"]["S3Object"]["Name"])
     assert ms["statistics"]["training"]["invalid_json_lines"] == 1
     assert ms["statistics"]["training"]["error_json_line_indices"] == [11]
+
+
+def _broken_images() -> dict[str, bytes]:
+    """Headers that read right over data that does not decode."""
+    jpeg = make_jpeg(100, 100, seed=5)
+    return {"images/cut.jpg": jpeg[: len(jpeg) * 2 // 3],
+            "images/noise.png": make_png(100, 100, (1, 2, 3))[:33] + bytes(range(256)) * 4}
+
+
+def test_images_that_do_not_decode_are_invalid_image_lines(
+    rekognition: Any, s3: Any, project_arn: str, train: Any, classification: dict[str, Any]
+) -> None:
+    """"The image is invalid" (ERROR_INVALID_IMAGE, the guide's "JSON line errors" page):
+    a header is not enough, the image must be readable; the training goes on without it."""
+    lines = [classification_line(uri, label) for uri, label in classification["images"]]
+    for key, data in _broken_images().items():
+        s3.put_object(Bucket="rekomock-test-bucket", Key=key, Body=data)
+        lines.append(classification_line(f"s3://rekomock-test-bucket/{key}", "sunset"))
+    s3.put_object(Bucket="rekomock-test-bucket", Key="broken.manifest", Body=manifest(lines))
+    train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "broken.manifest"))
+    desc = describe_version(rekognition, project_arn, "v1")
+    assert desc["Status"] == "TRAINING_COMPLETED"
+    key = desc["TrainingDataResult"]["Validation"]["Assets"][0]["GroundTruthManifest"][
+        "S3Object"]["Name"]
+    validated = [json.loads(x) for x in s3.get_object(
+        Bucket="rekomock-test-bucket", Key=key)["Body"].read().splitlines()]
+    assert len(validated) == 12
+    for line in validated[-2:]:
+        assert line["errors"] == [{"code": "ERROR_INVALID_IMAGE",
+                                   "message": "The image is invalid. Check S3 path and/or "
+                                              "image properties."}]
+    assert all(not line.get("errors") for line in validated[:-2])
+    summary = read_json(s3, "rekomock-test-bucket", desc["ManifestSummary"]["S3Object"]["Name"])
+    assert summary["statistics"]["training"]["invalid_json_lines"] == 2
+
+
+def test_dataset_images_that_do_not_decode_are_invalid_at_training(
+    rekognition: Any, s3: Any, project_arn: str
+) -> None:
+    """Datasets keep their lines; the training that reads the images finds them broken."""
+    s3.create_bucket(Bucket="broken-set")
+    lines = []
+    for i, label in enumerate(["cat", "dog"] * 5):  # 2 broken of 12: under 20 % invalid
+        s3.put_object(Bucket="broken-set", Key=f"{i}.png", Body=make_png(64, 64, (i, 90, 9)))
+        lines.append(classification_line(f"s3://broken-set/{i}.png", label))
+    broken = []
+    for key, data in _broken_images().items():
+        s3.put_object(Bucket="broken-set", Key=key, Body=data)
+        broken.append(classification_line(f"s3://broken-set/{key}", "cat"))
+    for dataset_type in ("TRAIN", "TEST"):
+        arn = rekognition.create_dataset(ProjectArn=project_arn,
+                                         DatasetType=dataset_type)["DatasetArn"]
+        rekognition.update_dataset_entries(DatasetArn=arn,
+                                           Changes={"GroundTruth": manifest(lines + broken)})
+        assert rekognition.describe_dataset(DatasetArn=arn)["DatasetDescription"][
+            "DatasetStats"]["TotalEntries"] == 12
+    rekognition.create_project_version(ProjectArn=project_arn, VersionName="v1",
+                                       OutputConfig={"S3Bucket": "broken-set"})
+    desc = describe_version(rekognition, project_arn, "v1")
+    assert desc["Status"] == "TRAINING_COMPLETED"
+    location = desc["TrainingDataResult"]["Validation"]["Assets"][0]["GroundTruthManifest"][
+        "S3Object"]
+    validated = {line["source-ref"]: line for line in map(json.loads, s3.get_object(
+        Bucket=location["Bucket"], Key=location["Name"])["Body"].read().splitlines())}
+    for name in _broken_images():
+        assert [e["code"] for e in validated[f"s3://broken-set/{name}"]["errors"]] == [
+            "ERROR_INVALID_IMAGE"]
 
 
 def test_object_localization(rekognition: Any, s3: Any, project_arn: str, train: Any) -> None:

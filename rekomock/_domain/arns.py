@@ -4,6 +4,8 @@
 AWS programs recover names by splitting ARNs on ``/`` [PY:rm-start; PY:tm-delete-model], so
 the layout is part of the contract: ``project/{name}/{ms}``,
 ``project/{name}/version/{version}/{ms}`` and ``project/{name}/dataset/{train|test}/{ms}``.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Waiters polling rekomock advance the offset instead of sleeping (see ``waiters``), so a
 time-based progression of an hour completes in milliseconds while every timestamp the mock
 reports still moves forward consistently.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from datetime import datetime, timedelta, timezone
 
 _lock = threading.Lock()
 _offset = timedelta(0)
+#: How far ahead of wall time the clock may run: a millennium keeps every timestamp a
+#: datetime (they end in 9999).
+MAX_OFFSET = timedelta(days=1000 * 365)
 
 
 def now() -> datetime:
@@ -23,7 +28,11 @@ def advance(seconds: float) -> None:
     """Move the mock's clock forward without sleeping."""
     global _offset
     with _lock:
-        _offset += timedelta(seconds=seconds)
+        moved = _offset + timedelta(seconds=seconds)
+        if moved > MAX_OFFSET:
+            raise ValueError(f"seconds would move the mock's clock more than {MAX_OFFSET.days} "
+                             "days ahead; reset the mock to put it back")
+        _offset = moved
 
 
 def offset_seconds() -> float:

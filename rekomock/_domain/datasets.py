@@ -2,10 +2,12 @@
 CL:md-add-dataset; CL:md-add-images; CL:md-distributing-datasets].
 
 Entries are stored once, as the JSON line ListDatasetEntries returns (``cl-metadata`` and
-any ``errors`` included), plus a few slotted fields. Sorted arrays of entry sequence
+any ``cl-errors`` included), plus a few slotted fields. Sorted arrays of entry sequence
 numbers index the filters (per label, labeled/unlabeled, with errors), so a filtered page
 of a 100,000-entry dataset costs O(page), not O(entries): the listing starts by bisection
 in the most selective index and checks the other filters on the candidates only.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import json
+import sys
 from array import array
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import arns, clock, lifecycle
 from .lifecycle import Phase, Phased
-from .manifests import ManifestLine
+from .manifests import ManifestLine, dataset_line
 from .paging import next_sequence
 
 if TYPE_CHECKING:
@@ -49,7 +52,7 @@ MESSAGES = {
 }
 
 #: Line errors that remove the line from a dataset instead of keeping it with its
-#: ``errors`` [CL:debugging-datasets-terminal-errors].
+#: ``cl-errors`` [CL:debugging-datasets-terminal-errors].
 DROPPED = frozenset({
     "ERROR_MISSING_SOURCE_REF",
     "ERROR_INVALID_SOURCE_REF_FORMAT",
@@ -61,27 +64,17 @@ DROPPED = frozenset({
 class DatasetEntry:
     """One image of a dataset: its listing line and what the filters need."""
 
-    __slots__ = ("box_labels", "has_errors", "labels", "line", "seq", "source_ref")
+    __slots__ = ("box_labels", "has_errors", "labeled", "labels", "line", "seq", "source_ref")
 
     def __init__(self, seq: int, source_ref: str, line: str, labels: tuple[str, ...],
-                 box_labels: tuple[str, ...], has_errors: bool) -> None:
+                 box_labels: tuple[str, ...], has_errors: bool, labeled: bool) -> None:
         self.seq = seq
         self.source_ref = source_ref
         self.line = line
-        self.labels = labels  # every label on the image, image-level or on a box
+        self.labels = labels  # every valid label on the image, image-level or on a box
         self.box_labels = box_labels  # labels that sit on a bounding box
         self.has_errors = has_errors
-
-    @property
-    def labeled(self) -> bool:
-        return bool(self.labels)
-
-
-_interned: dict[str, str] = {}
-
-
-def _intern(label: str) -> str:
-    return _interned.setdefault(label, label)
+        self.labeled = labeled  # cl-metadata.is_labeled
 
 
 def entry_from(seq: int, parsed: ManifestLine) -> DatasetEntry | None:
@@ -90,13 +83,17 @@ def entry_from(seq: int, parsed: ManifestLine) -> DatasetEntry | None:
         return None
     if any(e.get("code") in DROPPED for e in parsed.errors):
         return None
-    labels = tuple(dict.fromkeys(_intern(x) for x in (*parsed.labels,
+    labels = tuple(dict.fromkeys(sys.intern(x) for x in (*parsed.labels,
                                                       *(b.label for b in parsed.boxes))))
-    box_labels = tuple(dict.fromkeys(_intern(b.label) for b in parsed.boxes))
-    line = dict(parsed.line)
-    line["cl-metadata"] = {"is_labeled": bool(labels)}
+    box_labels = tuple(dict.fromkeys(sys.intern(b.label) for b in parsed.boxes))
+    # [CL:tm-debugging-json-line-errors]'s example entry is labeled although its only label
+    # attribute is invalid: an image is labeled when its line carries labels, valid or not
+    # (docs/decisions.md, *Datasets*).
+    labeled = bool(labels) or (parsed.state == "invalid" and parsed.annotated)
+    line = dataset_line(parsed, labeled)
     text = json.dumps(line, separators=(",", ":"), ensure_ascii=False)
-    return DatasetEntry(seq, parsed.source_ref, text, labels, box_labels, bool(parsed.errors))
+    return DatasetEntry(seq, parsed.source_ref, text, labels, box_labels, bool(parsed.errors),
+                        labeled)
 
 
 def _remove_seq(arr: array[int], seq: int) -> None:
@@ -153,7 +150,7 @@ class Entries:
     def _index(self, e: DatasetEntry, add: bool) -> None:
         op = _insert_seq if add else _remove_seq
         op(self._all, e.seq)
-        op(self._labeled if e.labels else self._unlabeled, e.seq)
+        op(self._labeled if e.labeled else self._unlabeled, e.seq)
         if e.has_errors:
             op(self._errors, e.seq)
         step = 1 if add else -1

@@ -6,6 +6,8 @@ F1 among those no higher than the lowest confidence the model gives any image it
 that label (so a training or test image never loses its own label by default), and
 precision/recall/F1 are measured there. Aggregates are the macro averages of the
 per-label figures, as in AWS's own summary example (0.9727 = mean of 0.9794 and 0.9660).
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations
@@ -28,6 +30,20 @@ class LabelMetrics:
     recall: float
     threshold: float  # 0-1
     testing_images: int
+    scored: tuple[tuple[float, bool], ...] = ()  # (confidence, is true positive) per prediction
+    positives: int = 0
+
+    def at(self, threshold: float) -> LabelMetrics:
+        """The same predictions measured at another assumed threshold (0-1)."""
+        tp = sum(1 for conf, hit in self.scored if hit and conf >= percent(threshold))
+        fp = sum(1 for conf, hit in self.scored if not hit and conf >= percent(threshold))
+        return LabelMetrics(
+            label=self.label, f1=_f1(tp, fp, self.positives - tp),
+            precision=tp / (tp + fp) if tp + fp else 0.0,
+            recall=tp / self.positives if self.positives else 0.0,
+            threshold=threshold, testing_images=self.testing_images,
+            scored=self.scored, positives=self.positives,
+        )
 
 
 @dataclass(slots=True)
@@ -40,20 +56,24 @@ class Evaluation:
     use_case: str
 
     def overridden(self, f1: float, labels: dict[str, dict[str, float]]) -> Evaluation:
-        """These figures instead of the measured ones (``rk.set_evaluation``)."""
+        """These figures instead of the measured ones (``rk.set_evaluation``); a label given
+        only a threshold is re-measured there, so the snapshot's flags still add up to it."""
         keys = {"F1Score": "f1", "Precision": "precision", "Recall": "recall",
                 "Threshold": "threshold"}
         metrics = []
         for m in self.labels:
             chosen = labels.get(m.label, {})
             values = {keys[k]: v for k, v in chosen.items()}
+            if "threshold" in values:
+                m = m.at(values["threshold"])
             metrics.append(LabelMetrics(
                 label=m.label,
                 f1=values.get("f1", m.f1),
                 precision=values.get("precision", m.precision),
                 recall=values.get("recall", m.recall),
-                threshold=values.get("threshold", m.threshold),
+                threshold=m.threshold,
                 testing_images=m.testing_images,
+                scored=m.scored, positives=m.positives,
             ))
         return Evaluation(labels=metrics, f1=f1, precision=self.precision, recall=self.recall,
                           confusion=self.confusion, use_case=self.use_case)
@@ -143,6 +163,26 @@ def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, flo
     return inter / union if union > 0 else 0.0
 
 
+def box_hits(truth: Truth, predictions: Sequence[Detection]) -> list[bool]:
+    """Per prediction, in order: whether it matches a ground-truth box of its label (IoU at
+    least 0.5; the most confident predictions claim boxes first, each box once). The scorer
+    and the evaluation manifest snapshot both decide true positives with it, so they agree."""
+    unmatched: dict[str, list[tuple[float, float, float, float]]] = {}
+    for name, box in truth.boxes:
+        unmatched.setdefault(name, []).append(box)
+    hits = [False] * len(predictions)
+    for i in sorted(range(len(predictions)), key=lambda i: -predictions[i].confidence):
+        det = predictions[i]
+        pool = unmatched.get(det.name, [])
+        if det.box is None or not pool:
+            continue
+        hit = next((g for g in pool if _iou(det.box, g) >= 0.5), None)
+        if hit is not None:
+            pool.remove(hit)
+            hits[i] = True
+    return hits
+
+
 def evaluate(
     test_set: Sequence[tuple[str, str | None, Truth]],
     labels: Sequence[str],
@@ -153,24 +193,23 @@ def evaluate(
     """Run ``predict`` over every (digest, s3 uri, truth) of the test set and score it;
     ``ceilings``: per label, the highest threshold (a confidence) it may get."""
     predictions = [(truth, predict(digest, uri)) for digest, uri, truth in test_set]
+    matches = [box_hits(truth, preds) if use_case == LOCALIZATION else []
+               for truth, preds in predictions]
     metrics: list[LabelMetrics] = []
     for label in labels:
         scored: list[tuple[float, bool]] = []
         positives = 0
         images = 0
-        for truth, preds in predictions:
+        for (truth, preds), image_hits in zip(predictions, matches, strict=True):
             if use_case == LOCALIZATION:
                 gt_boxes = [box for name, box in truth.boxes if name == label]
                 images += bool(gt_boxes)
                 positives += len(gt_boxes)
-                unmatched = list(gt_boxes)
-                for det in sorted((d for d in preds if d.name == label),
-                                  key=lambda d: -d.confidence):
-                    hit = next((g for g in unmatched
-                                if det.box is not None and _iou(det.box, g) >= 0.5), None)
-                    if hit is not None:
-                        unmatched.remove(hit)
-                    scored.append((det.confidence, hit is not None))
+                # Only located objects are an object-detection model's answers: a scripted
+                # label without a box is in neither the figures nor the snapshot.
+                scored.extend((det.confidence, hit)
+                              for det, hit in zip(preds, image_hits, strict=True)
+                              if det.name == label and det.box is not None)
             else:
                 present = label in truth.labels
                 images += present
@@ -189,6 +228,8 @@ def evaluate(
                 recall=tp / positives if positives else 0.0,
                 threshold=threshold,
                 testing_images=images,
+                scored=tuple(scored),
+                positives=positives,
             )
         )
     scored_labels = [m for m in metrics if m.testing_images] or metrics

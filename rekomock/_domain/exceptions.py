@@ -3,7 +3,7 @@
 Each class's ``code`` is the ``__type`` botocore maps to ``client.exceptions.<Code>``.
 The body carries ``Message``, ``Code`` and ``Logref`` as AWS's own SDK models describe
 Rekognition errors (aws-sdk-js-v3, ``clients/client-rekognition``); HTTP status is 400 except
-for the two server faults.
+for the two server faults and a missing signature (403).
 """
 
 from __future__ import annotations
@@ -200,8 +200,11 @@ class InvalidSignatureException(RekognitionError):
 
 
 class MissingAuthenticationTokenException(RekognitionError):
+    """No signature at all; HTTP 403 as the API reference's "Common Errors" page lists it."""
+
     code = "MissingAuthenticationTokenException"
     message = "Missing Authentication Token"
+    status = 403
 
 
 class IncompleteSignatureException(RekognitionError):

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, NamedTuple, overload
 
+from .control_args import finite_number, integer, text
 from .exceptions import RekognitionError
 from .operations import OPERATIONS
 
@@ -148,14 +149,11 @@ class InjectedError:
         if code not in errors:
             raise ValueError(f"{self.operation} does not document {code!r}; its errors are "
                              f"{sorted(errors)}")
-        if times is not None and (isinstance(times, bool) or not isinstance(times, int)
-                                  or times < 1):
-            raise ValueError("times is a positive integer, or None for every matching call")
-        if isinstance(probability, bool) or not isinstance(probability, (int, float)) \
-                or not 0 < probability <= 1:
-            raise ValueError("probability is a number in (0, 1]")
-        if message is not None and not isinstance(message, str):
-            raise ValueError("message is a string")
+        integer("times", times, 1, none_means="every matching call")
+        if not 0 < finite_number("probability", probability, 0, 1):
+            raise ValueError("probability must be a finite number between 0 and 1, above 0")
+        text("message", message, optional=True)
+        integer("seed", seed)
         self.matching = dict(matching or {})
         from .shapes import service_model
 

@@ -4,6 +4,8 @@ small real images for tests.
 The service judges an image by its bytes, never by its name [CL:md-prepare-images;
 CL:limits], so :func:`sniff` reads the PNG signature + IHDR or walks the JPEG markers to the first
 frame header. It reads headers only, so checking thousands of manifest images stays cheap.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

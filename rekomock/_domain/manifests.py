@@ -8,6 +8,8 @@ plain dump of the parsed lines and nothing is deep-copied.
 
 Decisions the docs leave open are marked INFERRED here and listed in docs/decisions.md,
 *Manifests*.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = [
     "ParsedManifest",
     "auto_split",
     "content_errors",
+    "dataset_line",
     "error",
     "manifest_summary",
     "parse_manifest",
@@ -54,6 +57,9 @@ NOT_DETERMINED: UseCase = "NOT_DETERMINED"
 # [CL:md-create-manifest-file-classification], [CL:md-create-manifest-file-object-detection]
 CLASSIFICATION_TYPE = "groundtruth/image-classification"
 DETECTION_TYPE = "groundtruth/object-detection"
+# A Custom Moderation adapter's label attribute [DG:using-adapters-manifest-files]:
+# ``{"ModerationLabels": [{"Name": ...}, ...]}``.
+MODERATION_ATTRIBUTE = "content-moderation-groundtruth"
 
 # Limits [CL:limits; CL:md-create-manifest-file-validation-rules]. Module constants so tests
 # can monkeypatch them small.
@@ -64,6 +70,9 @@ MAX_BOXES_PER_IMAGE = 50
 MAX_LABELS_PER_IMAGE = 50
 MAX_LABEL_NAME_LENGTH = 256
 MIN_LABELS: dict[str, int] = {CLASSIFICATION: 2, LOCALIZATION: 1, NOT_DETERMINED: 1}  # §10.4
+# INFERRED: an adapter may learn from safe images only ("Images with False Positive
+# predictions" [DG:preparing-datasets-adapters]), so its manifest needs no label at all.
+MIN_MODERATION_LABELS = 0
 MAX_LABELS = 250
 MAX_INVALID_FRACTION = 0.2  # invalid lines must stay under 20%
 MIN_LABEL_OVERLAP_PERCENT = 50
@@ -77,11 +86,13 @@ INACCESSIBLE = "ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT"
 EMPTY = "ERROR_EMPTY_MANIFEST"
 SIZE_TOO_LARGE = "ERROR_MANIFEST_SIZE_TOO_LARGE"
 ROWS_EXCEED = "ERROR_MANIFEST_ROWS_EXCEEDS_MAXIMUM"
+MANIFEST_PERMISSIONS = "ERROR_INVALID_PERMISSIONS_MANIFEST_S3_BUCKET"
 IMAGES_FOR_AUTOSPLIT = "ERROR_INSUFFICIENT_IMAGES_PER_LABEL_FOR_AUTOSPLIT"
 IMAGES_FOR_DISTRIBUTE = "ERROR_INSUFFICIENT_IMAGES_PER_LABEL_FOR_DISTRIBUTE"
 # Content errors [CL:tm-debugging-aggregate-errors].
 TOO_MANY_INVALID_ROWS = "ERROR_TOO_MANY_INVALID_ROWS_IN_MANIFEST"
 MULTIPLE_BUCKETS = "ERROR_IMAGES_IN_MULTIPLE_S3_BUCKETS"
+IMAGES_PERMISSIONS = "ERROR_INVALID_PERMISSIONS_IMAGES_S3_BUCKET"
 TOO_FEW_LABELS = "ERROR_MANIFEST_TOO_FEW_LABELS"
 TOO_MANY_LABELS = "ERROR_MANIFEST_TOO_MANY_LABELS"
 LABEL_OVERLAP = "ERROR_INSUFFICIENT_LABEL_OVERLAP"
@@ -119,6 +130,7 @@ MESSAGES: dict[str, str] = {
     EMPTY: "The manifest file is empty.",
     SIZE_TOO_LARGE: "The manifest file size exceeds the maximum supported size.",
     ROWS_EXCEED: "The manifest file has too many rows.",
+    MANIFEST_PERMISSIONS: "The S3 bucket permissions are incorrect.",
     IMAGES_FOR_AUTOSPLIT: (
         "The manifest file contains insufficient labeled images per label to perform auto-split."
     ),
@@ -127,6 +139,7 @@ MESSAGES: dict[str, str] = {
     ),
     TOO_MANY_INVALID_ROWS: "The manifest file contains too many invalid rows.",
     MULTIPLE_BUCKETS: "The manifest file contains images from multiple S3 buckets.",
+    IMAGES_PERMISSIONS: "The permissions for the images S3 bucket are invalid.",
     TOO_FEW_LABELS: "The manifest file has too few labels.",
     TOO_MANY_LABELS: "The manifest file has too many labels.",
     LABEL_OVERLAP: "Less than {}% label overlap between the training and testing manifest files.",
@@ -150,11 +163,21 @@ MESSAGES: dict[str, str] = {
     TOO_MANY_BOXES: "There are more bounding boxes than the allowed maximum.",
     NO_VALID_ANNOTATIONS: "No valid annotations found.",
     UNANNOTATED: "Record is unannotated.",
-    NO_ANNOTATIONS: "No annotations provided.",
-    NO_ATTRIBUTE_ANNOTATIONS: "No attribute annotations provided.",
-    # INFERRED messages: the docs give these codes without a message.
-    UNSUPPORTED_TYPE: "The label attribute metadata type is not a supported use case.",
-    LABEL_NAME_LENGTH: "The label name is longer than the allowed maximum (256 characters).",
+    # The two warnings as the example lines of [CL:tm-debugging-json-line-errors] write them
+    # (its headings say "No annotations provided." / "No attribute annotations provided.";
+    # docs/decisions.md, *Manifests*).
+    NO_ANNOTATIONS: "No annotations were found.",
+    NO_ATTRIBUTE_ANNOTATIONS: "No attribute annotations were found.",
+    # The example entry of [CL:tm-debugging-json-line-errors]; {} is the metadata's key.
+    UNSUPPORTED_TYPE: (
+        "The use case type of the {} label attribute metadata is unsupported. Check the type "
+        "field."
+    ),
+    # INFERRED message: the page gives none, only "The length of a label name is too long.
+    # The maximum length is 256 characters."
+    LABEL_NAME_LENGTH: (
+        "The length of a label name is too long. The maximum length is 256 characters."
+    ),
     # INFERRED codes and messages (see above).
     DUPLICATE_SOURCE_REF: "The source-ref value is used by an earlier JSON Line.",
     TOO_MANY_LABELS_PER_IMAGE: "There are more labels for the image than the allowed maximum.",
@@ -162,7 +185,11 @@ MESSAGES: dict[str, str] = {
 
 # S3Object.Bucket is 3-255 of [0-9A-Za-z.-_] [M]; the key is anything non-empty.
 _SOURCE_REF = re.compile(r"s3://([0-9A-Za-z._\-]{3,255})/(.+)", re.DOTALL)
-_SERVICE_KEYS = ("errors", "warnings")
+# Fields the service adds to a line: ``errors``/``warnings`` in validation manifests
+# [CL:tm-debugging-scope-json-line], ``cl-errors`` in dataset entries
+# [CL:tm-debugging-json-line-errors]; dropped when a line is read again.
+_SERVICE_KEYS = ("errors", "warnings", "cl-errors")
+DATASET_ERRORS = "cl-errors"
 
 
 def _reject(name: str) -> Any:
@@ -179,7 +206,7 @@ def error(code: str, *args: object) -> ErrorDict:
 
 
 #: Codes of the terminal manifest *file* errors: a training failing with one writes nothing.
-FILE_ERRORS = (INACCESSIBLE, EMPTY, SIZE_TOO_LARGE, ROWS_EXCEED)
+FILE_ERRORS = (INACCESSIBLE, EMPTY, SIZE_TOO_LARGE, ROWS_EXCEED, MANIFEST_PERMISSIONS)
 
 
 class ManifestFileError(Exception):
@@ -207,8 +234,8 @@ class Box:
 class ManifestLine:
     """One JSON line of a manifest, checked."""
 
-    __slots__ = ("boxes", "bucket", "errors", "image_size", "index", "key", "kind", "labels",
-                 "line", "source_ref", "state", "warnings")
+    __slots__ = ("annotated", "boxes", "bucket", "errors", "image_size", "index", "key", "kind",
+                 "labels", "line", "moderation", "source_ref", "state", "warnings")
 
     def __init__(self, index: int, *, source_ref: str | None = None,
                  line: dict[str, Any] | None = None, state: State = "invalid") -> None:
@@ -223,6 +250,10 @@ class ManifestLine:
         # The line's kind; a line with both kinds takes the manifest's use case.
         self.kind: Kind | None = None
         self.state: State = state
+        #: An adapter's line: valid even with no label (an image with no unsafe content).
+        self.moderation = False
+        #: The line has a label attribute with its metadata, valid or not.
+        self.annotated = False
         self.errors: list[ErrorDict] = []  # every error of the line, flattened
         self.warnings: list[ErrorDict] = []
 
@@ -242,11 +273,14 @@ class ParsedManifest:
     """A checked manifest: its entries and the figures of the manifest summary (§5.3)."""
 
     __slots__ = ("_usable", "all_labels", "entries", "error_json_line_indices",
-                 "ignored_json_lines", "invalid_json_lines", "labels", "total_json_lines",
-                 "use_case", "valid_json_lines")
+                 "ignored_json_lines", "invalid_json_lines", "labels", "moderation",
+                 "total_json_lines", "use_case", "valid_json_lines")
 
-    def __init__(self, entries: list[ManifestLine], use_case: UseCase | None = None) -> None:
+    def __init__(self, entries: list[ManifestLine], use_case: UseCase | None = None,
+                 *, moderation: bool = False) -> None:
         self.entries = entries
+        #: An adapter's manifest (``content-moderation-groundtruth`` lines).
+        self.moderation = moderation
         self.total_json_lines = len(entries)
         self.valid_json_lines = self.invalid_json_lines = self.ignored_json_lines = 0
         self.error_json_line_indices: list[int] = []
@@ -255,7 +289,7 @@ class ParsedManifest:
         for e in entries:
             if e.state == "valid":
                 self.valid_json_lines += 1
-                n_labels += bool(e.labels)
+                n_labels += bool(e.labels) or e.moderation
                 n_boxes += bool(e.boxes)
                 every.update(e.labels)
                 every.update(b.label for b in e.boxes)
@@ -284,7 +318,8 @@ class ParsedManifest:
     ) -> ParsedManifest:
         """Figures for already-checked entries (e.g. one side of a split). Give the original
         ``use_case``, or it is chosen again, which may change the kind of mixed entries."""
-        return cls(list(entries), use_case)
+        entries = list(entries)
+        return cls(entries, use_case, moderation=any(e.moderation for e in entries))
 
     def set_use_case(self, use_case: UseCase) -> None:
         """Use the lines of ``use_case`` only; valid lines of the other kind stay valid but
@@ -298,7 +333,7 @@ class ParsedManifest:
                 continue
             if use_case == LOCALIZATION and e.boxes:
                 e.kind = LOCALIZATION
-            elif use_case == CLASSIFICATION and e.labels:
+            elif use_case == CLASSIFICATION and (e.labels or e.moderation):
                 e.kind = CLASSIFICATION
             else:
                 e.kind = CLASSIFICATION if e.labels else LOCALIZATION
@@ -348,11 +383,14 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def parse_manifest(data: bytes, image_lookup: ImageLookup | None = None) -> ParsedManifest:
+def parse_manifest(data: bytes, image_lookup: ImageLookup | None = None, *,
+                   moderation: bool = False) -> ParsedManifest:
     """Check a manifest's bytes; raise :class:`ManifestFileError` for a file error.
 
     ``image_lookup(bucket, key)`` gives the header of a line's image (None: missing or not
-    an image); it is called once for each line that is otherwise valid.
+    an image); it is called once for each line that is otherwise valid. ``moderation``: the
+    manifest of a Custom Moderation adapter, whose lines carry ``content-moderation-groundtruth``
+    instead of Ground Truth label attributes.
     """
     if len(data) > MAX_MANIFEST_BYTES:
         raise ManifestFileError(SIZE_TOO_LARGE)
@@ -374,13 +412,15 @@ def parse_manifest(data: bytes, image_lookup: ImageLookup | None = None) -> Pars
     any_object = False
     with _no_gc():
         for index, raw in enumerate(lines, start=1):
-            entry = _check_line(raw, index, seen, image_lookup)
+            entry = _check_line(raw, index, seen, image_lookup, moderation)
             # ERROR_INVALID_JSON_LINE comes first, and only on a line that isn't an object.
             any_object = (any_object or not entry.errors
                           or entry.errors[0]["code"] != INVALID_JSON_LINE)
             entries.append(entry)
     if not any_object:  # not one JSON object: not a JSON Lines manifest at all
         raise ManifestFileError(INACCESSIBLE, cause="no line is a JSON object")
+    if moderation:  # an adapter's labels are image-level, whether or not any line has one
+        return ParsedManifest(entries, CLASSIFICATION, moderation=True)
     return ParsedManifest(entries)
 
 
@@ -431,7 +471,8 @@ class _Line:
         self.entry.warnings.append(item)
 
 
-def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None) -> ManifestLine:
+def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None,
+                moderation: bool = False) -> ManifestLine:
     entry = ManifestLine(index)
     if raw.endswith("\r"):
         raw = raw[:-1]
@@ -445,8 +486,8 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
         return _unparsable(entry)
     entry.line = obj
     # Service-owned fields of a re-imported line are recomputed, not kept (INFERRED).
-    obj.pop("errors", None)
-    obj.pop("warnings", None)
+    for s in _SERVICE_KEYS:
+        obj.pop(s, None)
     obj.pop("cl-metadata", None)
     line = _Line(entry, obj)
 
@@ -467,6 +508,8 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
                 entry.state = "invalid"
                 return entry
             seen.add(ref)
+    if moderation:
+        return _check_moderation(line, lookup)
 
     # Label attributes: a key K with a K-metadata partner
     # [CL:md-create-manifest-file-classification; CL:md-create-manifest-file-object-detection].
@@ -485,6 +528,7 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
         else:  # INFERRED: just a source-ref, like a console image never labeled
             line.warn(UNANNOTATED)
         return _finish(line, [], [], None, False, False, lookup)
+    entry.annotated = True
     for k in orphans:  # INFERRED: extra keys are tolerated, stray metadata is not
         if k.endswith("-metadata"):
             line.err(NO_LABEL_ATTRIBUTES, obj[k])
@@ -522,7 +566,7 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
                     boxes.extend(Box(b.label, b.left * sx, b.top * sy, b.width * sx,
                                      b.height * sy) for b in found)
         elif _nonempty_str(kind):
-            line.err(UNSUPPORTED_TYPE, meta)
+            line.err(UNSUPPORTED_TYPE, meta, attr + "-metadata")
             ok = False
         else:
             line.err(METADATA_FORMAT, meta)
@@ -533,6 +577,40 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
     return _finish(line, labels, boxes, frame, human_empty, True, lookup)
 
 
+def _check_moderation(line: _Line, lookup: ImageLookup | None) -> ManifestLine:
+    """An adapter's line [DG:using-adapters-manifest-files]: each entry
+    "must contain the source-ref field [...] and, for Custom Moderation, the
+    content-moderation-groundtruth field", ``{"ModerationLabels": [{"Name": ...}]}``; an empty
+    list is an image with no unsafe content, which the adapter learns from too. The pages show
+    no ``-metadata`` for it: one is neither required nor read. Ground Truth label attributes
+    are not an adapter's format (docs/decisions.md, *Model versions*)."""
+    obj = line.obj
+    if MODERATION_ATTRIBUTE not in obj:
+        line.err(NO_LABEL_ATTRIBUTES)  # INFERRED: the code of a line with no label attribute
+        return _finish(line, [], [], None, False, False, lookup)
+    value = obj[MODERATION_ATTRIBUTE]
+    found: Any = value.get("ModerationLabels") if type(value) is dict else None
+    names: list[str] = []
+    if type(found) is list:
+        for item in found:
+            name: Any = item.get("Name") if type(item) is dict else None
+            if not _nonempty_str(name):
+                names = []
+                found = None
+                break
+            names.append(name)
+    if type(found) is not list:
+        line.err(ATTRIBUTE_FORMAT, value, MODERATION_ATTRIBUTE)
+        return _finish(line, [], [], None, False, True, lookup)
+    if type(value) is dict:
+        for s in _SERVICE_KEYS:
+            value.pop(s, None)
+    if any(len(n) > MAX_LABEL_NAME_LENGTH for n in names):
+        line.err(LABEL_NAME_LENGTH, value)
+    line.entry.moderation = True
+    return _finish(line, names, [], None, False, True, lookup)
+
+
 def _finish(line: _Line, labels: list[str], boxes: list[Box], frame: tuple[int, int] | None,
             human_empty: bool, has_pairs: bool, lookup: ImageLookup | None) -> ManifestLine:
     entry = line.entry
@@ -541,7 +619,8 @@ def _finish(line: _Line, labels: list[str], boxes: list[Box], frame: tuple[int, 
         names.update(b.label for b in boxes)
         if len(names) > MAX_LABELS_PER_IMAGE:  # <= 50 [CL:limits] (INFERRED code)
             line.err(TOO_MANY_LABELS_PER_IMAGE)
-    if not line.fatal and (labels or boxes) and lookup is not None and entry.bucket:
+    wanted = bool(labels or boxes) or entry.moderation
+    if not line.fatal and wanted and lookup is not None and entry.bucket:
         assert entry.key is not None
         info = lookup(entry.bucket, entry.key)
         if info is None:
@@ -553,7 +632,7 @@ def _finish(line: _Line, labels: list[str], boxes: list[Box], frame: tuple[int, 
     if line.fatal:
         entry.state = "invalid"
         return entry
-    if not labels and not boxes:
+    if not labels and not boxes and not entry.moderation:
         entry.state = "ignored"
         if has_pairs:  # INFERRED: human-annotated "yes" -> no annotations; else unannotated
             line.warn(NO_ANNOTATIONS if human_empty else UNANNOTATED)
@@ -562,7 +641,7 @@ def _finish(line: _Line, labels: list[str], boxes: list[Box], frame: tuple[int, 
     entry.labels = tuple(dict.fromkeys(labels)) if len(labels) > 1 else tuple(labels)
     entry.boxes = tuple(boxes)
     entry.image_size = frame
-    if labels and not boxes:
+    if (labels or entry.moderation) and not boxes:
         entry.kind = CLASSIFICATION
     elif boxes and not labels:
         entry.kind = LOCALIZATION
@@ -712,7 +791,7 @@ def _dataset_errors(parsed: ParsedManifest) -> list[ErrorDict]:
         errors.append(error(TOO_MANY_INVALID_ROWS))
     if len(parsed.buckets()) > 1:  # one bucket per manifest [CL:md-create-manifest-file]
         errors.append(error(MULTIPLE_BUCKETS))
-    minimum = MIN_LABELS[parsed.use_case]
+    minimum = MIN_MODERATION_LABELS if parsed.moderation else MIN_LABELS[parsed.use_case]
     if len(parsed.all_labels) < minimum:  # [CL:limits] (docs/decisions.md, *Model versions*)
         errors.append(error(TOO_FEW_LABELS))
     elif len(parsed.labels) < minimum:  # enough labels, but not in the chosen use case
@@ -768,7 +847,11 @@ def auto_split(
 def _split(
     usable: list[ManifestLine], fraction: float, code: str
 ) -> tuple[list[ManifestLine], list[ManifestLine]]:
-    names_of = [e.label_names() for e in usable]
+    # An adapter's safe images (no label) are split like one more label, when there are two
+    # or more of them (INFERRED); "" is no label's name.
+    safe = sum(1 for e in usable if e.moderation and not e.labels)
+    names_of = [e.label_names() or (("",) if e.moderation and safe > 1 else ())
+                for e in usable]
     per_label: dict[str, int] = {}
     for names in names_of:
         for name in names:
@@ -831,6 +914,41 @@ def validation_manifest(parsed: ParsedManifest) -> bytes:
     return "".join(
         [dumps(e.line if e.line is not None else {}) + "\n" for e in parsed.entries]
     ).encode()
+
+
+def _with_dataset_errors(part: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in part.items() if k not in _SERVICE_KEYS}
+    if "errors" in part:
+        out[DATASET_ERRORS] = part["errors"]
+    return out
+
+
+def dataset_line(entry: ManifestLine, is_labeled: bool) -> dict[str, Any]:
+    """The line as a dataset keeps it (ListDatasetEntries), as the example entry of
+    [CL:tm-debugging-json-line-errors] shows: ``cl-metadata``, and each ``errors`` array
+    under ``cl-errors`` where the validation manifests have it (top level, label attribute,
+    its metadata, an annotation). Warnings are not kept: a dataset entry's example has none
+    (INFERRED). ``entry.line`` is left untouched."""
+    line = entry.line or {}
+    if not entry.errors and not entry.warnings:
+        out = dict(line)
+        out["cl-metadata"] = {"is_labeled": is_labeled}
+        return out
+    out = {}
+    for k, v in line.items():
+        if k in _SERVICE_KEYS:
+            continue
+        if type(v) is dict:
+            v = _with_dataset_errors(v)
+            annotations = v.get("annotations")
+            if type(annotations) is list:
+                v["annotations"] = [_with_dataset_errors(a) if type(a) is dict else a
+                                    for a in annotations]
+        out[k] = v
+    out["cl-metadata"] = {"is_labeled": is_labeled}
+    if "errors" in line:
+        out[DATASET_ERRORS] = line["errors"]
+    return out
 
 
 def to_ground_truth_line(entry: ManifestLine) -> dict[str, Any]:

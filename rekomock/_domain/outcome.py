@@ -1,5 +1,8 @@
 """What a training (or a copy) produced, successful or not, and the description members it
-adds to DescribeProjectVersions [M; EX:DescribeProjectVersions]."""
+adds to DescribeProjectVersions [M; EX:DescribeProjectVersions].
+
+Citation tags and coined words: docs/glossary.md.
+"""
 
 from __future__ import annotations
 

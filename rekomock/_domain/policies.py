@@ -1,9 +1,12 @@
-"""Project policies: who may copy a project's model versions
-[CL:md-create-project-policy-document; CL:md-attach-project-policy].
+"""Resource policies: who may copy a project's model versions
+[CL:md-create-project-policy-document; CL:md-attach-project-policy], and who may read or
+write another account's S3 objects (bucket policies, docs/decisions.md *S3 access*).
 
 Documents are checked as the service does (MalformedPolicyDocumentException) and evaluated
 as IAM evaluates these simple resource policies: an explicit Deny wins, then an Allow that
 matches principal, action and resource, else the implicit deny.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations
@@ -105,7 +108,11 @@ def _matches(pattern: str, value: str, ignore_case: bool = False) -> bool:
 def _principal_matches(spec: Any, account: str, caller_arn: str | None) -> bool:
     if spec == "*":
         return True
-    for p in _as_list(spec["AWS"]):
+    if not isinstance(spec, dict):
+        return False
+    for p in _as_list(spec.get("AWS", [])):  # Service/Federated principals never name a caller
+        if not isinstance(p, str):
+            continue
         if p == "*" or p == account:
             return True
         m = _ACCOUNT_ARN.match(p)
@@ -126,20 +133,50 @@ def _principal_matches(spec: Any, account: str, caller_arn: str | None) -> bool:
 def decide(
     policies: list[ProjectPolicy], account: str, caller_arn: str | None, resource: str
 ) -> bool | None:
-    """True (allowed), False (explicitly denied) or None (no statement applies)."""
+    """True (allowed), False (explicitly denied) or None (no statement applies) for a copy."""
+    statements = [st for policy in policies for st in policy.statements]
+    return evaluate(statements, COPY_ACTION, account, caller_arn, resource)
+
+
+def evaluate(
+    statements: list[Any], action: str, account: str, caller_arn: str | None, resource: str
+) -> bool | None:
+    """True (allowed), False (explicitly denied) or None (no statement applies).
+
+    Conditions are not evaluated: an Allow with a Condition grants nothing, a Deny with one
+    still denies, so the mock never grants what the service might refuse (docs/decisions.md,
+    *S3 access*). Statements using NotAction/NotResource/NotPrincipal are skipped.
+    """
     allowed = False
-    for policy in policies:
-        for st in policy.statements:
-            if not _principal_matches(st["Principal"], account, caller_arn):
-                continue
-            if not any(_matches(a, COPY_ACTION, True) for a in _as_list(st["Action"])):
-                continue
-            if not any(_matches(r, resource) for r in _as_list(st["Resource"])):
-                continue
-            if st["Effect"] == "Deny":
-                return False
+    for st in statements:
+        if not isinstance(st, dict) or any(key in st for key in _FORBIDDEN):
+            continue
+        if st.get("Effect") not in ("Allow", "Deny") or "Principal" not in st:
+            continue
+        if not _principal_matches(st["Principal"], account, caller_arn):
+            continue
+        if not any(isinstance(a, str) and _matches(a, action, True)
+                   for a in _as_list(st.get("Action", []))):
+            continue
+        if not any(isinstance(r, str) and _matches(r, resource)
+                   for r in _as_list(st.get("Resource", []))):
+            continue
+        if st["Effect"] == "Deny":
+            return False
+        if "Condition" not in st:
             allowed = True
     return True if allowed else None
+
+
+def bucket_statements(document: bytes | str | None) -> list[Any]:
+    """The statements of a bucket policy as S3 stored it (none when absent or unreadable)."""
+    if not document:
+        return []
+    try:
+        data = json.loads(document)
+    except ValueError:
+        return []
+    return _as_list(data.get("Statement", [])) if isinstance(data, dict) else []
 
 
 def caller_arn(account: str, access_key: str, region: str) -> str | None:

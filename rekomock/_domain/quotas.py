@@ -2,11 +2,16 @@
 
 Defaults are generous so ordinary tests never meet them; a test that wants to exercise a
 quota error lowers one through the controller (``rk.quotas.projects = 2``).
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from .control_args import integer
 
 
 @dataclass(slots=True)
@@ -19,3 +24,7 @@ class Quotas:
     tags_per_resource: int = 50
     #: Project policies per project (5, raisable [CL:md-attach-project-policy]).
     policies_per_project: int = 5
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """A quota is a non-negative integer (0 refuses every creation)."""
+        object.__setattr__(self, name, integer(name, value, 0))

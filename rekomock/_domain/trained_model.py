@@ -10,6 +10,8 @@ lowest of them, so every known image keeps its labels by default. An image it ne
 no label above threshold: a plausible made-up label would let a wrong test pass. Scripted
 answers (the controller) take precedence; evaluation runs this same model over the test set,
 so the figures DescribeProjectVersions reports agree with what DetectCustomLabels answers.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ starting, stopping, copying, deleting). Reading a status has no effect beyond th
 own progression; what reaching a phase's end leaves behind (training outputs in S3,
 TrainingEndTimestamp, the inference-unit meter) is carried out by the backend, once, the first
 time it observes the end (:meth:`ProjectVersion.take_ended_phase`).
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Business rules live here and in the per-resource modules (projects, versions, ...); the
 responses layer only parses and formats. Every mutation runs under the backend's lock so a
 threaded server (or a threaded test) can never lose or duplicate a resource.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

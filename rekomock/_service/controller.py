@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._domain import arns, clock
+from .._domain.control_args import MAX_ADVANCE_SECONDS, finite_number, mapping, text
 from .._domain.exceptions import RekognitionError
 from .._domain.faults import Calls, InjectedError
 from .._domain.quotas import Quotas
@@ -17,7 +18,12 @@ from .._domain.shapes import check_value, service_model
 from .._domain.trained_model import Detection, digest_of, fingerprint_of
 from .._domain.versions import FAILURES
 from .backend import rekognition_custom_backends, reset_state
-from .steering import steering
+from .steering import QUEUES_LOCK, steering
+
+
+def _failure(version_name: Any, message: Any) -> tuple[str | None, str]:
+    """A queued failure, its members checked."""
+    return text("version_name", version_name, optional=True), str(text("message", message))
 
 
 class Controller:
@@ -34,10 +40,9 @@ class Controller:
 
     def advance_time(self, seconds: float) -> None:
         """Move the mock's clock forward (time-based progressions, timestamps and the
-        inference-unit meter follow), as a waiter does instead of sleeping."""
-        if seconds < 0:
-            raise ValueError("the mock's clock only moves forward")
-        clock.advance(seconds)
+        inference-unit meter follow), as a waiter does instead of sleeping. At most a
+        century at a time (``MAX_ADVANCE_SECONDS``), so the clock stays a datetime."""
+        clock.advance(finite_number("seconds", seconds, 0, MAX_ADVANCE_SECONDS))
 
     # -------------------------------------------------------------- failures
 
@@ -51,13 +56,17 @@ class Controller:
         imitates: a terminal manifest file error or the unwritable-output message writes
         nothing, any other message the manifest summary and validation manifests (as a
         content error does)."""
-        steering().training_failures.append((version_name, message))
+        failure = _failure(version_name, message)
+        with QUEUES_LOCK:
+            steering().training_failures.append(failure)
 
     def fail_start(
         self, version_name: str | None = None, message: str = "The model failed to start."
     ) -> None:
         """Make the next StartProjectVersion (or the one of ``version_name``) end in FAILED."""
-        steering().start_failures.append((version_name, message))
+        failure = _failure(version_name, message)
+        with QUEUES_LOCK:
+            steering().start_failures.append(failure)
 
     def inject_error(self, operation: str, code: str, **options: Any) -> None:
         """The next ``times`` calls of ``operation`` (``"StartProjectVersion"`` or
@@ -73,11 +82,19 @@ class Controller:
 
         Options: ``times=1``, ``message``, ``matching``, ``account_id``, ``region``,
         ``probability=1.0``, ``seed=0``."""
-        steering().injected_errors.append(InjectedError(operation, code, **options))
+        text("operation", operation)
+        text("code", code)
+        mapping("matching", options.get("matching"), optional=True)
+        for name in ("account_id", "region"):
+            text(name, options.get(name), optional=True)
+        rule = InjectedError(operation, code, **options)
+        with QUEUES_LOCK:
+            steering().injected_errors.append(rule)
 
     def clear_errors(self) -> None:
         """Forget the injected errors not used up yet."""
-        steering().injected_errors.clear()
+        with QUEUES_LOCK:
+            steering().injected_errors.clear()
 
     @property
     def calls(self) -> Calls:
@@ -102,7 +119,29 @@ class Controller:
         MaxResults still apply, and a training evaluates with it. A ``Polygon`` is refused:
         DetectCustomLabels never returns one (API reference, DetectCustomLabels)."""
 
+        text("project_version_arn", project_version_arn, optional=True)
+        if image is not None and not isinstance(image, (bytes, bytearray, str)):
+            raise TypeError("image must be bytes, an 's3://bucket/key' URI or null, not "
+                            f"{type(image).__name__}")
+        if not isinstance(labels, list):
+            raise TypeError("labels must be a list of CustomLabels (DetectCustomLabels), not "
+                            f"{type(labels).__name__}")
         shape = service_model().operation_model("DetectCustomLabels").output_shape
+        for i, label in enumerate(labels):
+            where = f"labels[{i}]"
+            mapping(where, label)
+            missing = {"Name", "Confidence"} - set(label)
+            if missing:
+                raise ValueError(f"{where} must have {sorted(missing)}")
+            finite_number(f"{where}.Confidence", label["Confidence"], 0, 100)
+            geometry = mapping(f"{where}.Geometry", label.get("Geometry"), optional=True)
+            box = (geometry or {}).get("BoundingBox")
+            if box is not None:
+                if not isinstance(box, dict) or set(box) != {"Width", "Height", "Left", "Top"}:
+                    raise ValueError(f"{where}.Geometry.BoundingBox must have Width, Height, "
+                                     "Left and Top")
+                for side, value in box.items():
+                    finite_number(f"{where}.Geometry.BoundingBox.{side}", value, 0, 1)
         check_value(shape.members["CustomLabels"], labels, "labels")
         for label in labels:
             if "Polygon" in (label.get("Geometry") or {}):
@@ -140,15 +179,20 @@ class Controller:
         ``F1Score``, ``Precision``, ``Recall``, ``Threshold`` (0-1; a threshold is then the
         label's assumed threshold, which DetectCustomLabels applies without MinConfidence,
         even to the images the model learnt)."""
-        if not 0 <= f1_score <= 1:
-            raise ValueError("f1_score is between 0 and 1")
+        f1 = finite_number("f1_score", f1_score, 0, 1)
+        text("version_name", version_name, optional=True)
         allowed = {"F1Score", "Precision", "Recall", "Threshold"}
-        for label, figures in (labels or {}).items():
-            if set(figures) - allowed:
-                raise ValueError(f"{label}: figures are {sorted(allowed)}")
-            if any(not 0 <= v <= 1 for v in figures.values()):
-                raise ValueError(f"{label}: figures are between 0 and 1")
-        steering().evaluations.append((version_name, f1_score, dict(labels or {})))
+        checked: dict[str, dict[str, float]] = {}
+        for label, figures in (mapping("labels", labels, optional=True) or {}).items():
+            mapping(f"labels.{label}", figures)
+            unknown = set(figures) - allowed
+            if unknown:
+                raise ValueError(f"labels.{label} has unknown figures {sorted(unknown)}; "
+                                 f"figures are {sorted(allowed)}")
+            checked[label] = {name: finite_number(f"labels.{label}.{name}", value, 0, 1)
+                              for name, value in figures.items()}
+        with QUEUES_LOCK:
+            steering().evaluations.append((version_name, f1, checked))
 
     def inference_unit_hours(self, project_version_arn: str) -> float:
         """Inference-unit hours the model has run so far: units x running time on the

@@ -6,6 +6,8 @@ Each function decides the outcome when the call is made and returns the failure
 they were. Images are checked when a version trains from the dataset, not at import: the
 dataset keeps the lines, the training reads the images (INFERRED; keeps 100,000-entry
 datasets cheap to build).
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from .._domain.datasets import Dataset, entry_from, fill
 from .._domain.manifests import (
     IMAGES_FOR_DISTRIBUTE,
     INACCESSIBLE,
+    MANIFEST_PERMISSIONS,
     MAX_INVALID_FRACTION,
     MAX_LABELS,
     MESSAGES,
@@ -64,6 +67,8 @@ def import_manifest(
     account_id: str, region: str, dataset: Dataset, location: dict[str, Any]
 ) -> tuple[str, str] | None:
     """CreateDataset from a Ground Truth manifest in S3."""
+    if s3io.refused(account_id, region, location["Bucket"], location["Name"], s3io.GET_OBJECT):
+        return MESSAGES[MANIFEST_PERMISSIONS], CLIENT_ERROR
     data = s3io.read(account_id, region, location["Bucket"], location["Name"],
                      location.get("Version"))
     if data is None:
@@ -75,7 +80,7 @@ def copy_entries(source: Dataset, target: Dataset) -> None:
     """CreateDataset from another dataset: its entries, as they are."""
     for entry in source.entries:
         copied = type(entry)(target.entries.new_seq(), entry.source_ref, entry.line,
-                             entry.labels, entry.box_labels, entry.has_errors)
+                             entry.labels, entry.box_labels, entry.has_errors, entry.labeled)
         target.entries.put(copied)
 
 

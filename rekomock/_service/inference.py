@@ -2,7 +2,10 @@
 [M doc of Image.Bytes], and the answer of the trained model.
 
 Images are judged by their bytes (PNG/JPEG header), never by name: raw bytes up to 4 MB,
-S3 objects up to 15 MB, 64-4096 px per side, aspect ratio up to 20:1.
+S3 objects up to 15 MB, 64-4096 px per side, aspect ratio up to 20:1. Bytes no answer knows
+yet are decoded as well: a header over broken data is an invalid format too.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from .._domain.exceptions import (
     InvalidS3ObjectException,
     ResourceNotReadyException,
 )
+from .._domain.fingerprint import fingerprint
 from .._domain.images import check_dimensions, sniff
 from .._domain.projects import CONTENT_MODERATION, CUSTOM_LABELS
 from .._domain.trained_model import Detection, digest_of, filter_and_sort
@@ -104,6 +108,8 @@ def moderate(
     """
     data, uri = load_image(account_id, region, image, MAX_MODERATION_BYTES)
     if version is None:
+        if fingerprint(data) is None:  # the base model reads every image it is sent
+            raise InvalidImageFormatException()
         return [], None
     if version.feature != CONTENT_MODERATION:
         raise InvalidParameterException("The project version is not a moderation adapter.")

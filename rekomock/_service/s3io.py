@@ -7,6 +7,12 @@ API reference, S3Object), and a bucket elsewhere is treated as a missing one. mo
 errors never reach the caller: a missing bucket, key or version becomes ``None`` (or
 ``False`` on write) and the calling rule answers with the documented Rekognition error or
 status.
+
+Another account's bucket is used as its bucket policy allows: "For Amazon Rekognition to
+process an S3 object, the user must have permission to access the S3 object" (API reference,
+S3Object), and an OutputConfig bucket "can be in any AWS account as long as the caller has
+s3:PutObject permissions" (API reference, OutputConfig). The bucket's own account is always
+allowed; see docs/decisions.md, *S3 access*.
 """
 
 from __future__ import annotations
@@ -15,6 +21,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from moto.utilities.utils import get_partition
+
+from .._domain import policies
+
+GET_OBJECT = "s3:GetObject"
+PUT_OBJECT = "s3:PutObject"
 
 
 def _backend(account: str, region: str) -> Any:
@@ -31,11 +42,27 @@ def _bucket(account: str, region: str, bucket: str) -> Any:
     return found
 
 
+def refused(account: str, region: str, bucket: str, key: str, action: str) -> bool:
+    """Whether ``account`` may not do ``action`` on the object: the bucket belongs to another
+    account whose bucket policy does not allow it (a missing bucket is not a refusal)."""
+    try:
+        found = _bucket(account, region, bucket)
+    except Exception:
+        return False
+    if found.account_id == account:
+        return False
+    resource = f"arn:{get_partition(region)}:s3:::{bucket}/{key}"
+    statements = policies.bucket_statements(found.policy)
+    return policies.evaluate(statements, action, account, None, resource) is not True
+
+
 def read(
     account: str, region: str, bucket: str, key: str, version: str | None = None
 ) -> bytes | None:
     """The object's bytes, or None when the bucket (in that region), key or version is not
-    there."""
+    there, or the caller may not read it."""
+    if refused(account, region, bucket, key, GET_OBJECT):
+        return None
     try:
         _bucket(account, region, bucket)
         obj = _backend(account, region).get_object(bucket, key, version_id=version)
@@ -55,6 +82,9 @@ def why_unreadable(
     where = f"s3://{bucket}/{key}"
     if not bucket_exists(account, region, bucket):
         return f"{where}: bucket {bucket!r} does not exist in account {account}"
+    if refused(account, region, bucket, key, GET_OBJECT):
+        return (f"{where}: the bucket's policy does not allow {GET_OBJECT} "
+                f"to account {account}")
     if version is not None and read(account, region, bucket, key) is not None:
         return f"{where}: the object has no version {version!r}"
     return f"{where}: no object {key!r} in bucket {bucket!r}"
@@ -71,9 +101,11 @@ def bucket_exists(account: str, region: str, bucket: str) -> bool:
 def write(
     account: str, region: str, bucket: str, key: str, body: bytes, kms_key_id: str | None = None
 ) -> bool:
-    """Put an object (S3 event notifications fire as for any PUT); False if it can't. What
-    the put replaces (the object, or in a bucket whose versioning is not enabled every version
-    moto drops with it) is released."""
+    """Put an object (S3 event notifications fire as for any PUT); False if it can't or the
+    caller may not. What the put replaces (the object, or in a bucket whose versioning is not
+    enabled every version moto drops with it) is released."""
+    if refused(account, region, bucket, key, PUT_OBJECT):
+        return False
     backend = _backend(account, region)
     try:
         found = _bucket(account, region, bucket)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from .._domain.exceptions import InvalidImageFormatException
 from .._domain.faults import Calls, InjectedError
 from .._domain.fingerprint import LazyFingerprint, PictureIndex
 from .._domain.quotas import Quotas
@@ -23,11 +24,18 @@ if TYPE_CHECKING:
     from .._domain.exceptions import RekognitionError
     from .._domain.trained_model import Detection, TrainedModel
 
-__all__ = ["Predictor", "Steering", "steering", "steering_backends"]
+__all__ = ["QUEUES_LOCK", "Predictor", "Steering", "steering", "steering_backends"]
+
+#: Guards every steering queue (failures, evaluations, injected errors) for all accounts and
+#: regions: the queues are shared, so two accounts training at once on the threaded server
+#: must not take the same queued setting. Module-level, so a reset's new Steering shares it.
+QUEUES_LOCK = threading.RLock()
 
 
 class Predictor(Protocol):
-    """A model's raw answer for an image: its digest, S3 URI and bytes when known."""
+    """A model's raw answer for an image: its digest, S3 URI and bytes when known.
+
+    Raises InvalidImageFormatException for bytes it has to decode and cannot."""
 
     def __call__(
         self, digest: str, image_uri: str | None = None, data: bytes | None = None
@@ -52,7 +60,6 @@ class Steering(BaseBackend):
         #: AWS errors to answer instead of running matching calls, first rule first
         self.injected_errors: list[InjectedError] = []
         self.calls = Calls()
-        self._lock = threading.Lock()
 
     def take_injected_error(
         self, operation: str, params: Any, account_id: str, region: str
@@ -61,7 +68,7 @@ class Steering(BaseBackend):
         of that rule)."""
         if not self.injected_errors:
             return None
-        with self._lock:
+        with QUEUES_LOCK:
             for i, rule in enumerate(self.injected_errors):
                 if rule.matches(operation, params, account_id, region):
                     error = rule.error()
@@ -72,10 +79,11 @@ class Steering(BaseBackend):
 
     @staticmethod
     def _take(queue: list[tuple[str | None, str]], version_name: str) -> str | None:
-        for i, (name, message) in enumerate(queue):
-            if name is None or name == version_name:
-                del queue[i]
-                return message
+        with QUEUES_LOCK:
+            for i, (name, message) in enumerate(queue):
+                if name is None or name == version_name:
+                    del queue[i]
+                    return message
         return None
 
     def take_training_failure(self, version_name: str) -> str | None:
@@ -96,8 +104,10 @@ class Steering(BaseBackend):
         was scripted to answer too.
 
         For each model (the version, its source, any), the image's bytes, its S3 object, the
-        same picture in other bytes, then any image, in that order. An image is decoded only
-        when the model does not know its bytes, and then once."""
+        same picture in other bytes, then any image, in that order. Sent bytes are decoded
+        only when neither the model nor an answer scripted for those bytes or that S3 object
+        knows them, and then once: bytes that do not decode are a broken image, whatever
+        their header says, and answer InvalidImageFormatException."""
         arn_keys = (version_arn, source_arn, None) if source_arn else (version_arn, None)
 
         def predict(
@@ -105,13 +115,26 @@ class Steering(BaseBackend):
         ) -> list[Detection]:
             # Without bytes (evaluation) a known image's picture is the one the model kept.
             picture = LazyFingerprint(data, model.pictures.fingerprint(digest))
+            where = image_uri or uri
+            if (data is not None and not self._known(arn_keys, model, digest, where)
+                    and picture.get() is None):
+                raise InvalidImageFormatException()
             if self.detections:
-                found = self._scripted(arn_keys, digest, image_uri or uri, picture)
+                found = self._scripted(arn_keys, digest, where, picture)
                 if found is not None:
                     return found
             return model.ground_truth(model.identify(digest, picture), every_label=every_label)
 
         return predict
+
+    def _known(self, arn_keys: tuple[str | None, ...], model: TrainedModel, digest: str,
+               uri: str | None) -> bool:
+        """Whether these exact bytes or this S3 object already have an answer: the model's
+        ground truth or one scripted for them (valid images, nothing to decode)."""
+        if digest in model.by_digest:
+            return True
+        return any((arn_key, image_key) in self.detections
+                   for arn_key in arn_keys for image_key in (digest, uri) if image_key)
 
     def _scripted(
         self, arn_keys: tuple[str | None, ...], digest: str, uri: str | None,
@@ -143,11 +166,13 @@ class Steering(BaseBackend):
 
     def take_evaluation(self, version_name: str, evaluation: Evaluation) -> Evaluation:
         """Apply the figures a test chose with ``rk.set_evaluation`` (consumed)."""
-        for i, (name, f1, labels) in enumerate(self.evaluations):
-            if name is None or name == version_name:
-                del self.evaluations[i]
-                return evaluation.overridden(f1, labels)
-        return evaluation
+        with QUEUES_LOCK:
+            found = next((i for i, (name, _, _) in enumerate(self.evaluations)
+                          if name is None or name == version_name), None)
+            if found is None:
+                return evaluation
+            _, f1, labels = self.evaluations.pop(found)
+        return evaluation.overridden(f1, labels)
 
 
 steering_backends = BackendDict(Steering, "rekognition", use_boto3_regions=False,

@@ -5,6 +5,8 @@ the ground truth, evaluate it, and write the documented outputs
 The outcome (completed or failed, and why) is decided when training starts; the state
 manager only decides when it becomes visible. The S3 outputs are written when the end state
 is first observed (:func:`finish`), so their timestamps agree with TrainingEndTimestamp.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations
@@ -13,25 +15,36 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .._domain import clock
-from .._domain.evaluation import evaluate
+from .._domain.evaluation import box_hits, evaluate
 from .._domain.exceptions import InvalidParameterException
-from .._domain.images import sniff
+from .._domain.images import check_dimensions, sniff
 from .._domain.manifests import (
     FILE_ERRORS,
+    IMAGES_PERMISSIONS,
     INACCESSIBLE,
+    MANIFEST_PERMISSIONS,
     MESSAGES,
     ManifestFileError,
     ManifestLine,
     ParsedManifest,
     auto_split,
     content_errors,
+    error,
     manifest_summary,
     parse_manifest,
     validation_manifest,
 )
 from .._domain.outcome import TrainingOutcome
 from .._domain.projects import CONTENT_MODERATION
-from .._domain.trained_model import LOCALIZATION, Detection, TrainedModel, Truth
+from .._domain.trained_model import (
+    LOCALIZATION,
+    Detection,
+    TrainedModel,
+    Truth,
+    digest_of,
+    fingerprint_of,
+    percent,
+)
 from .._domain.versions import COPYING_FAILED, TRAINING_FAILED, ProjectVersion
 from . import s3io
 
@@ -115,15 +128,23 @@ def check_request(
 class _Reader:
     """Reads manifests and images for one training, remembering image digests."""
 
-    def __init__(self, account: str, region: str) -> None:
+    def __init__(self, account: str, region: str, moderation: bool = False) -> None:
         self.account = account
         self.region = region
+        self.moderation = moderation  # an adapter's manifests
         self.images: dict[tuple[str, str], bytes] = {}
+        #: image buckets whose policy refused the caller s3:GetObject
+        self.refused_buckets: set[str] = set()
 
     def manifest(self, location: dict[str, Any], member: str) -> ParsedManifest:
         """The parsed manifest; a ManifestFileError carrying the cause when it is unusable."""
         where = (self.account, self.region, location["Bucket"], location["Name"],
                  location.get("Version"))
+        if s3io.refused(*where[:4], s3io.GET_OBJECT):
+            raise ManifestFileError(
+                MANIFEST_PERMISSIONS,
+                cause=f"{member} manifest {s3io.why_unreadable(*where)}",
+            )
         data = s3io.read(*where)
         if data is None:
             raise ManifestFileError(
@@ -131,7 +152,7 @@ class _Reader:
                 cause=f"{member} manifest {s3io.why_unreadable(*where)}",
             )
         try:
-            return parse_manifest(data, self.image_info)
+            return parse_manifest(data, self.image_info, moderation=self.moderation)
         except ManifestFileError as err:
             uri = f"s3://{location['Bucket']}/{location['Name']}"
             detail = f"{err.code} ({err.cause})" if err.cause else err.code
@@ -142,15 +163,32 @@ class _Reader:
     def image_info(self, bucket: str, key: str) -> Any:
         data = self.images.get((bucket, key))
         if data is None:
+            if s3io.refused(self.account, self.region, bucket, key, s3io.GET_OBJECT):
+                self.refused_buckets.add(bucket)
+                return None
             data = s3io.read(self.account, self.region, bucket, key)
             if data is None:
                 return None
             self.images[(bucket, key)] = data
-        return sniff(data)
+        info = sniff(data)
+        if info is None or check_dimensions(info) is not None:
+            return info  # the line's error comes from the header alone
+        # A header over data that does not decode is an invalid image too; the picture is
+        # kept for the model, which fingerprints every image it learns anyway.
+        return info if fingerprint_of(digest_of(data), data) is not None else None
 
 
-def _no_output_bucket(account: str, bucket: str) -> str:
-    return f"OutputConfig bucket {bucket!r} does not exist in account {account}"
+def _unwritable_output(account: str, region: str, output: dict[str, Any]) -> str | None:
+    """Why the OutputConfig can't take the version's files, or None when it can."""
+    bucket = output["S3Bucket"]
+    if not s3io.bucket_exists(account, region, bucket):
+        return f"OutputConfig bucket {bucket!r} does not exist in account {account}"
+    # Every output file is written under the prefix: a policy must allow PutObject there.
+    if s3io.refused(account, region, bucket, s3io.output_key(output.get("S3KeyPrefix"), ""),
+                    s3io.PUT_OBJECT):
+        return (f"OutputConfig bucket {bucket!r}: its bucket policy does not allow "
+                f"{s3io.PUT_OBJECT} to account {account}")
+    return None
 
 
 def _truth(entry: ManifestLine) -> Truth:
@@ -187,14 +225,15 @@ def run(
         outcome.testing_input = {"AutoCreate": True}
     injected = steering.take_training_failure(version.name)
     output = version.output_config
-    if not s3io.bucket_exists(account_id, region, output["S3Bucket"]):
+    unwritable = _unwritable_output(account_id, region, output)
+    if unwritable is not None:
         outcome.message = OUTPUT_UNWRITABLE
-        outcome.cause = _no_output_bucket(account_id, output["S3Bucket"])
+        outcome.cause = unwritable
         return outcome
-    reader = _Reader(account_id, region)
+    reader = _Reader(account_id, region, moderation=version.feature == CONTENT_MODERATION)
     try:
-        # Adapters (CONTENT_MODERATION) train the same way from image-level manifests whose
-        # class names are moderation labels (docs/decisions.md, *Model versions*);
+        # Adapters (CONTENT_MODERATION) learn image-level moderation labels from
+        # content-moderation-groundtruth manifests (docs/decisions.md, *Model versions*);
         # without TestingData their test set is split off the training manifest.
         if from_datasets is not None:
             # Dataset lines carry cl-metadata and errors; the parser ignores those fields.
@@ -212,6 +251,8 @@ def run(
         return outcome
     outcome.train, outcome.test = train, test
     top, train_errors, test_errors = content_errors(train, test)
+    if reader.refused_buckets:
+        top = [error(IMAGES_PERMISSIONS), *top]
     train_used = train.usable()
     test_used = test.usable() if test is not None else []
     if test is None and not (top or train_errors):
@@ -272,10 +313,9 @@ def copy_outcome(
     same evaluation, written again to the destination's OutputConfig when it completes."""
     origin = source.outcome
     assert origin is not None and origin.ok
-    if not s3io.bucket_exists(account_id, region, copy.output_config["S3Bucket"]):
-        return TrainingOutcome(ok=False, message=OUTPUT_UNWRITABLE,
-                               cause=_no_output_bucket(account_id,
-                                                       copy.output_config["S3Bucket"]),
+    unwritable = _unwritable_output(account_id, region, copy.output_config)
+    if unwritable is not None:
+        return TrainingOutcome(ok=False, message=OUTPUT_UNWRITABLE, cause=unwritable,
                                training_input=origin.training_input,
                                testing_input=origin.testing_input)
     return TrainingOutcome(
@@ -289,15 +329,45 @@ def copy_outcome(
 # ------------------------------------------------------------------- outputs
 
 
-def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None) -> dict[str, Any]:
+def _flags(present: bool, kept: bool) -> dict[str, Any]:
+    """``rekognition-custom-labels-evaluation-details``: the prediction's binary
+    classification by its label's threshold (``kept``), and whether the ground truth has it."""
+    return {
+        "version": 1,
+        "is-true-positive": present and kept,
+        "is-true-negative": not present and not kept,
+        "is-false-positive": not present and kept,
+        "is-false-negative": present and not kept,
+        "is-present-in-ground-truth": present,
+        "ground-truth-labelling-jobs": [TRAINING_JOB],
+    }
+
+
+def _kept(det: Detection, thresholds: dict[str, float]) -> bool:
+    return det.confidence >= percent(thresholds.get(det.name, 0.0))
+
+
+def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None,
+                   thresholds: dict[str, float] | None = None,
+                   localization: bool = False) -> dict[str, Any]:
     """An evaluation-manifest line [CL:im-evaluation-manifest-snapshot-api]: ground truth,
-    plus predictions for tests."""
+    plus predictions for tests, flagged by how each confidence compares to its label's
+    assumed threshold (``thresholds``, 0-1), as the evaluation's summary counts them.
+
+    For a test line of an object-localization model (``localization``) the predictions are
+    Ground Truth's object-detection output: their boxes in pixels of the line's own
+    ``image_size`` (the frame its boxes, and so the model's, are measured in; every line such
+    a model uses has boxes, so has one), one ``objects`` entry with the flags per box, matched
+    to the ground truth as the scorer matches them. Class ids are shared by the line's
+    attributes (docs/decisions.md, *Evaluation outputs*)."""
     created = clock.now().replace(tzinfo=None).isoformat(timespec="milliseconds")
+    thresholds = thresholds or {}
     line: dict[str, Any] = {"source-ref": entry.source_ref}
+    boxed = [d for d in predictions or [] if d.box is not None] if localization else []
+    names = sorted({b.label for b in entry.boxes} | {d.name for d in boxed})
+    ids = {name: i for i, name in enumerate(names)}
     if entry.kind == LOCALIZATION and entry.image_size:
         width, height = entry.image_size
-        names = sorted({b.label for b in entry.boxes})
-        ids = {name: i for i, name in enumerate(names)}
         line["rekognition-custom-labels-training-0"] = {
             "image_size": [{"width": width, "height": height, "depth": 3}],
             "annotations": [
@@ -308,7 +378,8 @@ def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None) -> 
         }
         line["rekognition-custom-labels-training-0-metadata"] = {
             "objects": [{"confidence": 1} for _ in entry.boxes],
-            "class-map": {str(i): name for name, i in ids.items()},
+            "class-map": {str(ids[name]): name for name in names
+                          if any(b.label == name for b in entry.boxes)},
             "type": "groundtruth/object-detection",
             "human-annotated": "yes",
             "creation-date": created,
@@ -325,28 +396,49 @@ def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None) -> 
                 "creation-date": created,
                 "job-name": TRAINING_JOB,
             }
+    if localization:
+        frame = entry.image_size
+        width, height = frame or (0, 0)
+        hits = box_hits(_truth(entry), boxed)
+        annotations = []
+        for det in boxed:
+            assert det.box is not None
+            w, h, left, top = det.box
+            annotations.append({"class_id": ids[det.name], "left": round(left * width),
+                                "top": round(top * height), "width": round(w * width),
+                                "height": round(h * height)})
+        line["rekognition-custom-labels-evaluation"] = {
+            "image_size": [{"width": width, "height": height, "depth": 3}] if frame else [],
+            "annotations": annotations,
+        }
+        line["rekognition-custom-labels-evaluation-metadata"] = {
+            "confidence": max((d.confidence for d in boxed), default=0.0) / 100.0,
+            "objects": [
+                {"confidence": det.confidence / 100.0,
+                 "rekognition-custom-labels-evaluation-details": _flags(hit,
+                                                                        _kept(det, thresholds))}
+                for det, hit in zip(boxed, hits, strict=True)
+            ],
+            "class-map": {str(ids[name]): name for name in names
+                          if any(d.name == name for d in boxed)},
+            "type": "groundtruth/object-detection",
+            "human-annotated": "no",
+            "creation-date": created,
+            "job-name": EVALUATION_JOB,
+        }
+        return line
+    truth_labels = set(entry.labels) | {b.label for b in entry.boxes}
     for i, det in enumerate(predictions or []):
-        truth_labels = set(entry.labels) | {b.label for b in entry.boxes}
-        hit = det.name in truth_labels
         line[f"rekognition-custom-labels-evaluation-{i}"] = 1
         line[f"rekognition-custom-labels-evaluation-{i}-metadata"] = {
             "confidence": det.confidence / 100.0,
             "class-name": det.name,
-            "type": (
-                "groundtruth/object-detection" if det.box else "groundtruth/image-classification"
-            ),
+            "type": "groundtruth/image-classification",
             "human-annotated": "no",
             "creation-date": created,
             "job-name": EVALUATION_JOB,
-            "rekognition-custom-labels-evaluation-details": {
-                "version": 1,
-                "is-true-positive": hit,
-                "is-true-negative": False,
-                "is-false-positive": not hit,
-                "is-false-negative": False,
-                "is-present-in-ground-truth": hit,
-                "ground-truth-labelling-jobs": [TRAINING_JOB],
-            },
+            "rekognition-custom-labels-evaluation-details": _flags(det.name in truth_labels,
+                                                                   _kept(det, thresholds)),
         }
     return line
 
@@ -384,6 +476,7 @@ def finish(version: ProjectVersion) -> None:
         )
         files["EvaluationResultSummary"] = json.dumps(summary).encode()
         files["TrainingGroundTruth"] = _jsonl([_snapshot_line(e, None) for e in outcome.train_used])
+        thresholds = {m.label: m.threshold for m in outcome.evaluation.labels}
         test_lines = []
         for entry in outcome.test_used:
             where = _bucket_key(entry)
@@ -391,7 +484,8 @@ def finish(version: ProjectVersion) -> None:
             predictions = (
                 outcome.predict(digest, entry.source_ref) if digest is not None else []
             )
-            test_lines.append(_snapshot_line(entry, predictions))
+            test_lines.append(_snapshot_line(entry, predictions, thresholds,
+                                             localization=model.use_case == LOCALIZATION))
         files["TestingGroundTruth"] = _jsonl(test_lines)
     bucket = version.output_config["S3Bucket"]
     prefix = version.output_config.get("S3KeyPrefix")

@@ -12,6 +12,8 @@ Rekognition"), and answers the JSON errors of AWS's front door.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,8 +28,9 @@ from .._domain.exceptions import (
     MissingAuthenticationTokenException,
     UnrecognizedClientException,
 )
+from .._domain.shapes import service_model
 
-__all__ = ["Gate", "authenticate"]
+__all__ = ["Gate", "authenticate", "refuse_unsigned"]
 
 #: Request members naming the resources an operation acts on, checked in this order.
 _RESOURCE_MEMBERS = ("ProjectArn", "DestinationProjectArn", "SourceProjectVersionArn",
@@ -117,3 +120,46 @@ def authenticate(account: str, request: Any, full_url: str, raw_body: bytes) -> 
         ActionAuthenticatorMixin.request_count += 1
         return None
     return Gate(account, request, full_url, raw_body)
+
+
+_WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def refuse_unsigned(app: _WSGIApp) -> _WSGIApp:
+    """A server's WSGI application that answers a Rekognition request without a signature
+    as AWS does, whatever moto enforces: ``MissingAuthenticationTokenException``, HTTP 403
+    (docs/decisions.md, *Error codes*).
+
+    moto's server routes an unsigned request by its body and path, never by a
+    ``RekognitionService.*`` target, so it would otherwise land in S3's ListBuckets.
+    """
+    prefix = f"{service_model().metadata['targetPrefix']}."
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]
+                    ) -> Iterable[bytes]:
+        target = str(environ.get("HTTP_X_AMZ_TARGET") or "")
+        if not target.startswith(prefix) or environ.get("HTTP_AUTHORIZATION"):
+            return app(environ, start_response)
+        _discard_body(environ)
+        status, headers, body = MissingAuthenticationTokenException().to_response()
+        headers.pop("status", None)
+        data = body.encode()
+        start_response(f"{status} {HTTPStatus(status).phrase}",
+                       [*headers.items(), ("Content-Length", str(len(data)))])
+        return [data]
+
+    return application
+
+
+def _discard_body(environ: dict[str, Any]) -> None:
+    """Read the unanswered body, so the client is not cut off while it still sends."""
+    try:
+        left = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    stream = environ["wsgi.input"]
+    while left > 0:
+        chunk = stream.read(min(left, 65536))
+        if not chunk:
+            return
+        left -= len(chunk)

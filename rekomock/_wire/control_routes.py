@@ -144,7 +144,7 @@ def set_detections(body: dict[str, Any]) -> None:
         try:
             args["image"] = base64.b64decode(args.pop("image_base64"), validate=True)
         except (binascii.Error, TypeError) as err:
-            raise BadRequest("image_base64 is not base64") from err
+            raise BadRequest("image_base64 must be a base64 string") from err
     _rk.set_detections(**args)
 
 
@@ -161,10 +161,7 @@ def set_evaluation(body: dict[str, Any]) -> None:
 
 @_route("POST")
 def advance_time(body: dict[str, Any]) -> dict[str, Any]:
-    seconds = _kwargs(body, {"seconds"}, {"seconds"})["seconds"]
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise BadRequest("seconds is a number")
-    _rk.advance_time(seconds)
+    _rk.advance_time(_kwargs(body, {"seconds"}, {"seconds"})["seconds"])
     return {"status": "ok", "OffsetSeconds": clock.offset_seconds()}
 
 
@@ -175,11 +172,6 @@ _INJECT_OPTIONS = {"operation", "code", "times", "message", "matching", "account
 @_route("POST")
 def inject_error(body: dict[str, Any]) -> None:
     args = dict(_kwargs(body, _INJECT_OPTIONS, {"operation", "code"}))
-    for name in ("operation", "code"):
-        if not isinstance(args[name], str):
-            raise BadRequest(f"{name} is a string")
-    if not isinstance(args.get("matching", {}), dict):
-        raise BadRequest("matching is an object")
     _rk.inject_error(args.pop("operation"), args.pop("code"), **args)
 
 
@@ -207,18 +199,16 @@ def _quota_values() -> dict[str, int]:
 
 @_route("GET")
 def quotas(query: dict[str, str]) -> dict[str, int]:
+    _kwargs(query, set())
     return _quota_values()
 
 
 @_route("POST")
 def set_quotas(body: dict[str, Any]) -> dict[str, int]:
-    names = set(_quota_values())
-    _kwargs(body, names)
-    for name, value in body.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise BadRequest(f"{name} is a non-negative integer")
-    for name, value in body.items():
-        setattr(_rk.quotas, name, value)
+    _kwargs(body, set(_quota_values()))
+    checked = dataclasses.replace(_rk.quotas, **body)  # all or nothing
+    for name in body:
+        setattr(_rk.quotas, name, getattr(checked, name))
     return _quota_values()
 
 
@@ -230,6 +220,7 @@ def inference_unit_hours(query: dict[str, str]) -> dict[str, Any]:
 
 @_route("GET")
 def state(query: dict[str, str]) -> dict[str, Any]:
+    _kwargs(query, set())
     return {"Resources": _rk.rows(), "ClockOffsetSeconds": clock.offset_seconds()}
 
 

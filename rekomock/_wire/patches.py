@@ -2,43 +2,77 @@
 
 Each is installed when the first activation starts (a mock or a server) and removed when the
 last one stops, as freezegun and responses do with theirs; while none is active, moto and
-botocore are exactly as shipped.
+botocore are exactly as shipped. The count of activations is :mod:`rekomock._wire.lifetime`'s;
+it rises only once every patch is in (one that fails to install takes out the ones before it).
 
 - :mod:`rekomock._wire.routing`: the router in moto's Rekognition URL table;
 - :mod:`rekomock._wire.fastpath`: the shorter way in, wrapped around moto's ``BotocoreStubber``;
 - :mod:`rekomock._wire.control_routes`: ``/moto-api/rekomock/*`` in moto's ``moto_api`` URL table,
   and the clock reset behind ``/moto-api/reset``;
-- :mod:`rekomock._wire.waiters`: botocore's waiters move the mock's clock instead of sleeping;
-- :mod:`rekomock._wire.retries`: so do botocore's back-offs before retrying rekomock's calls;
-- :mod:`rekomock._wire.sessions`: fresh botocore sessions that do not re-read botocore's data.
+- :mod:`rekomock._wire.sleeps`: botocore's waiters and retry back-offs move the mock's clock
+  instead of sleeping;
+- :mod:`rekomock._wire.sessions`: fresh botocore sessions that do not re-read botocore's data;
+- the phases' default progressions in moto's state manager (:mod:`rekomock._domain.lifecycle`);
+  removing them also drops the transitions users set, since the state manager outlives every
+  reset.
 
 ``tests/test_moto_canaries.py`` guards each moto and botocore internal they touch.
 """
 
 from __future__ import annotations
 
-from . import control_routes, fastpath, retries, routing, sessions, waiters
+from collections.abc import Callable
+from typing import NamedTuple
 
-__all__ = ["activate", "deactivate"]
+from .._domain import lifecycle
+from . import control_routes, fastpath, lifetime, routing, sessions, sleeps
 
-_PATCHES = (routing, fastpath, control_routes, waiters, retries, sessions)
+__all__: list[str] = []
+
+
+class _Patch(NamedTuple):
+    """How to put one patch in and take it out again (both idempotent)."""
+
+    install: Callable[[], None]
+    uninstall: Callable[[], None]
+
+
+_PATCHES = (
+    _Patch(routing.install, routing.uninstall),
+    _Patch(fastpath.install, fastpath.uninstall),
+    _Patch(control_routes.install, control_routes.uninstall),
+    _Patch(sleeps.WAITERS.install, sleeps.WAITERS.uninstall),
+    _Patch(sleeps.RETRIES.install, sleeps.RETRIES.uninstall),
+    _Patch(sessions.install, sessions.uninstall),
+    # The phases' default progressions in moto's state manager.
+    _Patch(lifecycle.register_defaults, lifecycle.unset_user_transitions),
+)
+
+
+def _install_all() -> None:
+    installed: list[_Patch] = []
+    try:
+        for patch in _PATCHES:
+            patch.install()
+            installed.append(patch)
+    except BaseException:
+        for patch in reversed(installed):
+            patch.uninstall()
+        raise
+
+
+def _uninstall_all() -> None:
+    for patch in reversed(_PATCHES):
+        patch.uninstall()
 
 
 def activate() -> bool:
     """Count one more activation; the first one installs every patch. True when rekomock
     just turned on."""
-    if not routing.activate():
-        return False
-    for patch in _PATCHES:
-        patch.install()
-    return True
+    return lifetime.start(_install_all)
 
 
 def deactivate() -> bool:
     """Count one activation off; the last one removes every patch. True when rekomock just
     turned off."""
-    if not routing.deactivate():
-        return False
-    for patch in reversed(_PATCHES):
-        patch.uninstall()
-    return True
+    return lifetime.stop(_uninstall_all)

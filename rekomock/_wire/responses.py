@@ -2,6 +2,8 @@
 
 No business rules here. The body is parsed once and checked against the botocore model
 (``validation``); results are plain dicts shaped as the operation's output and dumped once.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 moto routes every Rekognition request (one URL, ``POST /``) to the handler in
 ``moto.rekognition.urls.url_paths["{0}/$"]``. :func:`install` puts :class:`RekognitionRouter`
-there and keeps the previous handler. While rekomock is *active* the router sends Custom
-Labels actions to rekomock; everything else, and everything while inactive, goes to moto's
-own handler, so moto's DetectLabels & co. keep working and plain ``mock_aws`` keeps moto's
-canned DetectCustomLabels.
+there and keeps the previous handler. While rekomock is *active* (:mod:`rekomock._wire.lifetime`)
+the router sends Custom Labels actions to rekomock; everything else, and everything while
+inactive, goes to moto's own handler, so moto's DetectLabels & co. keep working and plain
+``mock_aws`` keeps moto's canned DetectCustomLabels.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any
 from .._domain.exceptions import UnknownOperationException
 from .._domain.operations import OPERATIONS
 from .._domain.shapes import service_model
+from . import lifetime
 
 _ROUTE = "{0}/$"
 _lock = threading.RLock()
-_depth = 0
 _previous: Callable[..., Any] | None = None
 _model_operations: frozenset[str] | None = None
 
@@ -41,7 +41,7 @@ class RekognitionRouter:
 
     @classmethod
     def dispatch(cls, request: Any, full_url: str, headers: Any) -> Any:
-        if _depth > 0:
+        if lifetime.is_active():
             target = request.headers.get("X-Amz-Target") or ""
             action = target.rpartition(".")[2]
             from .responses import RekognitionCustomResponse
@@ -83,25 +83,3 @@ def uninstall() -> None:
         if _previous is not None and getattr(current, "__func__", None) is _ROUTER_FUNCTION:
             urls.url_paths[_ROUTE] = _previous
         _previous = None
-
-
-def activate() -> bool:
-    """Count one more activation; True when this one turned rekomock on."""
-    global _depth
-    with _lock:
-        _depth += 1
-        return _depth == 1
-
-
-def deactivate() -> bool:
-    """Count one activation off; True when rekomock is now inactive."""
-    global _depth
-    with _lock:
-        if _depth == 0:
-            raise RuntimeError("rekomock was stopped more often than it was started")
-        _depth -= 1
-        return _depth == 0
-
-
-def is_active() -> bool:
-    return _depth > 0

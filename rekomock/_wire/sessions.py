@@ -28,7 +28,9 @@ Where sharing could be wrong, a loader caches for itself alone, as botocore's do
 searches a directory outside installed packages (``AWS_DATA_PATH`` pointing at a project or
 temporary directory, a search path a test inserted), while ``~/.aws/models`` exists, or when
 its file loader was replaced. If something else has already replaced ``get_session``, it is
-left alone.
+left alone. Setting :data:`enabled` to False turns all of this off (as
+:data:`rekomock._wire.fastpath.enabled` does the fast path): for a suspected bug here, or to
+measure what it saves.
 """
 
 from __future__ import annotations
@@ -43,8 +45,11 @@ import botocore.session
 from botocore import handlers, hooks, loaders
 from botocore.utils import EVENT_ALIASES
 
-__all__ = ["DEFAULT_REGION", "FreshSession", "install", "share_loaded_data", "uninstall"]
+__all__ = ["DEFAULT_REGION", "FreshSession", "share_loaded_data"]
 
+#: The off switch: while False, ``get_session`` returns botocore's own session, built and
+#: loading its data as botocore ships it (the patch stays installed; read at every call).
+enabled = True
 #: The region of a client made while rekomock is active when nothing configures one.
 DEFAULT_REGION = "us-east-1"
 
@@ -151,6 +156,8 @@ class FreshSession(botocore.session.Session):  # type: ignore[misc]
 
 def get_session(env_vars: dict[str, Any] | None = None) -> botocore.session.Session:
     """Return a new session object (what ``botocore.session.get_session`` promises)."""
+    if not enabled:
+        return botocore.session.Session(env_vars)
     return FreshSession(env_vars)
 
 

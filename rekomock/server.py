@@ -112,7 +112,12 @@ def _application() -> Any:
 
     from ._wire.authorization import refuse_unsigned
 
-    return http_guard.Guard(refuse_unsigned(DomainDispatcherApplication(create_backend_app)))
+    dispatcher = DomainDispatcherApplication(create_backend_app)
+
+    def service_of(environ: dict[str, Any]) -> str:
+        return str(getattr(dispatcher.get_application(environ), "service", ""))
+
+    return http_guard.Guard(refuse_unsigned(dispatcher), service_of)
 
 
 def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
@@ -132,6 +137,7 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
 
     class Handler(base):  # type: ignore[valid-type,misc]
         timeout = idle_timeout  # on every read: an idle connection ends in socket.timeout
+        rfile: Any
 
         def setup(self) -> None:
             super().setup()
@@ -149,6 +155,8 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
             self.connection.recv(1, socket.MSG_PEEK)
             self.server.in_flight(self.connection)
             self.deadline.arm()
+            # What a refusal logs and answers with when the request line never arrived.
+            self.requestline, self.command, self.request_version = "", "", "HTTP/1.1"
             super().handle_one_request()
             if self.deadline.tripped and not self.answered:  # in the request line or headers
                 self.refuse(408, str(self.deadline.trip()))
@@ -172,10 +180,13 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
             self.refuse(code, message or explain or "")
 
         def refuse(self, code: int, message: str) -> None:
+            message = message or self.responses.get(code, ("", ""))[0]
             self.log_error("code %d, message %s", code, message)
             self.close_connection = True
-            headers, body = http_guard.refusal(code, message or self.responses.get(
-                code, ("", ""))[0])
+            # A request line Python could not parse leaves HTTP/0.9, which has no status line
+            # nor headers: the answer is HTTP/1.1 whatever the client sent.
+            self.request_version = "HTTP/1.1"
+            headers, body = http_guard.refusal(code, message)
             try:
                 self.send_response(code)
                 for name, value in headers:
@@ -367,11 +378,15 @@ class RekomockServer:
     """
 
     def __init__(self, host: str = DEFAULT_HOST, port: int = 0, *,
-                 idle_timeout: float = IDLE_TIMEOUT, drain_timeout: float = DRAIN_TIMEOUT) -> None:
+                 idle_timeout: float = IDLE_TIMEOUT, drain_timeout: float = DRAIN_TIMEOUT,
+                 request_timeout: float = REQUEST_TIMEOUT,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
         self._host = host
         self._port = port
         self._idle_timeout = idle_timeout
         self._drain_timeout = drain_timeout
+        self._request_timeout = request_timeout
+        self._max_connections = max_connections
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -382,7 +397,8 @@ class RekomockServer:
         _require_server_extra()
         enable()
         try:
-            self._server = _make_server(self._host, self._port, self._idle_timeout)
+            self._server = _make_server(self._host, self._port, self._idle_timeout,
+                                        self._request_timeout, self._max_connections)
         except BaseException:
             disable()
             raise
@@ -399,6 +415,7 @@ class RekomockServer:
         self._server.shutdown()
         self._server.server_close()
         self._server.drain(self._drain_timeout)
+        self._server.close_waiting()
         assert self._thread is not None
         self._thread.join()
         self._server = None
@@ -437,7 +454,8 @@ def _stop_on_signal(server: Any) -> Callable[[int, FrameType | None], None]:
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = False,
           out: TextIO = sys.stdout, *, idle_timeout: float = IDLE_TIMEOUT,
-          drain_timeout: float = DRAIN_TIMEOUT) -> int:
+          drain_timeout: float = DRAIN_TIMEOUT, request_timeout: float = REQUEST_TIMEOUT,
+          max_connections: int = MAX_CONNECTIONS) -> int:
     """Serve in the foreground until Ctrl-C or SIGTERM; the ``rekomock server`` command.
 
     A stop is graceful: no new connection is accepted, requests in flight get up to
@@ -450,11 +468,14 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
         return 2
     enable()  # for the life of the process
     try:
-        server = _make_server(host, port, idle_timeout)
+        server = _make_server(host, port, idle_timeout, request_timeout, max_connections)
     except OSError as err:
         print(f"rekomock: cannot listen on {host}:{port}: {err.strerror or err}",
               file=sys.stderr)
         return 1
+    except ValueError as err:  # a limit out of range
+        print(f"rekomock: {err}", file=sys.stderr)
+        return 2
     if quiet:
         import logging
 
@@ -483,6 +504,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         server.server_close()
+        server.close_waiting()
     if cut:
         print(f"rekomock: {cut} request(s) still in flight were cut", file=sys.stderr,
               flush=True)

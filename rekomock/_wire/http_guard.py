@@ -6,7 +6,10 @@ HTML pages and dropped connections of Python's HTTP server.
   timeout and never past the request's deadline, so a client trickling a byte a second is cut
   off when the deadline passes, not kept forever.
 - :class:`Guard` wraps the WSGI application: a request whose body was cut off by its deadline
-  is answered 408, whatever the application made of the truncated read.
+  is answered 408, whatever the application made of the truncated read; and a gzip body that
+  inflates beyond :data:`~rekomock._wire.bodies.MAX_BODY_BYTES` is refused as an oversized
+  body (413) before moto's server inflates it whole for its services (S3 keeps its bodies as
+  sent: a ``Content-Encoding`` there is the object's).
 - :func:`refusal` is the one shape of every refusal the HTTP layer makes itself (408, 414,
   431, 503, ...): a JSON error body as the service's own errors have, and a request id.
 - :func:`linger` reads what the client is still sending after a refusal, so that the client
@@ -23,7 +26,8 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from .._domain.exceptions import REQUEST_ID_HEADER, new_request_id
+from .._domain.exceptions import REQUEST_ID_HEADER, RekognitionError, new_request_id
+from .bodies import MAX_BODY_BYTES, RequestEntityTooLargeException, gunzip, read_at_most
 
 #: The WSGI environ key under which the handler hands its :class:`Deadline` to :class:`Guard`.
 DEADLINE_KEY = "rekomock.deadline"
@@ -76,8 +80,11 @@ class DeadlineReader(io.RawIOBase):
         remaining = self._deadline.remaining()
         if remaining is None:
             return self._connection.recv_into(buffer)
-        if remaining <= 0:
-            raise self._deadline.trip()
+        if remaining <= 0:  # what has arrived is still read; nothing more is waited for
+            try:
+                return self._connection.recv_into(buffer, 0, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                raise self._deadline.trip() from None
         self._connection.settimeout(min(self._idle_timeout, remaining))
         try:
             return self._connection.recv_into(buffer)
@@ -142,18 +149,51 @@ def linger(connection: socket.socket, seconds: float = LINGER_SECONDS,
 
 
 StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def _too_large(environ: dict[str, Any]) -> bool:
+    """Whether the gzip body of this request weighs more than :data:`MAX_BODY_BYTES`, as sent
+    or inflated. Reads the body at most to the cap and puts it back as it came."""
+    length = environ.get("CONTENT_LENGTH") or ""
+    if length.isdigit() and int(length) > MAX_BODY_BYTES:
+        return True
+    stream = environ["wsgi.input"]
+    if length.isdigit():
+        raw = read_at_most(stream, int(length))
+    elif environ.get("wsgi.input_terminated"):  # chunked: werkzeug ends the stream
+        raw = read_at_most(stream, MAX_BODY_BYTES + 1)
+    else:
+        raw = b""
+    environ["wsgi.input"] = io.BytesIO(raw)
+    if len(raw) > MAX_BODY_BYTES:
+        return True
+    try:
+        gunzip(raw, MAX_BODY_BYTES)
+    except RequestEntityTooLargeException:
+        return True
+    except RekognitionError:  # not gzip: the service answers that as it does
+        pass
+    return False
 
 
 class Guard:
     """WSGI middleware: a request cut off by its deadline while the application read its
-    body answers a JSON 408, in place of whatever the application made of the short read."""
+    body answers a JSON 408, in place of whatever the application made of the short read; a
+    gzip body beyond the cap, inflated, answers 413 as an oversized body does.
 
-    def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
+    ``service_of`` names the moto service a request goes to (``"s3"`` is never inflated)."""
+
+    def __init__(self, app: WSGIApp, service_of: Callable[[dict[str, Any]], str]) -> None:
         self.app = app
+        self.service_of = service_of
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Any:
         deadline: Deadline | None = environ.get(DEADLINE_KEY)
         try:
+            if (environ.get("HTTP_CONTENT_ENCODING", "").strip().lower() == "gzip"
+                    and self.service_of(environ) != "s3" and _too_large(environ)):
+                return self._too_large(start_response)
             result = self.app(environ, start_response)
         except RequestTimedOut as err:
             return self._timed_out(start_response, err)
@@ -165,8 +205,19 @@ class Guard:
         return self._timed_out(start_response, deadline.trip())
 
     @staticmethod
+    def _too_large(start_response: StartResponse) -> list[bytes]:
+        """The very answer the service gives a body beyond the cap as sent."""
+        status, fields, text = RequestEntityTooLargeException().to_response()
+        body = text.encode()
+        headers = [(name, value) for name, value in fields.items() if name != "status"]
+        headers.append(("Content-Length", str(len(body))))  # werkzeug adds Connection: close
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        return [body]
+
+    @staticmethod
     def _timed_out(start_response: StartResponse, err: RequestTimedOut) -> list[bytes]:
         headers, body = refusal(408, str(err))
+        headers = [(name, value) for name, value in headers if name != "Connection"]
         # exc_info: replaces a status the application may already have set (PEP 3333).
         start_response("408 Request Timeout", headers, (type(err), err, None))
         return [body]

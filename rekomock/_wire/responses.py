@@ -9,7 +9,6 @@ Citation tags and coined words: docs/glossary.md.
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +26,7 @@ from .._service import inference
 from .._service.backend import RekognitionCustomBackend, rekognition_custom_backends
 from .._service.steering import steering
 from . import authorization
+from .bodies import MAX_BODY_BYTES, RequestEntityTooLargeException, gunzip, read_at_most
 from .validation import validate_request
 
 TYPE_RESPONSE = tuple[int, dict[str, str], str]
@@ -50,59 +50,6 @@ class RegionNotServed(RekognitionError):
     """
 
     code = "UnrecognizedClientException"
-
-
-#: The largest request body rekomock reads, declared or inflated from gzip: twice the largest
-#: valid request (a 5 MiB blob in base64 is 7 MB of JSON), so every call the model admits gets
-#: its own validation error, and a body no call could need is refused before it is read
-#: (docs/decisions.md, *Server mode*).
-MAX_BODY_BYTES = 16 * 1024 * 1024
-
-
-class RequestEntityTooLargeException(RekognitionError):
-    """A body beyond :data:`MAX_BODY_BYTES`, as sent or once inflated: HTTP 413, in the words
-    of the AWS front end's answer to an oversized request."""
-
-    code = "RequestEntityTooLargeException"
-    message = f"Request must be smaller than {MAX_BODY_BYTES} bytes."
-    status = 413
-
-
-def _read_at_most(stream: Any, limit: int) -> bytes:
-    """Read ``stream`` to its end or until ``limit`` bytes, whichever comes first."""
-    chunks: list[bytes] = []
-    size = 0
-    while size < limit:
-        chunk = stream.read(min(65536, limit - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
-
-
-def _gunzip(data: bytes, limit: int) -> bytes:
-    """Inflate a gzip body (one member or several, as ``gzip.decompress``) a bounded step at a
-    time: past ``limit`` inflated bytes it is refused as an oversized body, never inflated
-    further."""
-    out = bytearray()
-    try:
-        while data:
-            member = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            while not member.eof:
-                chunk = member.decompress(data, limit + 1 - len(out))
-                out += chunk
-                if len(out) > limit:
-                    raise RequestEntityTooLargeException()
-                data = member.unconsumed_tail
-                if not data and not chunk:
-                    break
-            if not member.eof:
-                raise SerializationException("Request body is not valid gzip.")
-            data = member.unused_data
-    except zlib.error as err:
-        raise SerializationException("Request body is not valid gzip.") from err
-    return bytes(out)
 
 
 class RekognitionCustomResponse(BaseResponse):
@@ -163,13 +110,13 @@ class RekognitionCustomResponse(BaseResponse):
                 raise RequestEntityTooLargeException()
             stream = getattr(request, "stream", None) if length is None else None
             if stream is not None:  # no length declared (chunked): read at most the cap
-                body = _read_at_most(stream, MAX_BODY_BYTES + 1)
+                body = read_at_most(stream, MAX_BODY_BYTES + 1)
             else:
                 getter = getattr(request, "get_data", None)
                 body = getter() if getter is not None else getattr(request, "data", b"")
         reader = getattr(body, "read", None)
         if reader is not None:
-            body = _read_at_most(body, MAX_BODY_BYTES + 1)
+            body = read_at_most(body, MAX_BODY_BYTES + 1)
         if isinstance(body, str):
             body = body.encode()
         if body and len(body) > MAX_BODY_BYTES:
@@ -180,7 +127,7 @@ class RekognitionCustomResponse(BaseResponse):
     def _inflate(body: bytes, headers: Any) -> bytes:
         # Some moto releases hand the body over already inflated, header unchanged.
         if body[:2] == b"\x1f\x8b" and headers.get("Content-Encoding", "") == "gzip":
-            return _gunzip(body, MAX_BODY_BYTES)
+            return gunzip(body, MAX_BODY_BYTES)
         return body
 
     @staticmethod

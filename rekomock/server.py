@@ -210,32 +210,28 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
             self._connections: dict[socket.socket, bool] = {}  # -> carries a request
             self._served = 0  # connections with a thread
             self._waiting: collections.deque[tuple[socket.socket, Any]] = collections.deque()
+            self._closer = http_guard.Closer()
 
         def process_request(self, request: Any, client_address: Any) -> None:
+            """Serve the connection if a thread is free, else queue it (without a thread), else
+            refuse it with a JSON 503."""
             with self._lock:
-                self._connections[request] = False
+                refused = False
                 if self._served < max_connections:
                     self._served += 1
+                    self._connections[request] = False
                 elif len(self._waiting) < max_connections:
                     self._waiting.append((request, client_address))
+                    self._connections[request] = False
                     return
                 else:
-                    del self._connections[request]
-                    request = None
-            if request is None:
-                return
-            super().process_request(request, client_address)
-
-        def verify_request(self, request: Any, client_address: Any) -> bool:
-            """Refuse a connection beyond the served and the waiting ones: a JSON 503."""
-            with self._lock:
-                full = (self._served >= max_connections
-                        and len(self._waiting) >= max_connections)
-            if full:
+                    refused = True
+            if refused:
                 _refuse_now(request, 503, "the server is serving as many connections as it "
                                           "may; try again")
-                return False
-            return True
+                self._closer.close_later(request)
+                return
+            super().process_request(request, client_address)
 
         def shutdown_request(self, request: Any) -> None:
             with self._lock:

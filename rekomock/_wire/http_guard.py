@@ -18,9 +18,12 @@ HTML pages and dropped connections of Python's HTTP server.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import selectors
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -80,14 +83,12 @@ class DeadlineReader(io.RawIOBase):
         remaining = self._deadline.remaining()
         if remaining is None:
             return self._connection.recv_into(buffer)
-        if remaining <= 0:  # what has arrived is still read; nothing more is waited for
-            try:
-                return self._connection.recv_into(buffer, 0, socket.MSG_DONTWAIT)
-            except BlockingIOError:
-                raise self._deadline.trip() from None
-        self._connection.settimeout(min(self._idle_timeout, remaining))
+        # Past the deadline, what has arrived is still read; nothing more is waited for.
+        self._connection.settimeout(min(self._idle_timeout, max(remaining, 0.0)))
         try:
             return self._connection.recv_into(buffer)
+        except BlockingIOError:  # past the deadline, nothing more has arrived
+            raise self._deadline.trip() from None
         except TimeoutError:
             left = self._deadline.remaining()
             if left is not None and left <= 0:
@@ -146,6 +147,71 @@ def linger(connection: socket.socket, seconds: float = LINGER_SECONDS,
             read += len(chunk)
     except OSError:  # timed out, reset, closed
         return
+
+
+class Closer:
+    """Closes connections the server answered without serving them (a 503 from the
+    accepting thread), after reading what their clients still send: at most
+    :data:`LINGER_SECONDS` each, from one thread for all of them."""
+
+    #: Connections lingering at once; beyond, one is closed at once (its client may then see
+    #: a reset instead of the answer).
+    LIMIT = 1024
+
+    def __init__(self) -> None:
+        self._selector = selectors.DefaultSelector()
+        self._lock = threading.Lock()
+        self._until: dict[socket.socket, float] = {}
+        self._thread: threading.Thread | None = None
+
+    def close_later(self, connection: socket.socket) -> None:
+        """Take ``connection`` (its answer sent, its writing side shut): close it once its
+        client has closed or :data:`LINGER_SECONDS` have passed."""
+        with self._lock:
+            if len(self._until) >= self.LIMIT:
+                connection.close()
+                return
+            try:
+                connection.setblocking(False)
+                self._selector.register(connection, selectors.EVENT_READ)
+            except (OSError, ValueError):
+                connection.close()
+                return
+            self._until[connection] = time.monotonic() + LINGER_SECONDS
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="rekomock-closer",
+                                                daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if not self._until:
+                    self._thread = None
+                    return
+            for key, _ in self._selector.select(0.1):
+                connection: socket.socket = key.fileobj  # type: ignore[assignment]
+                try:
+                    if connection.recv(65536):
+                        continue
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    pass
+                self._close(connection)
+            now = time.monotonic()
+            with self._lock:
+                expired = [c for c, until in self._until.items() if until <= now]
+            for connection in expired:
+                self._close(connection)
+
+    def _close(self, connection: socket.socket) -> None:
+        with self._lock:
+            if self._until.pop(connection, None) is None:
+                return
+            with contextlib.suppress(KeyError, ValueError):
+                self._selector.unregister(connection)
+        connection.close()
 
 
 StartResponse = Callable[..., Any]

@@ -371,6 +371,9 @@ class RekomockServer:
     ``port=0`` (the default) picks a free port; :attr:`endpoint_url` tells which. Use it as a
     context manager or with :meth:`start` / :meth:`stop`. It serves this process's moto state:
     an in-process ``mock_rekognition_custom`` started meanwhile resets and shares it.
+
+    The keyword arguments are the limits of ``rekomock server``'s flags of the same names
+    (seconds, and connections served at once); small ones make tests of slow clients quick.
     """
 
     def __init__(self, host: str = DEFAULT_HOST, port: int = 0, *,

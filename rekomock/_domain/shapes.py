@@ -25,9 +25,11 @@ import botocore.session
 from botocore.model import Shape
 
 _PATTERNS: dict[str, Callable[[str], bool]] = {}
-#: Errors of the JSON protocol itself, which any operation may answer.
+#: Errors of the JSON protocol itself, which any operation may answer (the last one: a body
+#: beyond the size rekomock reads, docs/decisions.md, *Server mode*).
 PROTOCOL_ERRORS = frozenset({"ValidationException", "SerializationException",
-                             "UnknownOperationException", "UnrecognizedClientException"})
+                             "UnknownOperationException", "UnrecognizedClientException",
+                             "RequestEntityTooLargeException"})
 #: The members of a Rekognition error body besides ``__type``.
 ERROR_MEMBERS = frozenset({"Message", "Code", "Logref"})
 

@@ -8,11 +8,9 @@ Citation tags and coined words: docs/glossary.md.
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 import time
-import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +32,7 @@ from .._service import inference
 from .._service.backend import RekognitionCustomBackend, rekognition_custom_backends
 from .._service.steering import steering
 from . import authorization
+from .bodies import MAX_BODY_BYTES, RequestEntityTooLargeException, gunzip, read_at_most
 from .validation import validate_request
 
 #: One DEBUG record per answered call (README, "Logging"); never the request body.
@@ -118,26 +117,33 @@ class RekognitionCustomResponse(BaseResponse):
 
     @staticmethod
     def _raw_body(request: Any) -> bytes:
-        """The body as it came (what the client signed)."""
+        """The body as it came (what the client signed), refused beyond
+        :data:`MAX_BODY_BYTES` before it is read when its length is declared."""
         body = getattr(request, "body", None)
         if body is None:
-            getter = getattr(request, "get_data", None)
-            body = getter() if getter is not None else getattr(request, "data", b"")
+            length = getattr(request, "content_length", None)
+            if length is not None and length > MAX_BODY_BYTES:
+                raise RequestEntityTooLargeException()
+            stream = getattr(request, "stream", None) if length is None else None
+            if stream is not None:  # no length declared (chunked): read at most the cap
+                body = read_at_most(stream, MAX_BODY_BYTES + 1)
+            else:
+                getter = getattr(request, "get_data", None)
+                body = getter() if getter is not None else getattr(request, "data", b"")
         reader = getattr(body, "read", None)
         if reader is not None:
-            body = reader()
+            body = read_at_most(body, MAX_BODY_BYTES + 1)
         if isinstance(body, str):
             body = body.encode()
+        if body and len(body) > MAX_BODY_BYTES:
+            raise RequestEntityTooLargeException()
         return body or b""
 
     @staticmethod
     def _inflate(body: bytes, headers: Any) -> bytes:
         # Some moto releases hand the body over already inflated, header unchanged.
         if body[:2] == b"\x1f\x8b" and headers.get("Content-Encoding", "") == "gzip":
-            try:
-                return gzip.decompress(body)
-            except (OSError, EOFError, zlib.error) as err:
-                raise SerializationException("Request body is not valid gzip.") from err
+            return gunzip(body, MAX_BODY_BYTES)
         return body
 
     @staticmethod

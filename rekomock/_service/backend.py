@@ -449,7 +449,7 @@ class RekognitionCustomBackend(BaseBackend):
         if ended.model_name in (lifecycle.VERSION_TRAINING, lifecycle.VERSION_COPYING):
             training.finish(version)
         elif ended.model_name == lifecycle.VERSION_STARTING and ended.final == RUNNING:
-            version.meter.start(ended.settled_at, version.min_units)
+            version.meter.start(ended.settled_at, version.min_units, version.max_units)
         return version
 
     def _begin(self, version: ProjectVersion, model_name: str, statuses: list[str]) -> None:

@@ -12,11 +12,14 @@ import gzip
 import json
 import zlib
 from collections.abc import Callable
+from time import perf_counter
 from typing import Any
 
 from moto import settings
 from moto.core.responses import BaseResponse
 
+from .._domain import clock
+from .._domain.capacity import outcome_of
 from .._domain.exceptions import (
     REQUEST_ID_HEADER,
     RekognitionError,
@@ -66,6 +69,7 @@ class RekognitionCustomResponse(BaseResponse):
     def handle(cls, action: str, request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
         """Answer one call: an injected error, or the operation's result or error. Every
         answer carries a request id and is added to the record of calls."""
+        began = perf_counter()
         self = cls()
         self.headers = request.headers
         self.region = self.get_region_from_url(request, full_url)
@@ -94,6 +98,9 @@ class RekognitionCustomResponse(BaseResponse):
         state.calls.append(Call(action, params if isinstance(params, dict) else {}, error,
                                 answer[0], self.current_account, self.region,
                                 answer[1][REQUEST_ID_HEADER]))
+        state.operation_stats.record((self.current_account, self.region, action),
+                                     clock.now().timestamp(), outcome_of(error, answer[0]),
+                                     (perf_counter() - began) * 1000.0)
         return answer
 
     @classmethod

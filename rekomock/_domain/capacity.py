@@ -330,20 +330,25 @@ class OperationStats:
     def record(self, key: tuple[str, str, str], at: float, outcome: int,
                milliseconds: float) -> None:
         minute = int(at // 60) * 60
-        by_minute = self.minutes.get(key)
-        if by_minute is None:
-            by_minute = self.minutes[key] = {}
-        figures = by_minute.get(minute)
-        if figures is None:
-            figures = by_minute[minute] = [0, 0, 0, 0, 0.0, math.inf, -math.inf, 0]
-            oldest = next(iter(by_minute))
-            if oldest < minute - RETENTION[0][0]:
-                self._roll_up(key, minute - RETENTION[0][0])
+        try:
+            figures = self.minutes[key][minute]
+        except KeyError:
+            figures = self._open(key, minute)
         figures[outcome] += 1
         figures[4] += milliseconds
-        figures[5] = min(figures[5], milliseconds)
-        figures[6] = max(figures[6], milliseconds)
+        if milliseconds < figures[5]:
+            figures[5] = milliseconds
+        if milliseconds > figures[6]:
+            figures[6] = milliseconds
         figures[7] += 1
+
+    def _open(self, key: tuple[str, str, str], minute: int) -> list[float]:
+        """The figures of a minute not seen yet; older minutes rolled up when due."""
+        by_minute = self.minutes.setdefault(key, {})
+        figures = by_minute[minute] = [0, 0, 0, 0, 0.0, math.inf, -math.inf, 0]
+        if next(iter(by_minute)) < minute - RETENTION[0][0]:
+            self._roll_up(key, minute - RETENTION[0][0])
+        return figures
 
     def _roll_up(self, key: tuple[str, str, str], before: int) -> None:
         by_minute = self.minutes[key]

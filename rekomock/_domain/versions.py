@@ -91,8 +91,7 @@ class Meter:
         run = self.run
         return None if run is None else datetime.fromtimestamp(run.start, timezone.utc)
 
-    @property
-    def units(self) -> int:
+    def in_service_units(self) -> int:
         """InServiceInferenceUnits now (0 when not running)."""
         run = self.run
         if run is None:
@@ -206,7 +205,7 @@ class ProjectVersion(Phased):
         if self.trained and self.outcome is not None and self.outcome.f1 is not None:
             bits.append(f"F1={self.outcome.f1:.3f}")
         if self.meter.run is not None:
-            bits.append(f"units={self.meter.units}")
+            bits.append(f"units={self.meter.in_service_units()}")
         return " ".join(bits)
 
     def describe(self) -> dict[str, Any]:

@@ -466,7 +466,7 @@ class RekognitionCustomBackend(BaseBackend):
         if ended.model_name in (lifecycle.VERSION_TRAINING, lifecycle.VERSION_COPYING):
             training.finish(version)
         elif ended.model_name == lifecycle.VERSION_STARTING and ended.final == RUNNING:
-            version.meter.start(ended.settled_at, version.min_units)
+            version.meter.start(ended.settled_at, version.min_units, version.max_units)
         if _log.isEnabledFor(logging.INFO):
             _log_phase_end(version, ended.final)
         return version

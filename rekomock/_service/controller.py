@@ -15,10 +15,17 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from .._domain import arns, clock
+from .._domain.capacity import (
+    DEFAULT_SCALE_DOWN_SECONDS,
+    DEFAULT_SCALE_UP_SECONDS,
+    MAX_FAILURE_SECONDS,
+    Capacity,
+)
 from .._domain.control_args import (
     MAX_ADVANCE_SECONDS,
     arn_of,
     finite_number,
+    integer,
     mapping,
     text,
     use_count,
@@ -28,7 +35,7 @@ from .._domain.faults import Calls, InjectedError
 from .._domain.quotas import Quotas
 from .._domain.shapes import check_value, service_model
 from .._domain.trained_model import Detection, digest_of, fingerprint_of
-from .._domain.versions import FAILURES
+from .._domain.versions import FAILURES, RUNNING
 from .backend import rekognition_custom_backends, reset_all
 from .steering import (
     QUEUES_LOCK,
@@ -44,6 +51,10 @@ __all__ = ["Controller", "Resource", "deprecated"]
 #: StatusMessage of a failure injected without a message.
 TRAINING_FAILURE = "Amazon Rekognition experienced a service issue"
 START_FAILURE = "The model failed to start."
+
+#: How long a lost inference unit takes to be replaced: inferred (docs/decisions.md,
+#: *Capacity*), AWS says only that it is replaced.
+DEFAULT_FAILURE_SECONDS = 10 * 60.0
 
 
 class Resource(NamedTuple):
@@ -513,3 +524,93 @@ class Controller:
             body = f'<tr><td colspan="{len(_COLUMNS)}">no Custom Labels resources</td></tr>'
         return (f'<table class="rekomock"><thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table>")
+
+    # ---------------------------------------------------------------- capacity
+
+    def set_capacity(
+        self,
+        tps_per_inference_unit: float,
+        version: str | None = None,
+        *,
+        scale_up_seconds: float = DEFAULT_SCALE_UP_SECONDS,
+        scale_down_seconds: float = DEFAULT_SCALE_DOWN_SECONDS,
+    ) -> None:
+        """Limit DetectCustomLabels to ``tps_per_inference_unit`` calls per second per
+        in-service unit, on that model (its own setting wins) or every model (``None``): the
+        calls beyond it in one second of the mock's clock answer
+        ProvisionedThroughputExceededException. A model started with MaxInferenceUnits above
+        MinInferenceUnits then scales to the units its peak calls per second of the last
+        minute need, ``scale_up_seconds`` after demand rose and ``scale_down_seconds`` after
+        it stayed lower (defaults inferred, docs/decisions.md, *Capacity*)."""
+        setting = Capacity.checked(tps_per_inference_unit, scale_up_seconds, scale_down_seconds)
+        if version is not None:
+            self._running_or_not(version)
+        with QUEUES_LOCK:
+            steering().capacities[version] = setting
+        self._retune()
+
+    def clear_capacity(self, version: str | None = None) -> None:
+        """No throughput limit again: for that model's own setting, or (``None``) every one."""
+        text("version", version, optional=True)
+        with QUEUES_LOCK:
+            if version is None:
+                steering().capacities.clear()
+            else:
+                steering().capacities.pop(version, None)
+        self._retune()
+
+    def fail_inference_units(
+        self, version: str, count: int = 1, *, seconds: float = DEFAULT_FAILURE_SECONDS
+    ) -> None:
+        """Lose ``count`` of the running model's in-service units (a failed unit, an
+        Availability Zone outage) for ``seconds`` of the mock's clock; then they are replaced
+        ("Running a trained Amazon Rekognition Custom Labels model"). Capacity and
+        InServiceInferenceUnits follow; with no unit left every DetectCustomLabels call
+        answers ProvisionedThroughputExceededException (inferred, docs/decisions.md,
+        *Capacity*)."""
+        integer("count", count, 1)
+        lasting = finite_number("seconds", seconds, 0, MAX_FAILURE_SECONDS)
+        if lasting <= 0:
+            raise ValueError(f"seconds must be a finite number between 0 and "
+                             f"{MAX_FAILURE_SECONDS:g}, above 0, not {seconds}")
+        backend, found = self._running_or_not(version)
+        with backend.lock:
+            run = found.meter.run
+            status = found.status
+            if run is None or status != RUNNING:
+                raise ValueError(f"version {version} is {status}, not RUNNING: only a running "
+                                 "model has inference units")
+            run.fail(clock.now().timestamp(), count, lasting)
+
+    def clear_inference_unit_failures(self) -> None:
+        """Every lost inference unit is replaced now."""
+        now = clock.now().timestamp()
+        for backend in self._backends():
+            with backend.lock:
+                for meter in backend.meters.values():
+                    if meter.run is not None:
+                        meter.run.replace_lost(now)
+
+    @staticmethod
+    def _backends() -> list[Any]:
+        return [backend for _, _, backend in rekognition_custom_backends.iter_backends()]
+
+    def _running_or_not(self, version: Any) -> tuple[Any, Any]:
+        """The backend and the live version ``version`` names (ValueError if none)."""
+        text("version", version)
+        parsed = arns.parse(version)
+        if parsed is None or parsed.kind != "version":
+            raise ValueError(f"version must be a project version ARN, not {version!r}")
+        backend = rekognition_custom_backends[parsed.account][parsed.region]
+        found = self._find(version, "project version", lambda b, a: b.find_version(a))
+        return backend, found
+
+    def _retune(self) -> None:
+        """Running models follow the capacity settings from now on."""
+        now = clock.now().timestamp()
+        state = steering()
+        for backend in self._backends():
+            with backend.lock:
+                for arn, meter in backend.meters.items():
+                    if meter.run is not None:
+                        meter.run.retune(now, state.capacity_for(arn))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from .._domain.capacity import Capacity, OperationStats
 from .._domain.exceptions import InvalidImageFormatException
 from .._domain.faults import Calls, InjectedError
 from .._domain.fingerprint import LazyFingerprint, PictureIndex
@@ -148,6 +149,15 @@ class Steering(BaseBackend):
         #: AWS errors to answer instead of running matching calls, first rule first
         self.injected_errors: list[InjectedError] = []
         self.calls = Calls()
+        #: rk.set_capacity: version ARN (None: every model) -> its throughput and scaling
+        self.capacities: dict[str | None, Capacity] = {}
+        #: per-operation CloudWatch figures (SuccessfulRequestCount, ..., ResponseTime)
+        self.operation_stats = OperationStats()
+
+    def capacity_for(self, version_arn: str) -> Capacity | None:
+        """The throughput limit of that model: its own setting, else the one for all."""
+        capacities = self.capacities
+        return capacities.get(version_arn) or capacities.get(None)
 
     def take_injected_error(
         self, operation: str, params: Any, account_id: str, region: str

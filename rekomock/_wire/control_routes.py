@@ -45,6 +45,13 @@ route                                          method  body / query
 ``/moto-api/rekomock/resources``               GET     -- (one object per resource, as
                                                        ``rk.resources()``)
 ``/moto-api/rekomock/reset``                   POST    -- (resources, steering and clock)
+``/moto-api/rekomock/set-capacity``            POST    ``tps_per_inference_unit``,
+                                                       ``version``?, ``scale_up_seconds``?,
+                                                       ``scale_down_seconds``?
+``/moto-api/rekomock/clear-capacity``          POST    ``version``?
+``/moto-api/rekomock/fail-inference-units``    POST    ``version``, ``count``?, ``seconds``?
+``/moto-api/rekomock/clear-inference-unit-``   POST    --
+``failures``
 =============================================  ======  =====================================
 
 Deprecated, kept for one release (the answer carries a ``Warning: 299`` header naming the
@@ -343,6 +350,30 @@ def reset(body: dict[str, Any]) -> None:
     _rk.reset()
 
 
+@_route("POST")
+def set_capacity(body: dict[str, Any]) -> None:
+    args = dict(_kwargs(body, {"tps_per_inference_unit", "version", "scale_up_seconds",
+                               "scale_down_seconds"}, {"tps_per_inference_unit"}))
+    _rk.set_capacity(args.pop("tps_per_inference_unit"), args.pop("version", None), **args)
+
+
+@_route("POST")
+def clear_capacity(body: dict[str, Any]) -> None:
+    _rk.clear_capacity(**_kwargs(body, {"version"}))
+
+
+@_route("POST")
+def fail_inference_units(body: dict[str, Any]) -> None:
+    args = dict(_kwargs(body, {"version", "count", "seconds"}, {"version"}))
+    _rk.fail_inference_units(args.pop("version"), args.pop("count", 1), **args)
+
+
+@_route("POST")
+def clear_inference_unit_failures(body: dict[str, Any]) -> None:
+    _kwargs(body, set())
+    _rk.clear_inference_unit_failures()
+
+
 def _by_method(get: Handler, post: Handler) -> Handler:
     def handler(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
         return (post if request.method == "POST" else get)(request, full_url, headers)
@@ -374,6 +405,10 @@ ROUTES: dict[str, Handler] = {
     "resources": resources,
     "state": state,
     "reset": reset,
+    "set-capacity": set_capacity,
+    "clear-capacity": clear_capacity,
+    "fail-inference-units": fail_inference_units,
+    "clear-inference-unit-failures": clear_inference_unit_failures,
 }
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable
+from time import perf_counter
 from typing import Any
 
 from moto import settings
@@ -19,6 +19,8 @@ from moto.core.common_types import TYPE_RESPONSE
 from moto.core.responses import BaseResponse
 from moto.core.utils import camelcase_to_underscores
 
+from .._domain import clock
+from .._domain.capacity import outcome_of
 from .._domain.exceptions import (
     REQUEST_ID_HEADER,
     RegionNotServed,
@@ -75,9 +77,9 @@ class RekognitionCustomResponse(BaseResponse):
     @classmethod
     def handle(cls, action: str, request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
         """Answer one call: an injected error, or the operation's result or error. Every
-        answer carries a request id, is added to the record of calls and, at DEBUG, logged."""
-        debug = _log.isEnabledFor(logging.DEBUG)
-        started = time.perf_counter() if debug else 0.0
+        answer carries a request id, is added to the record of calls and to the operation's
+        CloudWatch figures and, at DEBUG, logged."""
+        began = perf_counter()
         self = cls()
         self.headers = request.headers
         self.region = self.get_region_from_url(request, full_url)
@@ -106,9 +108,13 @@ class RekognitionCustomResponse(BaseResponse):
         request_id = answer[1][REQUEST_ID_HEADER]
         state.calls.append(Call(action, params if isinstance(params, dict) else {}, error,
                                 answer[0], self.current_account, self.region, request_id))
-        if debug:
+        elapsed_ms = (perf_counter() - began) * 1000.0
+        state.operation_stats.record((self.current_account, self.region, action),
+                                     clock.now().timestamp(), outcome_of(error, answer[0]),
+                                     elapsed_ms)
+        if _log.isEnabledFor(logging.DEBUG):
             _log_call(action, self.current_account, self.region, answer[0], error, request_id,
-                      (time.perf_counter() - started) * 1000)
+                      elapsed_ms)
         return answer
 
     @classmethod

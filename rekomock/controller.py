@@ -3,6 +3,7 @@ fixture give. It lives in the service layer, over the backend and the steering s
 
 from __future__ import annotations
 
+from ._domain.billing import Bill, BillItem, RunningModel
 from ._service.controller import Controller
 
-__all__ = ["Controller"]
+__all__ = ["Bill", "BillItem", "Controller", "RunningModel"]

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from .._domain import arns, clock
-from .._domain.control_args import MAX_ADVANCE_SECONDS, finite_number, mapping, text
+from .._domain.billing import DEFAULT_PRICES, Bill, RunningModel, Usage, make_bill
+from .._domain.control_args import MAX_ADVANCE_SECONDS, boolean, finite_number, mapping, text
 from .._domain.exceptions import RekognitionError
 from .._domain.faults import Calls, InjectedError
 from .._domain.quotas import Quotas
 from .._domain.shapes import check_value, service_model
 from .._domain.trained_model import Detection, digest_of, fingerprint_of
 from .._domain.versions import FAILURES
-from .backend import rekognition_custom_backends, reset_state
+from .backend import RekognitionCustomBackend, rekognition_custom_backends, reset_state
 from .steering import QUEUES_LOCK, steering
 
 
@@ -293,3 +294,75 @@ class Controller:
             body = f'<tr><td colspan="{len(cols)}">no Custom Labels resources</td></tr>'
         return (f'<table class="rekomock"><thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table>")
+
+    # ----------------------------------------- capacity and cost: bill, running, clock
+
+    def bill(self, version: str | None = None) -> Bill:
+        """An itemized statement, on the mock's clock, of what the Custom Labels versions
+        made so far (or ``version``, a ProjectVersionArn) would cost on AWS: per version its
+        billable training hours (``BillableTrainingTimeInSeconds``) and its inference-unit
+        hours (the same as :meth:`inference_unit_hours`), each at the current price
+        (:meth:`set_prices`), and the total, in USD. Deleted versions stay on it until a
+        reset."""
+        text("version", version, optional=True)
+        usage: list[Usage] = []
+        if version is None:
+            for backend in _backends():
+                usage += backend.usage() or []
+        else:
+            made_by = self._backend_of(version)
+            found = made_by.usage(version) if made_by is not None else None
+            if found is None:
+                raise ValueError(f"version: no such project version: {version}")
+            usage = found
+        return make_bill(usage, steering().prices)
+
+    def set_prices(self, *, training_hour: float | None = None,
+                   inference_hour: float | None = None) -> None:
+        """Charge these prices (USD per training hour, per inference-unit hour) from now on,
+        on every bill, past hours included; None keeps a price. The defaults are AWS's
+        for US East (N. Virginia) (docs/sources.md, *Prices*)."""
+        if training_hour is None and inference_hour is None:
+            raise ValueError("give training_hour or inference_hour (or both)")
+        state = steering()
+        state.prices = state.prices.replace(training_hour=training_hour,
+                                            inference_hour=inference_hour)
+
+    def clear_prices(self) -> None:
+        """Back to the default prices."""
+        steering().prices = DEFAULT_PRICES
+
+    def running(self) -> list[RunningModel]:
+        """The versions STARTING or RUNNING, with their inference units and what they cost
+        per hour: what a test should have stopped before it ends."""
+        price = steering().prices.inference_hour
+        out = []
+        for backend in _backends():
+            for arn, status, units in backend.running_versions():
+                out.append(RunningModel(arn, status, units, units * price))
+        return out
+
+    def freeze_clock(self, frozen: bool = True) -> None:
+        """Freeze the mock's clock (``frozen=False``: let it follow wall time again, from
+        where it stands). Frozen, only :meth:`advance_time`, waiters and retry back-offs
+        move it, so hours, meters and timestamps come out exact. A reset unfreezes it
+        (unless the server runs with ``--freeze-clock`` or the pytest option
+        ``rekomock_freeze_clock`` is on: then it freezes again)."""
+        clock.freeze(boolean("frozen", frozen))
+
+    @staticmethod
+    def _backend_of(version: str) -> RekognitionCustomBackend | None:
+        """The backend that made ``version`` (a version ARN), if there is one yet."""
+        parsed = arns.parse(version)
+        if parsed is None or parsed.kind != "version":
+            raise ValueError(f"version must be a project version ARN, not {version!r}")
+        for backend in _backends():
+            if (backend.account_id, backend.region_name) == (parsed.account, parsed.region):
+                return backend
+        return None
+
+
+def _backends() -> list[RekognitionCustomBackend]:
+    """Every backend made so far (without making any)."""
+    return [cast(RekognitionCustomBackend, backend)
+            for _account, _region, backend in list(rekognition_custom_backends.iter_backends())]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from .._domain.billing import DEFAULT_PRICES, Prices
 from .._domain.exceptions import InvalidImageFormatException
 from .._domain.faults import Calls, InjectedError
 from .._domain.fingerprint import LazyFingerprint, PictureIndex
@@ -60,6 +61,8 @@ class Steering(BaseBackend):
         #: AWS errors to answer instead of running matching calls, first rule first
         self.injected_errors: list[InjectedError] = []
         self.calls = Calls()
+        #: what the bill charges (``rk.set_prices``)
+        self.prices: Prices = DEFAULT_PRICES
 
     def take_injected_error(
         self, operation: str, params: Any, account_id: str, region: str

@@ -239,6 +239,38 @@ def _by_method(get: Handler, post: Handler) -> Handler:
     return handler
 
 
+# ----------------------------------------------------- capacity and cost: bill, running, clock
+
+
+@_route("GET")
+def bill(query: dict[str, str]) -> dict[str, Any]:
+    version = _kwargs(query, {"version"}).get("version")
+    return dataclasses.asdict(_rk.bill(version))
+
+
+@_route("POST")
+def set_prices(body: dict[str, Any]) -> None:
+    _rk.set_prices(**_kwargs(body, {"training_hour", "inference_hour"}))
+
+
+@_route("POST")
+def clear_prices(body: dict[str, Any]) -> None:
+    _kwargs(body, set())
+    _rk.clear_prices()
+
+
+@_route("GET")
+def running(query: dict[str, str]) -> dict[str, Any]:
+    _kwargs(query, set())
+    return {"running": [dataclasses.asdict(model) for model in _rk.running()]}
+
+
+@_route("POST")
+def freeze_clock(body: dict[str, Any]) -> dict[str, Any]:
+    _rk.freeze_clock(**_kwargs(body, {"frozen"}))
+    return {"status": "ok", "frozen": clock.frozen()}
+
+
 ROUTES: dict[str, Handler] = {
     "fail-training": fail_training,
     "fail-start": fail_start,
@@ -254,6 +286,11 @@ ROUTES: dict[str, Handler] = {
     "inference-unit-hours": inference_unit_hours,
     "state": state,
     "reset": reset,
+    "bill": bill,
+    "set-prices": set_prices,
+    "clear-prices": clear_prices,
+    "running": running,
+    "freeze-clock": freeze_clock,
 }
 
 

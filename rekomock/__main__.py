@@ -150,6 +150,9 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument("--drain-timeout", type=float, default=DRAIN_TIMEOUT,
                         metavar="SECONDS", help="on Ctrl-C or SIGTERM, time left to requests "
                                                 "in flight (default %(default)g)")
+    server.add_argument("--freeze-clock", action="store_true",
+                        help="freeze the mock's clock, also after each reset: only "
+                             "advance-time and its kin move it")
     return parser
 
 
@@ -182,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         port = args.port if args.port is not None else int(
             os.environ.get("MOTO_PORT", DEFAULT_PORT))
         return serve(args.host, port, quiet=args.quiet, idle_timeout=args.idle_timeout,
-                     drain_timeout=args.drain_timeout)
+                     drain_timeout=args.drain_timeout, freeze_clock=args.freeze_clock)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

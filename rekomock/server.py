@@ -237,7 +237,10 @@ class RekomockServer:
     """
 
     def __init__(self, host: str = DEFAULT_HOST, port: int = 0, *,
-                 idle_timeout: float = IDLE_TIMEOUT, drain_timeout: float = DRAIN_TIMEOUT) -> None:
+                 idle_timeout: float = IDLE_TIMEOUT, drain_timeout: float = DRAIN_TIMEOUT,
+                 freeze_clock: bool = False) -> None:
+        self._freeze_clock = freeze_clock
+        self._frozen_before = False
         self._host = host
         self._port = port
         self._idle_timeout = idle_timeout
@@ -256,6 +259,8 @@ class RekomockServer:
         except BaseException:
             disable()
             raise
+        if self._freeze_clock:
+            self._frozen_before = _freeze_clock()
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="rekomock-server", daemon=True
         )
@@ -273,6 +278,8 @@ class RekomockServer:
         self._thread.join()
         self._server = None
         self._thread = None
+        if self._freeze_clock:
+            _freeze_clock(self._frozen_before)
         disable()
 
     def get_host_and_port(self) -> tuple[str, int]:
@@ -294,6 +301,16 @@ class RekomockServer:
         self.stop()
 
 
+def _freeze_clock(frozen: bool = True) -> bool:
+    """Freeze the mock's clock, also after every reset (``--freeze-clock``), or stop doing
+    so; whether it was frozen that way before."""
+    from ._domain import clock
+
+    before = clock.frozen_by_default()
+    clock.freeze_by_default(frozen)
+    return before
+
+
 def _stop_on_signal(server: Any) -> Callable[[int, FrameType | None], None]:
     def stop(signum: int, frame: FrameType | None) -> None:
         # Once is enough: a second SIGTERM must not interrupt the drain; a second Ctrl-C
@@ -307,7 +324,7 @@ def _stop_on_signal(server: Any) -> Callable[[int, FrameType | None], None]:
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = False,
           out: TextIO = sys.stdout, *, idle_timeout: float = IDLE_TIMEOUT,
-          drain_timeout: float = DRAIN_TIMEOUT) -> int:
+          drain_timeout: float = DRAIN_TIMEOUT, freeze_clock: bool = False) -> int:
     """Serve in the foreground until Ctrl-C or SIGTERM; the ``rekomock server`` command.
 
     A stop is graceful: no new connection is accepted, requests in flight get up to
@@ -325,6 +342,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
         print(f"rekomock: cannot listen on {host}:{port}: {err.strerror or err}",
               file=sys.stderr)
         return 1
+    if freeze_clock:
+        _freeze_clock()
     if quiet:
         import logging
 

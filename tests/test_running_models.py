@@ -35,8 +35,9 @@ def test_running_lists_starting_and_running_models(rekognition: Any, rekomock: C
 
     rekognition.stop_project_version(ProjectVersionArn=first)
     assert [model.version for model in rekomock.running()] == [second]
+    # The manual progression advances on each describe.
     rekognition.get_waiter("project_version_running").wait(
-        ProjectArn=project_arn, VersionNames=["v2"])  # the manual progression advances on each describe
+        ProjectArn=project_arn, VersionNames=["v2"])
     assert rekomock.running() == [RunningModel(second, "RUNNING", 1, 4.0)]
     rekognition.stop_project_version(ProjectVersionArn=second)
     assert rekomock.running() == []

@@ -234,6 +234,8 @@ class RekomockServer:
     ``port=0`` (the default) picks a free port; :attr:`endpoint_url` tells which. Use it as a
     context manager or with :meth:`start` / :meth:`stop`. It serves this process's moto state:
     an in-process ``mock_rekognition_custom`` started meanwhile resets and shares it.
+    ``freeze_clock=True`` freezes the mock's clock while it runs, also after every reset
+    (``rekomock server --freeze-clock``).
     """
 
     def __init__(self, host: str = DEFAULT_HOST, port: int = 0, *,

@@ -157,6 +157,9 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS, metavar="N",
                         help="connections served at once; as many more wait, beyond that a "
                              "JSON 503 (default %(default)d)")
+    server.add_argument("--freeze-clock", action="store_true",
+                        help="freeze the mock's clock, also after each reset: only "
+                             "advance-time and its kin move it")
     return parser
 
 
@@ -190,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.environ.get("MOTO_PORT", DEFAULT_PORT))
         return serve(args.host, port, quiet=args.quiet, idle_timeout=args.idle_timeout,
                      drain_timeout=args.drain_timeout, request_timeout=args.request_timeout,
-                     max_connections=args.max_connections)
+                     max_connections=args.max_connections, freeze_clock=args.freeze_clock)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -4,8 +4,9 @@ and the steering state."""
 
 from __future__ import annotations
 
+from ._domain.billing import Bill, BillItem, RunningModel
 from ._domain.faults import Call, Calls
 from ._domain.quotas import Quotas
 from ._service.controller import Controller, Resource
 
-__all__ = ["Call", "Calls", "Controller", "Quotas", "Resource"]
+__all__ = ["Bill", "BillItem", "Call", "Calls", "Controller", "Quotas", "Resource", "RunningModel"]

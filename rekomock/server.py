@@ -374,12 +374,17 @@ class RekomockServer:
 
     The keyword arguments are the limits of ``rekomock server``'s flags of the same names
     (seconds, and connections served at once); small ones make tests of slow clients quick.
+
+    ``freeze_clock=True`` freezes the mock's clock while it runs, also after every reset
+    (``rekomock server --freeze-clock``).
     """
 
     def __init__(self, host: str = DEFAULT_HOST, port: int = 0, *,
                  idle_timeout: float = IDLE_TIMEOUT, drain_timeout: float = DRAIN_TIMEOUT,
                  request_timeout: float = REQUEST_TIMEOUT,
-                 max_connections: int = MAX_CONNECTIONS) -> None:
+                 max_connections: int = MAX_CONNECTIONS, freeze_clock: bool = False) -> None:
+        self._freeze_clock = freeze_clock
+        self._frozen_before = False
         self._host = host
         self._port = port
         self._idle_timeout = idle_timeout
@@ -401,6 +406,8 @@ class RekomockServer:
         except BaseException:
             disable()
             raise
+        if self._freeze_clock:
+            self._frozen_before = _freeze_clock()
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="rekomock-server", daemon=True
         )
@@ -419,6 +426,8 @@ class RekomockServer:
         self._thread.join()
         self._server = None
         self._thread = None
+        if self._freeze_clock:
+            _freeze_clock(self._frozen_before)
         disable()
 
     def get_host_and_port(self) -> tuple[str, int]:
@@ -440,6 +449,16 @@ class RekomockServer:
         self.stop()
 
 
+def _freeze_clock(frozen: bool = True) -> bool:
+    """Freeze the mock's clock, also after every reset (``--freeze-clock``), or stop doing
+    so; whether it was frozen that way before."""
+    from ._domain import clock
+
+    before = clock.frozen_by_default()
+    clock.freeze_by_default(frozen)
+    return before
+
+
 def _stop_on_signal(server: Any) -> Callable[[int, FrameType | None], None]:
     def stop(signum: int, frame: FrameType | None) -> None:
         # Once is enough: a second SIGTERM must not interrupt the drain; a second Ctrl-C
@@ -454,7 +473,7 @@ def _stop_on_signal(server: Any) -> Callable[[int, FrameType | None], None]:
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = False,
           out: TextIO = sys.stdout, *, idle_timeout: float = IDLE_TIMEOUT,
           drain_timeout: float = DRAIN_TIMEOUT, request_timeout: float = REQUEST_TIMEOUT,
-          max_connections: int = MAX_CONNECTIONS) -> int:
+          max_connections: int = MAX_CONNECTIONS, freeze_clock: bool = False) -> int:
     """Serve in the foreground until Ctrl-C or SIGTERM; the ``rekomock server`` command.
 
     A stop is graceful: no new connection is accepted, requests in flight get up to
@@ -475,6 +494,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
     except ValueError as err:  # a limit out of range
         print(f"rekomock: {err}", file=sys.stderr)
         return 2
+    if freeze_clock:
+        _freeze_clock()
     if quiet:
         import logging
 

@@ -428,7 +428,7 @@ def test_readme_and_the_route_table_name_every_route_and_method() -> None:
             assert "`GET state`" in readme and "``GET state``" in docstring
             continue
         assert f"| `{route}` |" in readme, route
-        assert f"/moto-api/rekomock/{route}``" in docstring, route
+        assert f"| `{route}` |" in docstring, route
     public = [name for name, _ in inspect.getmembers(Controller)
               if not name.startswith("_") and name != "rows"]
     for name in public:

@@ -91,3 +91,10 @@ def mapping(name: str, value: Any, *, optional: bool = False) -> dict[str, Any] 
         must = f"{name} must be an object" + (" or null" if optional else "")
         raise TypeError(f"{must}, not {type(value).__name__}")
     return value
+
+
+def boolean(name: str, value: Any) -> bool:
+    """``value`` when it is true or false (not 0, 1 or a string)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be true or false, not {type(value).__name__}")
+    return value

@@ -12,9 +12,10 @@ import html
 import warnings
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from .._domain import arns, clock
+from .._domain.billing import DEFAULT_PRICES, Bill, RunningModel, Usage, make_bill
 from .._domain.capacity import (
     DEFAULT_SCALE_DOWN_SECONDS,
     DEFAULT_SCALE_UP_SECONDS,
@@ -24,6 +25,7 @@ from .._domain.capacity import (
 from .._domain.control_args import (
     MAX_ADVANCE_SECONDS,
     arn_of,
+    boolean,
     finite_number,
     integer,
     mapping,
@@ -36,7 +38,7 @@ from .._domain.quotas import Quotas
 from .._domain.shapes import check_value, service_model
 from .._domain.trained_model import Detection, digest_of, fingerprint_of
 from .._domain.versions import FAILURES, RUNNING
-from .backend import rekognition_custom_backends, reset_all
+from .backend import RekognitionCustomBackend, rekognition_custom_backends, reset_all
 from .steering import (
     QUEUES_LOCK,
     EvaluationSetting,
@@ -585,15 +587,11 @@ class Controller:
     def clear_inference_unit_failures(self) -> None:
         """Every lost inference unit is replaced now."""
         now = clock.now().timestamp()
-        for backend in self._backends():
+        for backend in _backends():
             with backend.lock:
                 for meter in backend.meters.values():
                     if meter.run is not None:
                         meter.run.replace_lost(now)
-
-    @staticmethod
-    def _backends() -> list[Any]:
-        return [backend for _, _, backend in rekognition_custom_backends.iter_backends()]
 
     def _running_or_not(self, version: Any) -> tuple[Any, Any]:
         """The backend and the live version ``version`` names (ValueError if none)."""
@@ -609,8 +607,80 @@ class Controller:
         """Running models follow the capacity settings from now on."""
         now = clock.now().timestamp()
         state = steering()
-        for backend in self._backends():
+        for backend in _backends():
             with backend.lock:
                 for arn, meter in backend.meters.items():
                     if meter.run is not None:
                         meter.run.retune(now, state.capacity_for(arn))
+
+    # ----------------------------------------- capacity and cost: bill, running, clock
+
+    def bill(self, version: str | None = None) -> Bill:
+        """An itemized statement, on the mock's clock, of what the Custom Labels versions
+        made so far (or ``version``, a ProjectVersionArn) would cost on AWS: per version its
+        billable training hours (``BillableTrainingTimeInSeconds``) and its inference-unit
+        hours (the same as :meth:`inference_unit_hours`), each at the current price
+        (:meth:`set_prices`), and the total, in USD. Deleted versions stay on it until a
+        reset."""
+        text("version", version, optional=True)
+        usage: list[Usage] = []
+        if version is None:
+            for backend in _backends():
+                usage += backend.usage() or []
+        else:
+            made_by = self._backend_of(version)
+            found = made_by.usage(version) if made_by is not None else None
+            if found is None:
+                raise ValueError(f"version: no such project version: {version}")
+            usage = found
+        return make_bill(usage, steering().prices)
+
+    def set_prices(self, *, training_hour: float | None = None,
+                   inference_hour: float | None = None) -> None:
+        """Charge these prices (USD per training hour, per inference-unit hour) from now on,
+        on every bill, past hours included; None keeps a price. The defaults are AWS's
+        for US East (N. Virginia) (docs/sources.md, *Prices*)."""
+        if training_hour is None and inference_hour is None:
+            raise ValueError("give training_hour or inference_hour (or both)")
+        state = steering()
+        state.prices = state.prices.replace(training_hour=training_hour,
+                                            inference_hour=inference_hour)
+
+    def clear_prices(self) -> None:
+        """Back to the default prices."""
+        steering().prices = DEFAULT_PRICES
+
+    def running(self) -> list[RunningModel]:
+        """The versions STARTING or RUNNING, with their inference units and what they cost
+        per hour: what a test should have stopped before it ends."""
+        price = steering().prices.inference_hour
+        out = []
+        for backend in _backends():
+            for arn, status, units in backend.running_versions():
+                out.append(RunningModel(arn, status, units, units * price))
+        return out
+
+    def freeze_clock(self, frozen: bool = True) -> None:
+        """Freeze the mock's clock (``frozen=False``: let it follow wall time again, from
+        where it stands). Frozen, only :meth:`advance_time`, waiters and retry back-offs
+        move it, so hours, meters and timestamps come out exact. A reset unfreezes it
+        (unless the server runs with ``--freeze-clock`` or the pytest option
+        ``rekomock_freeze_clock`` is on: then it freezes again)."""
+        clock.freeze(boolean("frozen", frozen))
+
+    @staticmethod
+    def _backend_of(version: str) -> RekognitionCustomBackend | None:
+        """The backend that made ``version`` (a version ARN), if there is one yet."""
+        parsed = arns.parse(version)
+        if parsed is None or parsed.kind != "version":
+            raise ValueError(f"version must be a project version ARN, not {version!r}")
+        for backend in _backends():
+            if (backend.account_id, backend.region_name) == (parsed.account, parsed.region):
+                return backend
+        return None
+
+
+def _backends() -> list[RekognitionCustomBackend]:
+    """Every backend made so far (without making any)."""
+    return [cast(RekognitionCustomBackend, backend)
+            for _account, _region, backend in list(rekognition_custom_backends.iter_backends())]

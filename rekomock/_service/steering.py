@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from .._domain.billing import DEFAULT_PRICES, Prices
 from .._domain.capacity import Capacity, OperationStats
 from .._domain.exceptions import InvalidImageFormatException
 from .._domain.faults import Calls, InjectedError
@@ -158,6 +159,8 @@ class Steering(BaseBackend):
         """The throughput limit of that model: its own setting, else the one for all."""
         capacities = self.capacities
         return capacities.get(version_arn) or capacities.get(None)
+        #: what the bill charges (``rk.set_prices``)
+        self.prices: Prices = DEFAULT_PRICES
 
     def take_injected_error(
         self, operation: str, params: Any, account_id: str, region: str

@@ -10,49 +10,41 @@ readers, POST for the rest. It takes and returns JSON; the body (POST) or query 
 members are the method's parameter names. A bad request answers 400 ``{"Error": "..."}``, as
 moto's own routes do, in the words ``rk`` raises.
 
-=============================================  ======  =====================================
-route                                          method  body / query
-=============================================  ======  =====================================
-``/moto-api/rekomock/fail-training``           POST    ``message``?, ``project``?,
-                                                       ``version_name``?, ``times``?
-``/moto-api/rekomock/clear-training-failures`` POST    --
-``/moto-api/rekomock/fail-start``              POST    ``message``?, ``version``?, ``times``?
-``/moto-api/rekomock/clear-start-failures``    POST    --
-``/moto-api/rekomock/set-detections``          POST    ``labels``, ``version``?,
-                                                       ``image`` (``s3://`` URI)? or
-                                                       ``image_base64``?, ``times``?
-``/moto-api/rekomock/clear-detections``        POST    --
-``/moto-api/rekomock/set-evaluation``          POST    ``f1_score``, ``labels``?,
-                                                       ``project``?, ``version_name``?,
-                                                       ``times``?
-``/moto-api/rekomock/clear-evaluations``       POST    --
-``/moto-api/rekomock/advance-time``            POST    ``seconds``
-``/moto-api/rekomock/now``                     GET     -- (``Now``, ISO 8601 UTC, and
-                                                       ``OffsetSeconds``)
-``/moto-api/rekomock/inject-error``            POST    ``operation``, ``code``, ``times``?,
-                                                       ``message``?, ``matching``?,
-                                                       ``account_id``?, ``region``?,
-                                                       ``probability``?, ``seed``?
-``/moto-api/rekomock/clear-errors``            POST    --
-``/moto-api/rekomock/calls``                   GET     -- (the list of calls answered)
-``/moto-api/rekomock/clear-calls``             POST    --
-``/moto-api/rekomock/quotas``                  GET     -- (the quotas)
-``/moto-api/rekomock/set-quotas``              POST    any quota name -> new value (answers
-                                                       the quotas)
-``/moto-api/rekomock/clear-quotas``            POST    --
-``/moto-api/rekomock/inference-unit-hours``    GET     ``?version=<ProjectVersionArn>``
-``/moto-api/rekomock/explain``                 GET     ``?arn=<version or dataset ARN>``
-``/moto-api/rekomock/resources``               GET     -- (one object per resource, as
-                                                       ``rk.resources()``)
-``/moto-api/rekomock/reset``                   POST    -- (resources, steering and clock)
-``/moto-api/rekomock/set-capacity``            POST    ``tps_per_inference_unit``,
-                                                       ``version``?, ``scale_up_seconds``?,
-                                                       ``scale_down_seconds``?
-``/moto-api/rekomock/clear-capacity``          POST    ``version``?
-``/moto-api/rekomock/fail-inference-units``    POST    ``version``, ``count``?, ``seconds``?
-``/moto-api/rekomock/clear-inference-unit-``   POST    --
-``failures``
-=============================================  ======  =====================================
+| route | method | body (POST) or query (GET); `?`: optional |
+|---|---|---|
+| `fail-training` | POST | `message`?, `project`?, `version_name`?, `times`? |
+| `clear-training-failures` | POST | -- |
+| `fail-start` | POST | `message`?, `version`?, `times`? |
+| `clear-start-failures` | POST | -- |
+| `set-detections` | POST | `labels`, `version`?, `image` (`s3://…`)? or `image_base64`?, `times`? |
+| `clear-detections` | POST | -- |
+| `set-evaluation` | POST | `f1_score`, `labels`?, `project`?, `version_name`?, `times`? |
+| `clear-evaluations` | POST | -- |
+| `advance-time` | POST | `seconds` |
+| `now` | GET | -- (`Now`, ISO 8601 UTC, and `OffsetSeconds`) |
+| `freeze-clock` | POST | `frozen`? |
+| `inject-error` | POST | `operation`, `code`, then `rk.inject_error`'s options |
+| `clear-errors` | POST | -- |
+| `calls` | GET | -- (the list of calls answered) |
+| `clear-calls` | POST | -- |
+| `quotas` | GET | -- (the quotas) |
+| `set-quotas` | POST | any quota name -> new value (answers the quotas) |
+| `clear-quotas` | POST | -- |
+|`set-capacity`|POST|`tps_per_inference_unit`, `version`?, `scale_up_seconds`?, `scale_down_seconds`?|
+| `clear-capacity` | POST | `version`? |
+| `fail-inference-units` | POST | `version`, `count`?, `seconds`? |
+| `clear-inference-unit-failures` | POST | -- |
+| `inference-unit-hours` | GET | `version` (a ProjectVersionArn) |
+| `bill` | GET | `version`? |
+| `set-prices` | POST | `training_hour`?, `inference_hour`? |
+| `clear-prices` | POST | -- |
+| `running` | GET | -- (the models STARTING or RUNNING) |
+| `explain` | GET | `arn` (a version or dataset ARN) |
+| `resources` | GET | -- (one object per resource) |
+| `reset` | POST | -- (resources, steering and clock) |
+
+Routes live under `/moto-api/rekomock/` (`POST /moto-api/rekomock/advance-time
+{"seconds": 60}`).
 
 Deprecated, kept for one release (the answer carries a ``Warning: 299`` header naming the
 replacement): ``GET state`` (use ``resources`` and ``now``), ``POST quotas`` (use
@@ -382,6 +374,38 @@ def _by_method(get: Handler, post: Handler) -> Handler:
     return handler
 
 
+# ----------------------------------------------------- capacity and cost: bill, running, clock
+
+
+@_route("GET")
+def bill(query: dict[str, str]) -> dict[str, Any]:
+    version = _kwargs(query, {"version"}).get("version")
+    return dataclasses.asdict(_rk.bill(version))
+
+
+@_route("POST")
+def set_prices(body: dict[str, Any]) -> None:
+    _rk.set_prices(**_kwargs(body, {"training_hour", "inference_hour"}))
+
+
+@_route("POST")
+def clear_prices(body: dict[str, Any]) -> None:
+    _kwargs(body, set())
+    _rk.clear_prices()
+
+
+@_route("GET")
+def running(query: dict[str, str]) -> dict[str, Any]:
+    _kwargs(query, set())
+    return {"running": [dataclasses.asdict(model) for model in _rk.running()]}
+
+
+@_route("POST")
+def freeze_clock(body: dict[str, Any]) -> dict[str, Any]:
+    _rk.freeze_clock(**_kwargs(body, {"frozen"}))
+    return {"status": "ok", "frozen": clock.frozen()}
+
+
 ROUTES: dict[str, Handler] = {
     "fail-training": fail_training,
     "clear-training-failures": clear_training_failures,
@@ -409,6 +433,11 @@ ROUTES: dict[str, Handler] = {
     "clear-capacity": clear_capacity,
     "fail-inference-units": fail_inference_units,
     "clear-inference-unit-failures": clear_inference_unit_failures,
+    "bill": bill,
+    "set-prices": set_prices,
+    "clear-prices": clear_prices,
+    "running": running,
+    "freeze-clock": freeze_clock,
 }
 
 

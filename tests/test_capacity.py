@@ -15,9 +15,12 @@ from botocore.config import Config
 from freezegun import freeze_time
 
 from rekomock import Controller
-from rekomock.testing import make_png
+from rekomock.testing import describe_version, make_png
 
-from conftest import REGION, SINGLE_ATTEMPT, describe_version
+REGION = "us-east-1"
+#: No retries: refusals answer at once.
+SINGLE_ATTEMPT = Config(retries={"total_max_attempts": 1})
+
 
 IMAGE = {"Bytes": make_png(80, 80, (9, 9, 9))}
 THROTTLED = "ProvisionedThroughputExceededException"

@@ -12,14 +12,18 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from freezegun import freeze_time
 from moto import mock_aws
 from server_process import ServerProcess
 
 from rekomock import Controller, mock_rekognition_custom
-from rekomock.testing import make_png, put_classification_dataset
+from rekomock.testing import describe_version, make_png, put_classification_dataset
 
-from conftest import REGION, SINGLE_ATTEMPT, describe_version
+REGION = "us-east-1"
+#: No retries: refusals answer at once.
+SINGLE_ATTEMPT = Config(retries={"total_max_attempts": 1})
+
 
 IMAGE = {"Bytes": make_png(80, 80, (9, 9, 9))}
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)

@@ -28,9 +28,9 @@ moto's own routes do, in the words ``rk`` raises.
 | `calls` | GET | -- (the list of calls answered) |
 | `clear-calls` | POST | -- |
 | `quotas` | GET | -- (the quotas) |
-| `set-quotas` | POST | any quota name -> new value (answers the quotas) |
+| `set-quotas` | POST | quota names -> new values (answers the quotas) |
 | `clear-quotas` | POST | -- |
-|`set-capacity`|POST|`tps_per_inference_unit`, `version`?, `scale_up_seconds`?, `scale_down_seconds`?|
+| `set-capacity` | POST | `tps_per_inference_unit`, `version`?, `scale_up_seconds`?, `scale_down_seconds`? |
 | `clear-capacity` | POST | `version`? |
 | `fail-inference-units` | POST | `version`, `count`?, `seconds`? |
 | `clear-inference-unit-failures` | POST | -- |

@@ -44,7 +44,7 @@ def _detect(rekognition: Any, arn: str, bucket: str, key: str) -> list[str]:
 
 def test_the_public_names() -> None:
     assert set(rekomock.controller.__all__) == {"Controller", "Quotas", "Call", "Calls",
-                                                "Resource"}
+                                                "Resource", "Bill", "BillItem", "RunningModel"}
     assert rekomock.phases.VERSION_TRAINING == "rekognition::projectversion-training"
     constants = {getattr(rekomock.phases, name) for name in rekomock.phases.__all__
                  if name != "MODEL_NAMES"}
@@ -56,7 +56,9 @@ def test_every_setting_has_its_clear_and_explicit_typed_options() -> None:
         if name.startswith(("set_", "fail_", "inject_")):
             kind = {"fail_training": "clear_training_failures",
                     "fail_start": "clear_start_failures", "inject_error": "clear_errors",
-                    "set_evaluation": "clear_evaluations"}.get(name, "clear_" + name[4:])
+                    "set_evaluation": "clear_evaluations",
+                    "fail_inference_units": "clear_inference_unit_failures"}.get(
+                        name, "clear_" + name[4:])
             assert hasattr(Controller, kind), (name, kind)
         params = inspect.signature(method).parameters.values()
         assert all(p.kind is not p.VAR_KEYWORD for p in params), name

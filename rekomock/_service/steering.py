@@ -154,13 +154,13 @@ class Steering(BaseBackend):
         self.capacities: dict[str | None, Capacity] = {}
         #: per-operation CloudWatch figures (SuccessfulRequestCount, ..., ResponseTime)
         self.operation_stats = OperationStats()
+        #: what the bill charges (``rk.set_prices``)
+        self.prices: Prices = DEFAULT_PRICES
 
     def capacity_for(self, version_arn: str) -> Capacity | None:
         """The throughput limit of that model: its own setting, else the one for all."""
         capacities = self.capacities
         return capacities.get(version_arn) or capacities.get(None)
-        #: what the bill charges (``rk.set_prices``)
-        self.prices: Prices = DEFAULT_PRICES
 
     def take_injected_error(
         self, operation: str, params: Any, account_id: str, region: str

@@ -107,7 +107,7 @@ def test_memory_per_deleted_version() -> None:
         def build() -> None:
             for i in range(count):
                 train_and_delete(f"v{i}")
-            rk.calls.clear()  # the call record is bounded (the latest 1,000 calls)
+            rk.clear_calls()  # the call record is bounded (the latest 1,000 calls)
 
         per_version = _retained_outside(build, "*/moto/s3/*") / count
     fact("memory per trained-then-deleted version (net of moto's S3 bookkeeping)",

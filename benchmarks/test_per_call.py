@@ -84,7 +84,7 @@ def test_moto_s3_get_object(bench: Any) -> None:
 def trained() -> Iterator[dict[str, Any]]:
     """A project with one trained, running version, and an image it knows."""
     with mock_rekognition_custom() as rk:
-        rk.quotas.projects = 10**9
+        rk.set_quotas(projects=10**9)
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="bench")
         key, images = put_classification_dataset(s3, "bench", {"cat": 2, "dog": 2})

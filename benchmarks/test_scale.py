@@ -27,7 +27,7 @@ def _page_token(call: Any, pages: int, **kwargs: Any) -> str:
 @pytest.fixture(scope="module")
 def world() -> Iterator[dict[str, Any]]:
     with mock_rekognition_custom() as rk:
-        rk.quotas.versions_per_project = max(rk.quotas.versions_per_project, MANY_VERSIONS)
+        rk.set_quotas(versions_per_project=max(rk.quotas.versions_per_project, MANY_VERSIONS))
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="bench")
         key, _ = put_classification_dataset(s3, "bench", {"cat": 2, "dog": 2})

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._domain.billing import RunningModelWarning
 from .mock import MockRekognitionCustom, mock_rekognition_custom
 
 if TYPE_CHECKING:
     from .controller import Controller
 
-__all__ = ["Controller", "MockRekognitionCustom", "__version__", "mock_rekognition_custom"]
+__all__ = ["Controller", "MockRekognitionCustom", "RunningModelWarning", "__version__",
+           "mock_rekognition_custom"]
 __version__ = "0.1.0"
 
 

@@ -127,7 +127,7 @@ pytest fixture `rekomock`; README.md tells the rest."""
 
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
-    from .server import DRAIN_TIMEOUT, IDLE_TIMEOUT
+    from .server import DRAIN_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, REQUEST_TIMEOUT
 
     parser = argparse.ArgumentParser(
         prog="rekomock", description=DESCRIPTION, epilog=EPILOG,
@@ -150,6 +150,16 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument("--drain-timeout", type=float, default=DRAIN_TIMEOUT,
                         metavar="SECONDS", help="on Ctrl-C or SIGTERM, time left to requests "
                                                 "in flight (default %(default)g)")
+    server.add_argument("--request-timeout", type=float, default=REQUEST_TIMEOUT,
+                        metavar="SECONDS", help="from its first byte, the time a whole request "
+                                                "may take to arrive; later, a JSON 408 "
+                                                "(default %(default)g)")
+    server.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS, metavar="N",
+                        help="connections served at once; as many more wait, beyond that a "
+                             "JSON 503 (default %(default)d)")
+    server.add_argument("--freeze-clock", action="store_true",
+                        help="freeze the mock's clock, also after each reset: only "
+                             "advance-time and its kin move it")
     return parser
 
 
@@ -182,7 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         port = args.port if args.port is not None else int(
             os.environ.get("MOTO_PORT", DEFAULT_PORT))
         return serve(args.host, port, quiet=args.quiet, idle_timeout=args.idle_timeout,
-                     drain_timeout=args.drain_timeout)
+                     drain_timeout=args.drain_timeout, request_timeout=args.request_timeout,
+                     max_connections=args.max_connections, freeze_clock=args.freeze_clock)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -26,8 +26,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from moto import mock_aws
 from moto.core.config import DefaultConfig
 
-from ._domain import clock
-
 if TYPE_CHECKING:
     from .controller import Controller
 
@@ -77,10 +75,9 @@ class MockRekognitionCustom:
             raise
         self._inner.append(inner)
         if turned_on and reset:
-            from ._service.backend import reset_state
+            from ._service.backend import reset_all
 
-            reset_state()
-            clock.reset()
+            reset_all()
         return self.controller
 
     def stop(self, remove_data: bool = True) -> None:

@@ -8,7 +8,9 @@ worker being its own process).
 
 The clients are typed with the ``mypy_boto3_rekognition`` and ``mypy_boto3_s3`` stubs where
 they are installed (``pip install mypy-boto3-rekognition mypy-boto3-s3``); without them a type
-checker sees ``Any``, as for any boto3 client. Neither is a dependency.
+checker sees ``Any``, as for any boto3 client. Neither is a dependency. A test that ends with a
+model running is warned (``rekomock.RunningModelWarning``) or failed, as the ini option
+``rekomock_running_models`` says; ``rekomock_freeze_clock`` freezes the mock's clock.
 
 Loaded in every pytest session where rekomock is installed, so it imports nothing heavy at
 module level.
@@ -16,6 +18,7 @@ module level.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
@@ -31,6 +34,9 @@ if TYPE_CHECKING:
 __all__ = ["aws_credentials", "rekognition_client", "rekomock", "rekomock_server", "s3_client"]
 
 RESET_SESSION_INI = "rekomock_reset_boto3_session"
+RUNNING_MODELS_INI = "rekomock_running_models"
+RUNNING_MODELS_MODES = ("warn", "error", "ignore")
+FREEZE_CLOCK_INI = "rekomock_freeze_clock"
 #: moto's recommended fake environment for tests (credentials and region).
 FAKE_AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -50,6 +56,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "false keeps the first test's session, with its credentials, region and config, "
         "for the whole run, saving a millisecond or two per test.",
     )
+    parser.addini(
+        RUNNING_MODELS_INI,
+        default="warn",
+        help="When a test using the rekomock fixture ends with a Custom Labels model "
+        "STARTING or RUNNING: warn (RunningModelWarning, the default), error (the test fails "
+        "at teardown) or ignore.",
+    )
+    parser.addini(
+        FREEZE_CLOCK_INI,
+        type="bool",
+        default=False,
+        help="Freeze the mock's clock in tests using the rekomock fixture (also after "
+        "rk.reset()): only rk.advance_time, waiters and retry back-offs move it (default: "
+        "false).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    mode = config.getini(RUNNING_MODELS_INI)
+    if mode not in RUNNING_MODELS_MODES:
+        raise pytest.UsageError(f"{RUNNING_MODELS_INI} must be one of "
+                                f"{', '.join(RUNNING_MODELS_MODES)}, not {mode!r}")
 
 
 @pytest.fixture
@@ -62,8 +90,43 @@ def rekomock(request: pytest.FixtureRequest) -> Iterator[Controller]:
         # moto's documented switch: keep boto3.DEFAULT_SESSION between tests. Requests are
         # still intercepted, but signed with whatever the first test's session resolved.
         config = {"core": {"reset_boto3_session": False}}
-    with mock_rekognition_custom(config=config) as rk:  # type: ignore[arg-type]
-        yield rk
+    from ._domain import clock
+
+    freeze = bool(request.config.getini(FREEZE_CLOCK_INI))
+    frozen_before = clock.frozen_by_default()
+    if freeze:
+        clock.freeze_by_default(True)
+    try:
+        with mock_rekognition_custom(config=config) as rk:  # type: ignore[arg-type]
+            if freeze:
+                rk.freeze_clock()  # also when the mock was already active
+            yield rk
+            _check_running(request, rk)
+    finally:
+        if freeze:
+            clock.freeze_by_default(frozen_before)
+
+
+def _check_running(request: pytest.FixtureRequest, rk: Controller) -> None:
+    """Warn (or fail) if the test leaves models running: on AWS they cost money by the hour
+    until stopped, and forgetting to stop them is the costliest Custom Labels bug."""
+    mode = request.config.getini(RUNNING_MODELS_INI)
+    if mode == "ignore":
+        return
+    running = rk.running()
+    if not running:
+        return
+    from ._domain.billing import RunningModelWarning
+
+    per_hour = sum(model.cost_per_hour for model in running)
+    message = (f"{request.node.nodeid} ended with {len(running)} Custom Labels model(s) "
+               f"running, ${per_hour:.2f} per hour on AWS until stopped: "
+               + "; ".join(str(model) for model in running)
+               + f". Stop them with StopProjectVersion ({RUNNING_MODELS_INI} = ignore "
+               "silences this).")
+    if mode == "error":
+        pytest.fail(message, pytrace=False)
+    warnings.warn(RunningModelWarning(message), stacklevel=2)
 
 
 @pytest.fixture

@@ -8,7 +8,11 @@ beside rekomock, and the controller answers at ``/moto-api/rekomock/*``
 
 A stop (Ctrl-C, SIGTERM, :meth:`RekomockServer.stop`) is graceful: no new connection is
 accepted and requests already sent get a bounded time to finish. Connections that send
-nothing are closed after an idle timeout.
+nothing are closed after an idle timeout, a request must have fully arrived within the
+request timeout (else a JSON 408), and at most ``max_connections`` connections are served at
+once: more wait, without a thread, and beyond as many waiting again they are refused with a
+JSON 503. Whatever the HTTP layer refuses (408, 414, 431, 503, ...) answers a JSON error body
+with a request id (:mod:`rekomock._wire.http_guard`).
 
 Two things differ from in-process use, by design:
 
@@ -21,6 +25,10 @@ Two things differ from in-process use, by design:
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import http
+import io
 import ipaddress
 import os
 import selectors
@@ -33,11 +41,15 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any, TextIO
 
+from ._wire import http_guard
+
 __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_PORT",
     "DRAIN_TIMEOUT",
     "IDLE_TIMEOUT",
+    "MAX_CONNECTIONS",
+    "REQUEST_TIMEOUT",
     "RekomockServer",
     "ServerExtraMissing",
     "endpoint_url",
@@ -52,6 +64,11 @@ DEFAULT_PORT = 5000
 IDLE_TIMEOUT = 60.0
 #: On SIGTERM or Ctrl-C, how long requests already being served may take to finish.
 DRAIN_TIMEOUT = 10.0
+#: From its first byte, how long a whole request (line, headers, body) may take to arrive:
+#: a client trickling a byte at a time cannot hold a thread longer than this.
+REQUEST_TIMEOUT = 30.0
+#: Connections served at once (one thread each); more wait for a free one, without a thread.
+MAX_CONNECTIONS = 128
 
 
 class ServerExtraMissing(RuntimeError):
@@ -95,13 +112,24 @@ def _application() -> Any:
 
     from ._wire.authorization import refuse_unsigned
 
-    return refuse_unsigned(DomainDispatcherApplication(create_backend_app))
+    dispatcher = DomainDispatcherApplication(create_backend_app)
+
+    def service_of(environ: dict[str, Any]) -> str:
+        return str(getattr(dispatcher.get_application(environ), "service", ""))
+
+    return http_guard.Guard(refuse_unsigned(dispatcher), service_of)
 
 
-def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT) -> Any:
+def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
+                 request_timeout: float = REQUEST_TIMEOUT,
+                 max_connections: int = MAX_CONNECTIONS) -> Any:
     from moto.moto_server import werkzeug_app
     from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
+    if max_connections < 1:
+        raise ValueError("max_connections must be at least 1")
+    if request_timeout <= 0 or idle_timeout <= 0:
+        raise ValueError("timeouts must be positive")
     # moto >= 5.2.5 keeps headers with underscores (S3 metadata) through its own handler;
     # older 5.2.x serve with werkzeug's.
     base: type[WSGIRequestHandler] = getattr(werkzeug_app, "MotoRequestHandler",
@@ -109,32 +137,113 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT) -> An
 
     class Handler(base):  # type: ignore[valid-type,misc]
         timeout = idle_timeout  # on every read: an idle connection ends in socket.timeout
+        rfile: Any
+
+        def setup(self) -> None:
+            super().setup()
+            # Every read of the request goes through the deadline (werkzeug hands this
+            # reader to the application as wsgi.input).
+            self.rfile.close()
+            self.deadline = http_guard.Deadline(request_timeout)
+            self.rfile = io.BufferedReader(
+                http_guard.DeadlineReader(self.connection, self.deadline, idle_timeout))
+            self.answered = False
 
         def handle_one_request(self) -> None:
             # Wait for the client's first byte, leaving it queued on the socket: until it is
             # marked in flight, a stop sees it there (Server.busy).
             self.connection.recv(1, socket.MSG_PEEK)
             self.server.in_flight(self.connection)
+            self.deadline.arm()
+            # What a refusal logs and answers with when the request line never arrived.
+            self.requestline, self.command, self.request_version = "", "", "HTTP/1.1"
             super().handle_one_request()
+            if self.deadline.tripped and not self.answered:  # in the request line or headers
+                self.refuse(408, str(self.deadline.trip()))
+            elif self.deadline.tripped:
+                http_guard.linger(self.connection)
+
+        def make_environ(self) -> dict[str, Any]:
+            environ: dict[str, Any] = super().make_environ()
+            environ[http_guard.DEADLINE_KEY] = self.deadline
+            return environ
+
+        def send_response_only(self, code: int, message: str | None = None) -> None:
+            self.answered = True
+            super().send_response_only(code, message)
+
+        def send_error(self, code: int, message: str | None = None,
+                       explain: str | None = None) -> None:
+            """Python's HTTP layer refusing a request (request line too long: 414, a header
+            line too long or too many headers: 431, a malformed request: 400, ...): the same
+            status, as a JSON error."""
+            self.refuse(code, message or explain or "")
+
+        def refuse(self, code: int, message: str) -> None:
+            message = message or self.responses.get(code, ("", ""))[0]
+            self.log_error("code %d, message %s", code, message)
+            self.close_connection = True
+            # A request line Python could not parse leaves HTTP/0.9, which has no status line
+            # nor headers: the answer is HTTP/1.1 whatever the client sent.
+            self.request_version = "HTTP/1.1"
+            headers, body = http_guard.refusal(code, message)
+            try:
+                self.send_response(code)
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+                self.wfile.flush()
+            except OSError:
+                return
+            http_guard.linger(self.connection)
 
     class Server(ThreadedWSGIServer):
         """werkzeug's threaded server, knowing which connections carry a request so a stop
-        can let them finish (werkzeug closes every connection after one response)."""
+        can let them finish (werkzeug closes every connection after one response), and
+        serving at most ``max_connections`` at once."""
 
         def __init__(self) -> None:
             super().__init__(host, port, _application(), handler=Handler)
             self._lock = threading.Lock()
             self._connections: dict[socket.socket, bool] = {}  # -> carries a request
+            self._served = 0  # connections with a thread
+            self._waiting: collections.deque[tuple[socket.socket, Any]] = collections.deque()
+            self._closer = http_guard.Closer()
 
         def process_request(self, request: Any, client_address: Any) -> None:
+            """Serve the connection if a thread is free, else queue it (without a thread), else
+            refuse it with a JSON 503."""
             with self._lock:
-                self._connections[request] = False
+                refused = False
+                if self._served < max_connections:
+                    self._served += 1
+                    self._connections[request] = False
+                elif len(self._waiting) < max_connections:
+                    self._waiting.append((request, client_address))
+                    self._connections[request] = False
+                    return
+                else:
+                    refused = True
+            if refused:
+                _refuse_now(request, 503, "the server is serving as many connections as it "
+                                          "may; try again")
+                self._closer.close_later(request)
+                return
             super().process_request(request, client_address)
 
         def shutdown_request(self, request: Any) -> None:
             with self._lock:
-                self._connections.pop(request, None)
+                carried = self._connections.pop(request, None) is not None
+                following = None
+                if carried and self._waiting:
+                    following = self._waiting.popleft()
+                elif carried:
+                    self._served -= 1
             super().shutdown_request(request)
+            if following is not None:  # its slot: the one this connection leaves
+                ThreadedWSGIServer.process_request(self, *following)
 
         def server_close(self) -> None:
             """Stop accepting (werkzeug's ``serve_forever`` ends with this), first taking
@@ -149,6 +258,16 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT) -> An
             except OSError:  # nothing more queued (BlockingIOError), or closed already
                 pass
             super().server_close()
+
+        def close_waiting(self) -> None:
+            """Close the connections still waiting for a thread (the server has stopped)."""
+            with self._lock:
+                waiting = list(self._waiting)
+                self._waiting.clear()
+                for request, _ in waiting:
+                    self._connections.pop(request, None)
+            for request, _ in waiting:
+                request.close()
 
         def in_flight(self, connection: socket.socket) -> None:
             with self._lock:
@@ -181,6 +300,24 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT) -> An
                 time.sleep(0.05)
 
     return Server()
+
+
+def _refuse_now(connection: socket.socket, status: int, message: str) -> None:
+    """Answer a connection the server will not serve, from the accepting thread: never
+    blocking it (what the client has sent so far is read first, so that the close does not
+    reset the connection before the answer is read)."""
+    headers, body = http_guard.refusal(status, message)
+    head = f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\n" + "".join(
+        f"{name}: {value}\r\n" for name, value in headers) + "\r\n"
+    try:
+        connection.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            while connection.recv(65536):
+                pass
+        connection.send(head.encode("latin-1") + body)
+        connection.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
 
 
 def endpoint_url(host: str, port: int) -> str:
@@ -234,14 +371,26 @@ class RekomockServer:
     ``port=0`` (the default) picks a free port; :attr:`endpoint_url` tells which. Use it as a
     context manager or with :meth:`start` / :meth:`stop`. It serves this process's moto state:
     an in-process ``mock_rekognition_custom`` started meanwhile resets and shares it.
+
+    The keyword arguments are the limits of ``rekomock server``'s flags of the same names
+    (seconds, and connections served at once); small ones make tests of slow clients quick.
+
+    ``freeze_clock=True`` freezes the mock's clock while it runs, also after every reset
+    (``rekomock server --freeze-clock``).
     """
 
     def __init__(self, host: str = DEFAULT_HOST, port: int = 0, *,
-                 idle_timeout: float = IDLE_TIMEOUT, drain_timeout: float = DRAIN_TIMEOUT) -> None:
+                 idle_timeout: float = IDLE_TIMEOUT, drain_timeout: float = DRAIN_TIMEOUT,
+                 request_timeout: float = REQUEST_TIMEOUT,
+                 max_connections: int = MAX_CONNECTIONS, freeze_clock: bool = False) -> None:
+        self._freeze_clock = freeze_clock
+        self._frozen_before = False
         self._host = host
         self._port = port
         self._idle_timeout = idle_timeout
         self._drain_timeout = drain_timeout
+        self._request_timeout = request_timeout
+        self._max_connections = max_connections
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -252,10 +401,13 @@ class RekomockServer:
         _require_server_extra()
         enable()
         try:
-            self._server = _make_server(self._host, self._port, self._idle_timeout)
+            self._server = _make_server(self._host, self._port, self._idle_timeout,
+                                        self._request_timeout, self._max_connections)
         except BaseException:
             disable()
             raise
+        if self._freeze_clock:
+            self._frozen_before = _freeze_clock()
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="rekomock-server", daemon=True
         )
@@ -269,10 +421,13 @@ class RekomockServer:
         self._server.shutdown()
         self._server.server_close()
         self._server.drain(self._drain_timeout)
+        self._server.close_waiting()
         assert self._thread is not None
         self._thread.join()
         self._server = None
         self._thread = None
+        if self._freeze_clock:
+            _freeze_clock(self._frozen_before)
         disable()
 
     def get_host_and_port(self) -> tuple[str, int]:
@@ -294,6 +449,16 @@ class RekomockServer:
         self.stop()
 
 
+def _freeze_clock(frozen: bool = True) -> bool:
+    """Freeze the mock's clock, also after every reset (``--freeze-clock``), or stop doing
+    so; whether it was frozen that way before."""
+    from ._domain import clock
+
+    before = clock.frozen_by_default()
+    clock.freeze_by_default(frozen)
+    return before
+
+
 def _stop_on_signal(server: Any) -> Callable[[int, FrameType | None], None]:
     def stop(signum: int, frame: FrameType | None) -> None:
         # Once is enough: a second SIGTERM must not interrupt the drain; a second Ctrl-C
@@ -307,7 +472,8 @@ def _stop_on_signal(server: Any) -> Callable[[int, FrameType | None], None]:
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = False,
           out: TextIO = sys.stdout, *, idle_timeout: float = IDLE_TIMEOUT,
-          drain_timeout: float = DRAIN_TIMEOUT) -> int:
+          drain_timeout: float = DRAIN_TIMEOUT, request_timeout: float = REQUEST_TIMEOUT,
+          max_connections: int = MAX_CONNECTIONS, freeze_clock: bool = False) -> int:
     """Serve in the foreground until Ctrl-C or SIGTERM; the ``rekomock server`` command.
 
     A stop is graceful: no new connection is accepted, requests in flight get up to
@@ -320,11 +486,16 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
         return 2
     enable()  # for the life of the process
     try:
-        server = _make_server(host, port, idle_timeout)
+        server = _make_server(host, port, idle_timeout, request_timeout, max_connections)
     except OSError as err:
         print(f"rekomock: cannot listen on {host}:{port}: {err.strerror or err}",
               file=sys.stderr)
         return 1
+    except ValueError as err:  # a limit out of range
+        print(f"rekomock: {err}", file=sys.stderr)
+        return 2
+    if freeze_clock:
+        _freeze_clock()
     if quiet:
         import logging
 
@@ -353,6 +524,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         server.server_close()
+        server.close_waiting()
     if cut:
         print(f"rekomock: {cut} request(s) still in flight were cut", file=sys.stderr,
               flush=True)

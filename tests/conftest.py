@@ -2,7 +2,7 @@
 
 The ``rekomock`` fixture itself comes from rekomock's pytest plugin (no import needed).
 Every Rekognition client made here asserts that each answer fits the botocore output
-shape (``shapes.check_client``).
+shape (``rekomock.testing.strict_client``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ import pytest
 from botocore.config import Config
 from hypothesis import HealthCheck, settings
 
-from rekomock._domain.shapes import check_client
+from rekomock.testing import (
+    classification_line,
+    manifest,
+    manifest_asset,
+    put_classification_dataset,
+    strict_client,
+)
 
 pytest_plugins = ["pytester"]
 
@@ -37,7 +43,7 @@ BUCKET = "rekomock-test-bucket"
 
 @pytest.fixture
 def rekognition(rekomock: Any) -> Any:
-    return check_client(boto3.client("rekognition", region_name=REGION))
+    return strict_client(boto3.client("rekognition", region_name=REGION))
 
 
 @pytest.fixture
@@ -46,7 +52,7 @@ def unchecked_rekognition(rekomock: Any) -> Any:
     client = boto3.client(
         "rekognition", region_name=REGION, config=Config(parameter_validation=False)
     )
-    return check_client(client)
+    return strict_client(client)
 
 
 #: botocore retries LimitExceededException with random back-off (seconds of real sleep); a
@@ -57,7 +63,7 @@ SINGLE_ATTEMPT = Config(retries={"total_max_attempts": 1})
 @pytest.fixture
 def single_attempt_rekognition(rekomock: Any) -> Any:
     """A client that does not retry: quota errors answer at once, without back-off sleeps."""
-    return check_client(boto3.client("rekognition", region_name=REGION, config=SINGLE_ATTEMPT))
+    return strict_client(boto3.client("rekognition", region_name=REGION, config=SINGLE_ATTEMPT))
 
 
 @pytest.fixture
@@ -84,15 +90,9 @@ def project_arn(rekognition: Any) -> str:
     return str(rekognition.create_project(ProjectName="my-project")["ProjectArn"])
 
 
-def manifest_asset(bucket: str, key: str) -> dict[str, Any]:
-    return {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}]}
-
-
 @pytest.fixture
 def classification(s3: Any, bucket: str) -> dict[str, Any]:
     """Ten sunrise/sunset PNGs, a training manifest of all, a testing manifest of half."""
-    from rekomock.testing import classification_line, manifest, put_classification_dataset
-
     key, images = put_classification_dataset(s3, bucket, {"sunrise": 5, "sunset": 5})
     test_images = images[::2]
     s3.put_object(
@@ -127,13 +127,6 @@ def train(rekognition: Any, project_arn: str, classification: dict[str, Any]) ->
         return str(rekognition.create_project_version(**kwargs)["ProjectVersionArn"])
 
     return _train
-
-
-def describe_version(client: Any, project_arn: str, name: str) -> dict[str, Any]:
-    (desc,) = client.describe_project_versions(ProjectArn=project_arn, VersionNames=[name])[
-        "ProjectVersionDescriptions"
-    ]
-    return dict(desc)
 
 
 @pytest.fixture(scope="session")

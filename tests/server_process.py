@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import boto3
 
-from rekomock._domain.lifecycle import MODEL_NAMES
+from rekomock.phases import MODEL_NAMES
 
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 

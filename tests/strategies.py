@@ -136,20 +136,19 @@ FUZZ_BUCKET = "fuzz-bucket"
 def populate(s3: Any, client: Any) -> dict[str, list[str]]:
     """Put a little of everything in the mock (a running version, a dataset, ...) and
     return the live names the request strategies draw from."""
-    from rekomock.testing import put_classification_dataset
+    from rekomock.testing import dataset_source, manifest_asset, put_classification_dataset
 
     s3.create_bucket(Bucket=FUZZ_BUCKET)
     key, images = put_classification_dataset(s3, FUZZ_BUCKET, {"a": 3, "b": 3})
     project = client.create_project(ProjectName="world")["ProjectArn"]
-    asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": FUZZ_BUCKET,
-                                                              "Name": key}}}]}
+    asset = manifest_asset(FUZZ_BUCKET, key)
     version = client.create_project_version(
         ProjectArn=project, VersionName="v1", OutputConfig={"S3Bucket": FUZZ_BUCKET},
         TrainingData=asset, TestingData=asset)["ProjectVersionArn"]
     client.start_project_version(ProjectVersionArn=version, MinInferenceUnits=1)
     other = client.create_project(ProjectName="with-data")["ProjectArn"]
-    dataset = client.create_dataset(ProjectArn=other, DatasetType="TRAIN", DatasetSource={
-        "GroundTruthManifest": asset["Assets"][0]["GroundTruthManifest"]})["DatasetArn"]
+    dataset = client.create_dataset(ProjectArn=other, DatasetType="TRAIN",
+                                    DatasetSource=dataset_source(FUZZ_BUCKET, key))["DatasetArn"]
     return {
         "ProjectArn": [project, other],
         "ProjectVersionArn": [version],

@@ -10,16 +10,16 @@ import pytest
 from moto.moto_api import state_manager
 
 from rekomock import Controller
-from rekomock._domain.lifecycle import VERSION_TRAINING
+from rekomock.phases import VERSION_TRAINING
 from rekomock.testing import (
     classification_line,
+    describe_version,
     make_jpeg,
     make_png,
     manifest,
+    manifest_asset,
     moderation_line,
 )
-
-from conftest import describe_version, manifest_asset
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_min_confidence_defaults_to_50(rekognition: Any, adapter_project: str, b
     image = make_png(90, 90, (7, 7, 7))
     rekomock.set_detections([{"Name": "Violence", "Confidence": 49.0},
                              {"Name": "Explicit", "Confidence": 77.0}],
-                            project_version_arn=arn, image=image)
+                            version=arn, image=image)
     names = [x["Name"] for x in rekognition.detect_moderation_labels(
         Image={"Bytes": image}, ProjectVersion=arn)["ModerationLabels"]]
     assert names == ["Explicit"]

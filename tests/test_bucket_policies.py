@@ -15,8 +15,7 @@ import boto3
 import pytest
 
 from rekomock import Controller
-
-from conftest import describe_version, manifest_asset
+from rekomock.testing import describe_version, manifest_asset
 
 OWNER = "123456789012"
 OTHER = "111122223333"

@@ -18,7 +18,7 @@ from server_process import ServerProcess
 
 from rekomock import mock_rekognition_custom
 from rekomock._service.steering import steering
-from rekomock.testing import put_classification_dataset
+from rekomock.testing import manifest_asset, put_classification_dataset
 
 THREADS = 8
 ROUNDS = 25
@@ -73,8 +73,7 @@ def _race(make_client: Callable[[str], Any]) -> None:
     s3 = make_client("s3")
     s3.create_bucket(Bucket="race-bucket")
     key, _ = put_classification_dataset(s3, "race-bucket", {"a": 2, "b": 2})
-    asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": "race-bucket",
-                                                              "Name": key}}}]}
+    asset = manifest_asset("race-bucket", key)
     shared = make_client("rekognition")
     project = shared.create_project(ProjectName="shared")["ProjectArn"]
 
@@ -179,8 +178,7 @@ def test_two_accounts_training_at_once_share_the_queued_failures() -> None:
 
         def train(world: tuple[Any, str, str, str]) -> None:
             rek, project, bucket, key = world
-            asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": bucket,
-                                                                      "Name": key}}}]}
+            asset = manifest_asset(bucket, key)
             try:
                 start.wait()
                 for v in range(per_account):

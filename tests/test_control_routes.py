@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import given
@@ -16,17 +17,22 @@ from server_process import ServerProcess
 from rekomock._domain.control_args import MAX_ADVANCE_SECONDS
 
 ARN = "arn:aws:rekognition:us-east-1:123456789012:project/p/version/v/1"
+PROJECT = "arn:aws:rekognition:us-east-1:123456789012:project/p/1"
 LABEL = {"Name": "cat", "Confidence": 90.0}
 
 #: route -> a body it accepts (every member it knows, so the fuzz can spoil each).
 VALID: dict[str, dict[str, Any]] = {
-    "fail-training": {"version_name": "v1", "message": "broken"},
-    "fail-start": {"version_name": "v1", "message": "broken"},
-    "set-detections": {"labels": [LABEL], "project_version_arn": ARN,
-                       "image": "s3://bucket/key.png"},
+    "fail-training": {"message": "broken", "project": PROJECT, "version_name": "v1",
+                      "times": 2},
+    "clear-training-failures": {},
+    "fail-start": {"message": "broken", "version": ARN, "times": None},
+    "clear-start-failures": {},
+    "set-detections": {"labels": [LABEL], "version": ARN, "image": "s3://bucket/key.png",
+                       "times": 3},
     "clear-detections": {},
     "set-evaluation": {"f1_score": 0.5, "labels": {"cat": {"F1Score": 0.5}},
-                       "version_name": "v1"},
+                       "project": PROJECT, "version_name": "v1", "times": 1},
+    "clear-evaluations": {},
     "advance-time": {"seconds": 1},
     "inject-error": {"operation": "DescribeProjects", "code": "ThrottlingException",
                      "times": 1, "message": "slow down", "matching": {},
@@ -34,8 +40,20 @@ VALID: dict[str, dict[str, Any]] = {
                      "probability": 0.5, "seed": 3},
     "clear-errors": {},
     "clear-calls": {},
-    "quotas": {"projects": 5},
+    "set-quotas": {"projects": 5, "versions_per_project": 6, "tags_per_resource": 7,
+                   "policies_per_project": 8},
+    "clear-quotas": {},
     "reset": {},
+}
+
+#: GET route -> a query it accepts.
+VALID_QUERIES: dict[str, dict[str, str]] = {
+    "now": {},
+    "calls": {},
+    "quotas": {},
+    "resources": {},
+    "explain": {"arn": ARN},
+    "inference-unit-hours": {"version": ARN},
 }
 
 #: (route, body, the member the error names, what it must be)
@@ -49,10 +67,20 @@ REFUSED = [
     ("advance-time", {"seconds": 10**400}, "seconds", "must be a finite number"),
     ("fail-training", {"version_name": {"a": 1}}, "version_name", "must be a string or null"),
     ("fail-training", {"message": 5}, "message", "must be a string"),
-    ("fail-start", {"version_name": [1]}, "version_name", "must be a string or null"),
+    ("fail-training", {"project": 5}, "project", "must be a string or null"),
+    ("fail-training", {"project": ARN}, "project", "must be a project ARN or null"),
+    ("fail-training", {"times": 0}, "times",
+     "must be an integer of at least 1, or null for every use until cleared"),
+    ("fail-start", {"version": [1]}, "version", "must be a string or null"),
+    ("fail-start", {"version": "v1"}, "version", "must be a project version ARN or null"),
     ("fail-start", {"message": None}, "message", "must be a string"),
-    ("set-detections", {"labels": [LABEL], "project_version_arn": 5}, "project_version_arn",
+    ("fail-start", {"times": 1.5}, "times", "must be an integer of at least 1"),
+    ("set-detections", {"labels": [LABEL], "version": 5}, "version",
      "must be a string or null"),
+    ("set-detections", {"labels": [LABEL], "version": PROJECT}, "version",
+     "must be a project version ARN or null"),
+    ("set-detections", {"labels": [LABEL], "times": "3"}, "times",
+     "must be an integer of at least 1"),
     ("set-detections", {"labels": "cat"}, "labels", "must be a list"),
     ("set-detections", {"labels": [{"Name": "cat"}]}, "labels[0]", "must have ['Confidence']"),
     ("set-detections", {"labels": [{"Name": "cat", "Confidence": float("nan")}]},
@@ -73,12 +101,16 @@ REFUSED = [
      "must be an object"),
     ("set-evaluation", {"f1_score": 0.5, "version_name": 1}, "version_name",
      "must be a string or null"),
+    ("set-evaluation", {"f1_score": 0.5, "project": "p"}, "project",
+     "must be a project ARN or null"),
+    ("set-evaluation", {"f1_score": 0.5, "times": -1}, "times",
+     "must be an integer of at least 1"),
     ("inject-error", {"operation": 1, "code": "ThrottlingException"}, "operation",
      "must be a string"),
     ("inject-error", {"operation": "DescribeProjects", "code": None}, "code",
      "must be a string"),
     ("inject-error", {**VALID["inject-error"], "times": 0}, "times",
-     "must be an integer of at least 1, or null for every matching call"),
+     "must be an integer of at least 1, or null for every use until cleared"),
     ("inject-error", {**VALID["inject-error"], "probability": float("nan")}, "probability",
      "must be a finite number between 0 and 1"),
     ("inject-error", {**VALID["inject-error"], "probability": 0}, "probability",
@@ -87,9 +119,9 @@ REFUSED = [
      "must be an object"),
     ("inject-error", {**VALID["inject-error"], "region": 1}, "region", "must be a string"),
     ("inject-error", {**VALID["inject-error"], "seed": "x"}, "seed", "must be an integer"),
-    ("quotas", {"projects": -1}, "projects", "must be an integer of at least 0"),
-    ("quotas", {"projects": 1.5}, "projects", "must be an integer of at least 0"),
-    ("quotas", {"projects": 3, "tags_per_resource": "many"}, "tags_per_resource",
+    ("set-quotas", {"projects": -1}, "projects", "must be an integer of at least 0"),
+    ("set-quotas", {"projects": 1.5}, "projects", "must be an integer of at least 0"),
+    ("set-quotas", {"projects": 3, "tags_per_resource": "many"}, "tags_per_resource",
      "must be an integer of at least 0"),
     ("fail-training", {"version": "v1"}, "version", "unknown members"),
     ("advance-time", {"seconds": 1, "minutes": 1}, "minutes", "unknown members"),
@@ -105,9 +137,10 @@ def _post(server: ServerProcess, route: str, body: bytes) -> tuple[int, dict[str
 
 def _everything(server: ServerProcess) -> Any:
     """What the routes let a user see: resources, clock and quotas."""
-    seen = [server.control(name) for name in ("state", "quotas")]
+    seen = [server.control(name) for name in ("resources", "quotas", "now")]
     assert all(status == 200 for status, _ in seen)
-    return [answer for _, answer in seen]
+    resources, quotas, now = (answer for _, answer in seen)
+    return resources, quotas, now["OffsetSeconds"]
 
 
 @pytest.mark.parametrize("route, body, member, must", REFUSED,
@@ -123,7 +156,7 @@ def test_routes_refuse_bad_members(server: ServerProcess, route: str, body: dict
 
 
 @pytest.mark.parametrize("route, body, member, must", [
-    r for r in REFUSED if r[0] not in ("quotas",) and "unknown members" not in r[3]
+    r for r in REFUSED if "unknown members" not in r[3]
     and "image_base64" not in r[1]])
 def test_rk_refuses_the_same_in_the_same_words(rekomock: Any, route: str,
                                                body: dict[str, Any], member: str,
@@ -171,8 +204,8 @@ def test_the_clock_stops_before_datetime_ends(server: ServerProcess) -> None:
 
 
 def test_get_routes_refuse_unknown_query_members(server: ServerProcess) -> None:
-    for route in ("state", "quotas", "calls"):
-        status, answer = server.control(route, query="?verbose=1")
+    for route, query in VALID_QUERIES.items():
+        status, answer = server.control(route, query="?" + urlencode({**query, "verbose": 1}))
         assert status == 400 and "verbose" in answer["Error"], (route, answer)
 
 
@@ -213,7 +246,28 @@ def test_fuzz_routes(server_process: ServerProcess, route: str) -> None:
         if status != 200:
             assert 400 <= status < 500 and set(answer) == {"Error"}, (status, answer)
             assert _everything(server) == before, f"refused {route} changed state"
-        if route in ("advance-time", "reset", "quotas"):
+        if route in ("advance-time", "reset", "set-quotas"):
             server.reset()
+
+    check()
+
+
+@pytest.mark.parametrize("route", sorted(VALID_QUERIES))
+def test_fuzz_get_routes(server_process: ServerProcess, route: str) -> None:
+    """Any query a GET route gets answers JSON (a 4xx naming the problem when refused) and
+    changes nothing."""
+    server = server_process
+    server.reset()
+    chars = st.characters(exclude_categories=("Cs",))
+    names = (st.sampled_from([*VALID_QUERIES[route], "arn", "version", "x"])
+             | st.text(chars, max_size=8))
+
+    @given(query=st.dictionaries(names, st.text(chars, max_size=20), max_size=3))
+    def check(query: dict[str, str]) -> None:
+        before = _everything(server)
+        status, answer = server.control(route, query="?" + urlencode(query))
+        if status != 200:
+            assert 400 <= status < 500 and set(answer) == {"Error"}, (status, answer)
+        assert _everything(server) == before
 
     check()

@@ -11,10 +11,8 @@ import pytest
 from moto.moto_api import state_manager
 
 from rekomock import Controller
-from rekomock._domain.lifecycle import VERSION_COPYING, VERSION_TRAINING
-from rekomock._domain.shapes import check_client
-
-from conftest import describe_version
+from rekomock.phases import VERSION_COPYING, VERSION_TRAINING
+from rekomock.testing import describe_version, strict_client
 
 OWNER = "123456789012"
 OTHER = "111122223333"
@@ -118,7 +116,7 @@ def _other_account_client(monkeypatch: pytest.MonkeyPatch) -> Any:
             "Effect": "Allow", "Principal": "*", "Action": "s3:PutObject",
             "Resource": "arn:aws:s3:::rekomock-test-bucket/copies/*"}]}))
     monkeypatch.setenv("MOTO_ACCOUNT_ID", OTHER)
-    return check_client(boto3.client("rekognition", region_name="us-east-1"))
+    return strict_client(boto3.client("rekognition", region_name="us-east-1"))
 
 
 def test_cross_account_needs_a_policy(rekognition: Any, project_arn: str, train: Any,
@@ -156,7 +154,7 @@ def test_deny_and_wildcards(rekognition: Any, project_arn: str, train: Any,
     with pytest.raises(other.exceptions.AccessDeniedException):
         _copy(other, project_arn, source, dest)
     monkeypatch.setenv("MOTO_ACCOUNT_ID", "444455556666")
-    third = check_client(boto3.client("rekognition", region_name="us-east-1"))
+    third = strict_client(boto3.client("rekognition", region_name="us-east-1"))
     third_dest = third.create_project(ProjectName="third")["ProjectArn"]
     _copy(third, project_arn, source, third_dest)  # "*" principal, wildcard resource
 
@@ -181,7 +179,7 @@ def test_role_principal(rekognition: Any, project_arn: str, train: Any,
     sts = boto3.client("sts", region_name="us-east-1")
     creds = sts.assume_role(RoleArn=f"arn:aws:iam::{OTHER}:role/Copier",
                             RoleSessionName="copy")["Credentials"]
-    as_role = check_client(boto3.client(
+    as_role = strict_client(boto3.client(
         "rekognition", region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"]))
     dest = as_role.create_project(ProjectName="role-dest")["ProjectArn"]

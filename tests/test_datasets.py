@@ -10,10 +10,14 @@ import pytest
 from moto.moto_api import state_manager
 
 from rekomock import Controller
-from rekomock._domain.lifecycle import DATASET_CREATING, DATASET_UPDATING
-from rekomock.testing import classification_line, detection_line, manifest
-
-from conftest import describe_version, manifest_asset
+from rekomock.phases import DATASET_CREATING, DATASET_UPDATING
+from rekomock.testing import (
+    classification_line,
+    describe_version,
+    detection_line,
+    manifest,
+    manifest_asset,
+)
 
 
 @pytest.fixture
@@ -90,7 +94,7 @@ def test_missing_manifest_fails_asynchronously(rekognition: Any, s3: Any, projec
     assert (desc["Status"], desc["StatusMessageCode"]) == ("CREATE_FAILED", "CLIENT_ERROR")
     assert desc["StatusMessage"] == "The manifest file extension or contents are invalid."
     failed = ("CLIENT_ERROR: The manifest file extension or contents are invalid.")
-    assert next(r for r in rekomock.rows() if r["kind"] == "dataset")["detail"] == failed
+    assert next(r for r in rekomock.resources() if r.kind == "dataset").detail == failed
     assert rekomock.explain(arn) == ("CREATE_FAILED: The manifest file extension or contents "
                                      "are invalid. (CLIENT_ERROR)")
     with pytest.raises(rekognition.exceptions.ResourceNotReadyException):

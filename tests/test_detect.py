@@ -9,9 +9,7 @@ from typing import Any
 import pytest
 
 from rekomock import Controller
-from rekomock.testing import make_jpeg, make_png
-
-from conftest import describe_version
+from rekomock.testing import describe_version, make_jpeg, make_png
 
 
 @pytest.fixture
@@ -137,7 +135,7 @@ def test_scripted_answers_by_model_and_s3_image(rekognition: Any, s3: Any, runni
     uri, _ = classification["images"][0]
     box = {"BoundingBox": {"Width": 0.5, "Height": 0.25, "Left": 0.1, "Top": 0.2}}
     rekomock.set_detections([{"Name": "scripted", "Confidence": 99.0, "Geometry": box}],
-                            project_version_arn=running, image=uri)
+                            version=running, image=uri)
     bucket, key = uri[5:].split("/", 1)
     answer = rekognition.detect_custom_labels(
         ProjectVersionArn=running, Image={"S3Object": {"Bucket": bucket, "Name": key}},
@@ -188,9 +186,7 @@ def test_bytes_travel_base64(rekognition: Any, running: str, rekomock: Controlle
 
 def test_object_localization_answers_boxes(rekognition: Any, s3: Any, project_arn: str,
                                            train: Any) -> None:
-    from rekomock.testing import detection_line, manifest
-
-    from conftest import manifest_asset
+    from rekomock.testing import detection_line, manifest, manifest_asset
 
     lines, images = [], []
     for i in range(4):
@@ -277,9 +273,12 @@ def _all_images_get_their_labels(rekognition: Any, s3: Any, arn: str,
 def test_every_training_and_testing_image_gets_its_labels_by_default(
     rekognition: Any, s3: Any, project_arn: str, train: Any, bucket: str, auto_create: bool,
 ) -> None:
-    from rekomock.testing import classification_line, manifest, put_classification_dataset
-
-    from conftest import manifest_asset
+    from rekomock.testing import (
+        classification_line,
+        manifest,
+        manifest_asset,
+        put_classification_dataset,
+    )
 
     key, images = put_classification_dataset(s3, bucket, {"cat": 45, "dog": 45})
     s3.put_object(Bucket=bucket, Key="test.manifest",
@@ -295,9 +294,7 @@ def test_every_training_and_testing_image_gets_its_labels_by_default(
 
 def test_every_training_box_is_found_by_default(rekognition: Any, s3: Any, project_arn: str,
                                                 train: Any, bucket: str) -> None:
-    from rekomock.testing import detection_line, manifest
-
-    from conftest import manifest_asset
+    from rekomock.testing import detection_line, manifest, manifest_asset
 
     lines = []
     for i in range(30):
@@ -356,9 +353,7 @@ def test_min_confidence_zero_returns_every_label(rekognition: Any, s3: Any, proj
 def test_object_detection_with_min_confidence_zero_answers_its_boxes(
     rekognition: Any, s3: Any, train: Any, bucket: str,
 ) -> None:
-    from rekomock.testing import detection_line, manifest
-
-    from conftest import manifest_asset
+    from rekomock.testing import detection_line, manifest, manifest_asset
 
     lines = []
     for i, label in enumerate(["logo", "logo", "badge", "badge"]):
@@ -476,9 +471,9 @@ def test_known_images_are_answered_without_decoding(
     scripted = make_png(90, 90, (7, 70, 170))
     s3.put_object(Bucket=bucket, Key="scripted.png", Body=make_png(90, 90, (170, 7, 70)))
     rekomock.set_detections([{"Name": "by-object", "Confidence": 95.0}],
-                            project_version_arn=running, image=f"s3://{bucket}/scripted.png")
+                            version=running, image=f"s3://{bucket}/scripted.png")
     rekomock.set_detections([{"Name": "by-bytes", "Confidence": 95.0}],
-                            project_version_arn=running, image=scripted)
+                            version=running, image=scripted)
     decoded.clear()  # set_detections fingerprints the bytes it is given, once
     by_object = rekognition.detect_custom_labels(
         ProjectVersionArn=running,

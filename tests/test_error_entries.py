@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rekomock.testing import detection_line, make_jpeg, manifest
-
-from conftest import describe_version, manifest_asset
+from rekomock.testing import describe_version, detection_line, make_jpeg, manifest, manifest_asset
 
 # "Non-Terminal JSON Line Validation Errors", ERROR_UNSUPPORTED_USE_CASE_TYPE: a dataset entry.
 UNSUPPORTED_USE_CASE_ENTRY = """

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from rekomock import Controller
-
-from conftest import describe_version
+from rekomock.testing import describe_version
 
 BUCKET = "rekomock-test-bucket"
 
@@ -232,9 +231,7 @@ def _bounding_box(left: int, top: int, width: int, height: int) -> dict[str, Any
 
 
 def _train_detector(rekognition: Any, s3: Any, project_arn: str, train: Any) -> dict[str, Any]:
-    from rekomock.testing import detection_line, make_png, manifest
-
-    from conftest import manifest_asset
+    from rekomock.testing import detection_line, make_png, manifest, manifest_asset
 
     lines = []
     for i in range(4):

@@ -15,16 +15,16 @@ from moto import mock_aws
 
 from rekomock import mock_rekognition_custom
 from rekomock._domain import clock
-from rekomock._domain.shapes import check_client
+from rekomock.testing import describe_version, strict_client
 
-from conftest import REGION, describe_version
+REGION = "us-east-1"
 
 STANDARD_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 3})
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
 
 def _client(config: Config) -> Any:
-    return check_client(boto3.client("rekognition", region_name=REGION, config=config))
+    return strict_client(boto3.client("rekognition", region_name=REGION, config=config))
 
 
 def _running(rekognition: Any, train: Any) -> str:
@@ -216,7 +216,7 @@ def test_probability_is_deterministic_for_a_seed() -> None:
 def test_calls_of_a_full_journey(rekomock: Any, rekognition: Any, train: Any,
                                  classification: dict[str, Any]) -> None:
     project = rekognition.create_project(ProjectName="journey")["ProjectArn"]
-    rekomock.calls.clear()
+    rekomock.clear_calls()
     version = train("v1", ProjectArn=project)
     rekognition.get_waiter("project_version_training_completed").wait(
         ProjectArn=project, VersionNames=["v1"])
@@ -273,7 +273,7 @@ def test_the_record_keeps_the_latest_calls(rekomock: Any, rekognition: Any,
     for i in range(5):
         rekognition.create_project(ProjectName=f"p{i}")
     assert [c.params["ProjectName"] for c in rekomock.calls] == ["p2", "p3", "p4"]
-    rekomock.calls.clear()
+    rekomock.clear_calls()
     assert list(rekomock.calls) == [] and len(rekomock.calls) == 0
 
 

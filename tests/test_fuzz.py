@@ -22,9 +22,9 @@ from strategies import FUZZ_BUCKET, allowed_errors, deeply_nested, populate, raw
 
 from rekomock import mock_rekognition_custom
 from rekomock._domain.operations import OPERATIONS as IMPLEMENTED
-from rekomock._domain.shapes import check_body, check_client
+from rekomock._domain.shapes import check_body
 from rekomock._wire.routing import RekognitionRouter
-from rekomock.testing import classification_line, make_png, manifest
+from rekomock.testing import classification_line, make_png, manifest, strict_client
 
 OPERATIONS = sorted(IMPLEMENTED)
 BUCKET = FUZZ_BUCKET
@@ -41,7 +41,7 @@ def world() -> Iterator[tuple[Any, dict[str, list[str]]]]:
     """An active mock holding a little of everything, and the live names the strategies use."""
     with mock_rekognition_custom():
         s3 = boto3.client("s3", region_name="us-east-1")
-        client = check_client(boto3.client("rekognition", region_name="us-east-1",
+        client = strict_client(boto3.client("rekognition", region_name="us-east-1",
                                            config=Config(parameter_validation=False)))
         known = populate(s3, client)
         yield client, known

@@ -11,15 +11,14 @@ from freezegun import freeze_time
 from moto.moto_api import state_manager
 
 from rekomock import Controller
-from rekomock._domain.lifecycle import (
+from rekomock.phases import (
     VERSION_COPYING,
     VERSION_DELETING,
     VERSION_STARTING,
     VERSION_STOPPING,
     VERSION_TRAINING,
 )
-
-from conftest import describe_version
+from rekomock.testing import describe_version
 
 
 def _status(rekognition: Any, project_arn: str, name: str = "v1") -> str:

@@ -15,17 +15,13 @@ import pytest
 from moto.s3.models import FakeAcl, FakeGrant, FakeGrantee, FakeKey
 
 from rekomock import mock_rekognition_custom
-from rekomock.testing import put_classification_dataset
+from rekomock.testing import manifest_asset, put_classification_dataset
 
 BUCKET = "long-running"
 #: Growth allowed per 1,000 cycles: generous (about 0.25 MiB measured; 23 MiB before
 #: overwritten outputs were released).
 MAX_GROWTH_PER_1000 = 2 * 1024 * 1024
 TRACKED = (FakeKey, FakeAcl, FakeGrant, FakeGrantee)
-
-
-def _asset(key: str) -> dict[str, Any]:
-    return {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET, "Name": key}}}]}
 
 
 def _cycles(rek: Any, s3: Any) -> Callable[[], None]:
@@ -39,7 +35,8 @@ def _cycles(rek: Any, s3: Any) -> Callable[[], None]:
         version = rek.create_project_version(
             ProjectArn=project, VersionName="v1",
             OutputConfig={"S3Bucket": BUCKET, "S3KeyPrefix": "out"},
-            TrainingData=_asset(key), TestingData=_asset(key))["ProjectVersionArn"]
+            TrainingData=manifest_asset(BUCKET, key),
+            TestingData=manifest_asset(BUCKET, key))["ProjectVersionArn"]
         rek.start_project_version(ProjectVersionArn=version, MinInferenceUnits=1)
         rek.detect_custom_labels(ProjectVersionArn=version,
                                  Image={"S3Object": {"Bucket": bucket, "Name": name}})
@@ -65,12 +62,12 @@ def test_retraining_the_same_versions_does_not_grow() -> None:
             cycle = _cycles(rek, s3)
             for _ in range(warm_up):  # warms the caches
                 cycle()
-            rk.calls.clear()  # the record of calls is bounded (the latest 1,000)
+            rk.clear_calls()  # the record of calls is bounded (the latest 1,000)
             gc.collect()
             before, tracked = tracemalloc.get_traced_memory()[0], _tracked()
             for _ in range(measured):
                 cycle()
-            rk.calls.clear()
+            rk.clear_calls()
             gc.collect()
             growth = tracemalloc.get_traced_memory()[0] - before
             assert _tracked() == tracked  # moto's tracker holds no replaced object
@@ -87,8 +84,8 @@ def test_an_overwritten_output_object_is_released(rekognition: Any, s3: Any, buc
     def train() -> dict[str, Any]:
         rekognition.create_project_version(
             ProjectArn=project, VersionName="v1", OutputConfig={"S3Bucket": bucket},
-            TrainingData=_manifest_asset(bucket, classification_manifest),
-            TestingData=_manifest_asset(bucket, classification_manifest))
+            TrainingData=manifest_asset(bucket, classification_manifest),
+            TestingData=manifest_asset(bucket, classification_manifest))
         return _outputs(bucket)
 
     first = train()
@@ -109,8 +106,8 @@ def test_a_versioned_bucket_keeps_every_version(rekognition: Any, s3: Any, bucke
     for _ in range(2):
         rekognition.create_project_version(
             ProjectArn=project, VersionName="v1", OutputConfig={"S3Bucket": bucket},
-            TrainingData=_manifest_asset(bucket, classification_manifest),
-            TestingData=_manifest_asset(bucket, classification_manifest))
+            TrainingData=manifest_asset(bucket, classification_manifest),
+            TestingData=manifest_asset(bucket, classification_manifest))
         rekognition.delete_project_version(ProjectVersionArn=_only_version(rekognition,
                                                                            project))
     key = next(k for k in _outputs(bucket) if k.startswith("EvaluationResultSummary"))
@@ -136,7 +133,8 @@ def test_reset_frees_what_rekomock_holds() -> None:
             project = rek.create_project(ProjectName=f"kept-{i}")["ProjectArn"]
             version = rek.create_project_version(
                 ProjectArn=project, VersionName="v1", OutputConfig={"S3Bucket": BUCKET},
-                TrainingData=_asset(key), TestingData=_asset(key))["ProjectVersionArn"]
+                TrainingData=manifest_asset(BUCKET, key),
+            TestingData=manifest_asset(BUCKET, key))["ProjectVersionArn"]
             rek.start_project_version(ProjectVersionArn=version, MinInferenceUnits=1)
             rek.tag_resource(ResourceArn=project, Tags={"team": "vision"})
             rk.inject_error("DescribeProjects", "ThrottlingException")
@@ -162,10 +160,6 @@ def test_reset_frees_what_rekomock_holds() -> None:
 def classification_manifest(s3: Any, bucket: str) -> str:
     key, _ = put_classification_dataset(s3, bucket, {"cat": 2, "dog": 2})
     return key
-
-
-def _manifest_asset(bucket: str, key: str) -> dict[str, Any]:
-    return {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}]}
 
 
 def _outputs(bucket: str) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """Ground Truth manifests: file errors, line errors and warnings, use case, content errors,
-split, and the training outputs built from them (rekomock.manifests;
+split, and the training outputs built from them (rekomock._domain.manifests and outputs;
 [CL:md-create-manifest-file; CL:tm-debugging-summary])."""
 
 from __future__ import annotations
@@ -12,17 +12,16 @@ import pytest
 
 from rekomock._domain import manifests as m
 from rekomock._domain.images import ImageInfo
+from rekomock._domain.manifest_codes import MESSAGES
 from rekomock._domain.manifests import (
     Box,
     ManifestFileError,
     ParsedManifest,
     auto_split,
     content_errors,
-    manifest_summary,
     parse_manifest,
-    to_ground_truth_line,
-    validation_manifest,
 )
+from rekomock._domain.outputs import manifest_summary, to_ground_truth_line, validation_manifest
 
 BUCKET = "my-bucket"
 CREATED = "2020-03-06T17:46:39.176"
@@ -636,7 +635,7 @@ def test_use_case_not_determined_without_valid_lines() -> None:
 
 
 def _err(code: str) -> dict[str, str]:
-    return {"code": code, "message": m.MESSAGES[code]}
+    return {"code": code, "message": MESSAGES[code]}
 
 
 def test_no_content_errors_for_a_good_pair() -> None:

@@ -19,9 +19,10 @@ from rekomock.testing import (
     make_jpeg,
     make_png,
     manifest,
+    manifest_asset,
 )
 
-from conftest import BUCKET, manifest_asset
+BUCKET = "rekomock-test-bucket"  # the ``bucket`` fixture's
 
 SIZE = (160, 120)  # 75 % of it still meets the 64 px minimum
 
@@ -341,7 +342,7 @@ def test_scripted_answers_match_the_same_picture(
     assert detect(rekognition, arn, encode(scene(501), "JPEG")) == []
     # A scripted answer for a known picture wins over its ground truth in other bytes too.
     known, _ = classifier["pictures"][0]
-    rekomock.set_detections([{"Name": "override", "Confidence": 88.0}], project_version_arn=arn,
+    rekomock.set_detections([{"Name": "override", "Confidence": 88.0}], version=arn,
                             image=known)
     assert [x["Name"] for x in detect(rekognition, arn, jpeg(90)(known))] == ["override"]
     rekomock.clear_detections()
@@ -355,9 +356,9 @@ def test_scripted_answer_for_an_image_beats_one_for_any_image_of_a_model(
 ) -> None:
     arn = classifier["arn"]
     photo = encode(scene(600), "PNG")
-    rekomock.set_detections([{"Name": "this", "Confidence": 95.0}], project_version_arn=arn,
+    rekomock.set_detections([{"Name": "this", "Confidence": 95.0}], version=arn,
                             image=photo)
-    rekomock.set_detections([{"Name": "anything", "Confidence": 95.0}], project_version_arn=arn)
+    rekomock.set_detections([{"Name": "anything", "Confidence": 95.0}], version=arn)
     assert [x["Name"] for x in detect(rekognition, arn, jpeg(85)(photo))] == ["this"]
     assert [x["Name"] for x in detect(rekognition, arn, encode(scene(601), "PNG"))] == [
         "anything"]

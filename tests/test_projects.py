@@ -12,8 +12,8 @@ import pytest
 from moto.moto_api import state_manager
 
 from rekomock import Controller
-from rekomock._domain.lifecycle import PROJECT_CREATING, PROJECT_DELETING
-from rekomock._domain.shapes import check_client
+from rekomock.phases import PROJECT_CREATING, PROJECT_DELETING
+from rekomock.testing import strict_client
 
 PROJECT_ARN = re.compile(
     r"^arn:aws:rekognition:us-east-1:123456789012:project/my-project/(\d{13})$"
@@ -60,7 +60,7 @@ def test_same_name_in_two_regions_and_two_accounts(
     rekognition: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rekognition.create_project(ProjectName="shared-name")
-    west = check_client(boto3.client("rekognition", region_name="us-west-2"))
+    west = strict_client(boto3.client("rekognition", region_name="us-west-2"))
     arn = west.create_project(ProjectName="shared-name")["ProjectArn"]
     assert ":us-west-2:" in arn
     assert names(west) == ["shared-name"]
@@ -174,7 +174,7 @@ def test_delete_unknown_or_foreign_project(rekognition: Any) -> None:
 
 def test_project_quota(rekognition: Any, single_attempt_rekognition: Any,
                        rekomock: Controller) -> None:
-    rekomock.quotas.projects = 2
+    rekomock.set_quotas(projects=2)
     rekognition.create_project(ProjectName="a")
     rekognition.create_project(ProjectName="b")
     with pytest.raises(rekognition.exceptions.LimitExceededException) as err:

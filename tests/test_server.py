@@ -12,16 +12,17 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from botocore.config import Config
 from botocore.exceptions import ClientError, WaiterError
 from server_process import ServerProcess
 
 from rekomock import mock_rekognition_custom
-from rekomock._domain.lifecycle import VERSION_TRAINING
-from rekomock._domain.shapes import check_client
+from rekomock.phases import VERSION_TRAINING
 from rekomock.server import RekomockServer, endpoint_url
-from rekomock.testing import make_png, put_classification_dataset
+from rekomock.testing import make_png, manifest_asset, put_classification_dataset, strict_client
 
-from conftest import SINGLE_ATTEMPT
+#: No retries: quota errors answer at once, without back-off sleeps.
+SINGLE_ATTEMPT = Config(retries={"total_max_attempts": 1})
 
 BUCKET = "server-bucket"
 
@@ -34,9 +35,8 @@ def _world(server: ServerProcess, region: str = "us-east-1", **creds: Any) -> di
         s3.create_bucket(Bucket=BUCKET,
                          CreateBucketConfiguration={"LocationConstraint": region})
     key, images = put_classification_dataset(s3, BUCKET, {"cat": 3, "dog": 3})
-    rek = check_client(server.client("rekognition", region, **creds))
-    asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET,
-                                                              "Name": key}}}]}
+    rek = strict_client(server.client("rekognition", region, **creds))
+    asset = manifest_asset(BUCKET, key)
     return {"s3": s3, "rek": rek, "asset": asset, "images": images}
 
 
@@ -148,7 +148,7 @@ def test_set_and_clear_detections_over_http(server: ServerProcess) -> None:
                                     Image={"Bytes": unseen})["CustomLabels"] == []
     labels = [{"Name": "zebra", "Confidence": 97.5}]
     status, _ = server.control("set-detections", {
-        "labels": labels, "project_version_arn": version,
+        "labels": labels, "version": version,
         "image_base64": base64.b64encode(unseen).decode()})
     assert status == 200
     assert rek.detect_custom_labels(ProjectVersionArn=version,
@@ -175,14 +175,14 @@ def test_evaluation_quotas_and_state_over_http(server: ServerProcess) -> None:
 
     status, quotas = server.control("quotas")
     assert status == 200 and quotas["projects"] == 10_000
-    assert server.control("quotas", {"projects": 1})[1]["projects"] == 1
+    assert server.control("set-quotas", {"projects": 1})[1]["projects"] == 1
     single_attempt = server.client("rekognition", config=SINGLE_ATTEMPT)  # no back-off sleeps
     with pytest.raises(single_attempt.exceptions.LimitExceededException):
         single_attempt.create_project(ProjectName="one-too-many")
 
-    status, state = server.control("state")
+    status, resources = server.control("resources")
     assert status == 200
-    kinds = {(r["kind"], r["name"], r["status"]) for r in state["Resources"]}
+    kinds = {(r["kind"], r["name"], r["status"]) for r in resources}
     assert kinds == {("project", "figures", "CREATED"),
                      ("version", "figures/v1", "TRAINING_COMPLETED")}
 
@@ -193,7 +193,7 @@ def test_inference_unit_hours_follow_the_clock(server: ServerProcess) -> None:
     status, answer = server.control("advance-time", {"seconds": 1800})
     assert status == 200 and answer["OffsetSeconds"] >= 1800
     status, hours = server.control("inference-unit-hours",
-                                   query=f"?project_version_arn={version}")
+                                   query=f"?version={version}")
     assert status == 200
     assert hours["ProjectVersionArn"] == version
     assert 1.0 <= hours["InferenceUnitHours"] < 1.01  # 2 units x 30 minutes
@@ -209,9 +209,10 @@ def test_inference_unit_hours_follow_the_clock(server: ServerProcess) -> None:
     ("set-evaluation", {"f1_score": 2}, ""),
     ("advance-time", {"seconds": -1}, ""),
     ("advance-time", {"seconds": "soon"}, ""),
-    ("quotas", {"projects": -3}, ""),
+    ("set-quotas", {"projects": -3}, ""),
     ("inference-unit-hours", None, ""),
-    ("inference-unit-hours", None, "?project_version_arn=arn:aws:nothing"),
+    ("inference-unit-hours", None, "?version=arn:aws:nothing"),
+    ("explain", None, "?arn=arn:aws:nothing"),
 ])
 def test_control_routes_refuse_bad_requests(server: ServerProcess, route: str,
                                             body: dict[str, Any] | None, query: str) -> None:
@@ -258,7 +259,8 @@ def test_moto_reset_empties_rekomock_and_its_clock(server: ServerProcess) -> Non
     status, _, _ = server.request("POST", "/moto-api/reset")
     assert status == 200
     assert rek.describe_projects()["ProjectDescriptions"] == []
-    assert server.control("state")[1] == {"Resources": [], "ClockOffsetSeconds": 0.0}
+    assert server.control("resources") == (200, [])
+    assert server.control("now")[1]["OffsetSeconds"] == 0.0
 
     rek.create_project(ProjectName="gone-after-rekomock-reset")
     assert server.control("reset", {}) == (200, {"status": "ok"})
@@ -305,7 +307,7 @@ def test_cross_account_copy_over_http(server: ServerProcess) -> None:
     creds = {"aws_access_key_id": role["AccessKeyId"],
              "aws_secret_access_key": role["SecretAccessKey"],
              "aws_session_token": role["SessionToken"]}
-    theirs = check_client(server.client("rekognition", **creds))
+    theirs = strict_client(server.client("rekognition", **creds))
     server.client("s3", **creds).create_bucket(Bucket="their-bucket")
     destination = theirs.create_project(ProjectName="received")["ProjectArn"]
     copy = theirs.copy_project_version(
@@ -400,10 +402,10 @@ def test_threaded_server_for_tests() -> None:
         assert rek.describe_projects(ProjectNames=["threaded"])["ProjectDescriptions"][0][
             "ProjectArn"] == arn
         rek.delete_project(ProjectArn=arn)
-        answer = requests.get(url + "/moto-api/rekomock/state", timeout=30).json()
-        assert answer["Resources"] == []
+        answer = requests.get(url + "/moto-api/rekomock/resources", timeout=30).json()
+        assert answer == []
     with pytest.raises(requests.ConnectionError):
-        requests.get(url + "/moto-api/rekomock/state", timeout=5)
+        requests.get(url + "/moto-api/rekomock/resources", timeout=5)
     # Stopped, the server leaves plain mock_aws to moto again (its canned answer).
     from moto import mock_aws
 
@@ -424,8 +426,7 @@ def test_control_routes_answer_in_process_too() -> None:
         assert answer.status_code == 200
         rek = boto3.client("rekognition", region_name="us-east-1")
         project = rek.create_project(ProjectName="p")["ProjectArn"]
-        asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET,
-                                                                  "Name": key}}}]}
+        asset = manifest_asset(BUCKET, key)
         rek.create_project_version(ProjectArn=project, VersionName="v1",
                                    OutputConfig={"S3Bucket": BUCKET},
                                    TrainingData=asset, TestingData=asset)
@@ -485,9 +486,9 @@ def test_unsigned_request_is_refused_as_aws_refuses_it(target: str, body: bytes)
         assert error["__type"] == "MissingAuthenticationTokenException"
         assert error["Message"] == "Missing Authentication Token"
         # Nothing happened: the refused CreateProject made no project.
-        answer = requests.get(running.endpoint_url + "/moto-api/rekomock/state",
+        answer = requests.get(running.endpoint_url + "/moto-api/rekomock/resources",
                               timeout=30).json()
-        assert answer["Resources"] == []
+        assert answer == []
 
 
 def test_signed_raw_request_still_answers() -> None:

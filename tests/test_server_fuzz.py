@@ -47,9 +47,10 @@ def _error(status: int, headers: dict[str, str], text: bytes) -> str:
 
 
 def _state(server: ServerProcess) -> Any:
-    status, answer = server.control("state")
-    assert status == 200
-    return answer
+    """The resources and the mock's clock, as the control routes show them."""
+    (status, resources), (clock_status, now) = server.control("resources"), server.control("now")
+    assert status == clock_status == 200
+    return resources, now["OffsetSeconds"]
 
 
 @pytest.fixture(scope="module")

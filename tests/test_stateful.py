@@ -26,15 +26,14 @@ from hypothesis.stateful import (
 from moto.moto_api import state_manager
 
 from rekomock import mock_rekognition_custom
-from rekomock._domain.lifecycle import (
+from rekomock.phases import (
     VERSION_COPYING,
     VERSION_DELETING,
     VERSION_STARTING,
     VERSION_STOPPING,
     VERSION_TRAINING,
 )
-from rekomock._domain.shapes import check_client
-from rekomock.testing import put_classification_dataset
+from rekomock.testing import manifest_asset, put_classification_dataset, strict_client
 
 PROJECTS = ["alpha", "beta", "gamma"]
 VERSIONS = ["v1", "v2", "v3"]
@@ -91,9 +90,8 @@ class Lifecycle(RuleBasedStateMachine):
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="walk-bucket")
         key, _ = put_classification_dataset(s3, "walk-bucket", {"a": 2, "b": 2})
-        self.asset = {"Assets": [{"GroundTruthManifest": {"S3Object": {
-            "Bucket": "walk-bucket", "Name": key}}}]}
-        self.client = check_client(boto3.client(
+        self.asset = manifest_asset("walk-bucket", key)
+        self.client = strict_client(boto3.client(
             "rekognition", region_name="us-east-1", config=Config(parameter_validation=False)))
         self.projects: dict[str, str] = {}  # name -> ARN
         self.versions: dict[tuple[str, str], Version] = {}
@@ -212,7 +210,7 @@ class Lifecycle(RuleBasedStateMachine):
         elif status not in STARTABLE:
             error = "ResourceInUseException"
         if error is None and fail:
-            self.rk.fail_start(version_name=key[1])
+            self.rk.fail_start(version=arn)
         if self._expect(error, lambda: self.client.start_project_version(
                 ProjectVersionArn=arn, MinInferenceUnits=1)):
             self._begin(key, arn, "STARTING", "FAILED" if fail else "RUNNING")

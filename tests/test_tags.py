@@ -47,7 +47,7 @@ def test_arn_of_another_project_generation_is_not_found(rekognition: Any, projec
 def test_tag_quota_refuses_and_changes_nothing(
     rekognition: Any, single_attempt_rekognition: Any, project_arn: str, rekomock: Controller
 ) -> None:
-    rekomock.quotas.tags_per_resource = 3
+    rekomock.set_quotas(tags_per_resource=3)
     rekognition.tag_resource(ResourceArn=project_arn, Tags={"a": "1", "b": "2"})
     with pytest.raises(rekognition.exceptions.ServiceQuotaExceededException):
         rekognition.tag_resource(ResourceArn=project_arn, Tags={"c": "3", "d": "4"})

@@ -13,13 +13,13 @@ from botocore.exceptions import WaiterError
 from rekomock import Controller
 from rekomock.testing import (
     classification_line,
+    describe_version,
     detection_line,
     make_jpeg,
     make_png,
     manifest,
+    manifest_asset,
 )
-
-from conftest import describe_version, manifest_asset
 
 VERSION_ARN = re.compile(
     r"^arn:aws:rekognition:us-east-1:123456789012:project/my-project/version/v1/(\d{13})$"
@@ -408,8 +408,8 @@ def test_fail_training_next_and_by_name(rekognition: Any, project_arn: str, trai
     )
     assert rekomock.explain(arn) == ("TRAINING_FAILED: Custom failure for the test. -- "
                                      "rk.fail_training() asked for this failure")
-    row = next(r for r in rekomock.rows() if r["name"] == "my-project/v1")
-    assert (row["status"], row["detail"]) == ("TRAINING_FAILED", "Custom failure for the test.")
+    row = next(r for r in rekomock.resources() if r.name == "my-project/v1")
+    assert (row.status, row.detail) == ("TRAINING_FAILED", "Custom failure for the test.")
     rekomock.fail_training(version_name="v3")
     train("v2")
     assert describe_version(rekognition, project_arn, "v2")["Status"] == "TRAINING_COMPLETED"
@@ -451,7 +451,7 @@ def test_version_tags(rekognition: Any, train: Any) -> None:
 def test_versions_quota(rekognition: Any, single_attempt_rekognition: Any, project_arn: str,
                         train: Any, classification: dict[str, Any],
                         rekomock: Controller) -> None:
-    rekomock.quotas.versions_per_project = 1
+    rekomock.set_quotas(versions_per_project=1)
     train("v1")
     with pytest.raises(rekognition.exceptions.LimitExceededException):
         single_attempt_rekognition.create_project_version(

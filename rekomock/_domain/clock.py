@@ -4,6 +4,10 @@ Waiters polling rekomock advance the offset instead of sleeping (see ``waiters``
 time-based progression of an hour completes in milliseconds while every timestamp the mock
 reports still moves forward consistently.
 
+Frozen (:func:`freeze`), the clock stands at the wall time it was frozen at plus the offset:
+only ``advance`` (``rk.advance_time``, waiters, retry back-offs) moves it, so meters and
+timestamps come out exact. Unfrozen again, it carries on from where it stood, never back.
+
 Citation tags and coined words: docs/glossary.md.
 """
 
@@ -14,6 +18,10 @@ from datetime import datetime, timedelta, timezone
 
 _lock = threading.Lock()
 _offset = timedelta(0)
+#: The wall time the clock was frozen at, or None while it runs with wall time.
+_frozen_at: datetime | None = None
+#: Whether a reset leaves the clock frozen (``rekomock server --freeze-clock``).
+_frozen_by_default = False
 #: How far ahead of wall time the clock may run: a millennium keeps every timestamp a
 #: datetime (they end in 9999).
 MAX_OFFSET = timedelta(days=1000 * 365)
@@ -21,7 +29,8 @@ MAX_OFFSET = timedelta(days=1000 * 365)
 
 def now() -> datetime:
     """Current mock time, timezone-aware UTC."""
-    return datetime.now(timezone.utc) + _offset
+    frozen_at = _frozen_at
+    return (datetime.now(timezone.utc) if frozen_at is None else frozen_at) + _offset
 
 
 def advance(seconds: float) -> None:
@@ -39,10 +48,39 @@ def offset_seconds() -> float:
     return _offset.total_seconds()
 
 
+def freeze(frozen: bool = True) -> None:
+    """Stop the clock following wall time (or let it follow again, from where it stands)."""
+    global _frozen_at, _offset
+    with _lock:
+        wall = datetime.now(timezone.utc)
+        if frozen and _frozen_at is None:
+            _frozen_at = wall
+        elif not frozen and _frozen_at is not None:
+            _offset = _frozen_at + _offset - wall  # carry on from the frozen moment
+            _frozen_at = None
+
+
+def frozen() -> bool:
+    return _frozen_at is not None
+
+
+def freeze_by_default(frozen: bool) -> None:
+    """Whether a reset leaves the clock frozen; the choice takes effect at once too."""
+    global _frozen_by_default
+    _frozen_by_default = frozen
+    freeze(frozen)
+
+
+def frozen_by_default() -> bool:
+    return _frozen_by_default
+
+
 def reset() -> None:
-    global _offset
+    """Back to wall time, frozen there if frozen by default."""
+    global _offset, _frozen_at
     with _lock:
         _offset = timedelta(0)
+        _frozen_at = datetime.now(timezone.utc) if _frozen_by_default else None
 
 
 def epoch(moment: datetime) -> float:

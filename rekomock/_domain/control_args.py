@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from . import arns
+
 #: The most one ``advance_time`` moves the clock: a century, far beyond any progression
 #: and well inside what :class:`datetime.datetime` can hold.
 MAX_ADVANCE_SECONDS = 100 * 365 * 24 * 3600
@@ -47,6 +49,30 @@ def integer(name: str, value: Any, low: int | None = None, *,
     return value
 
 
+#: What ``times=None`` means for every setting of the controller.
+UNTIL_CLEARED = "every use until cleared"
+
+
+def use_count(name: str, value: Any) -> int | None:
+    """How many uses a setting lasts (``times``): at least 1, or None for until cleared."""
+    return integer(name, value, 1, none_means=UNTIL_CLEARED)
+
+
+def arn_of(name: str, value: Any, kind: str, *, optional: bool = False) -> str | None:
+    """``value`` when it is a Custom Labels ARN of ``kind`` (``"project"``, ``"version"``),
+    or None when ``optional``."""
+    checked = text(name, value, optional=optional)
+    if checked is None:
+        return None
+    parsed = arns.parse(checked)
+    if parsed is None or parsed.kind != kind:
+        what = "a project ARN" if kind == "project" else "a project version ARN"
+        shown = checked if len(checked) <= 100 else checked[:100] + "..."
+        raise ValueError(f"{name} must be {what}" + (" or null" if optional else "")
+                         + f", not {shown!r}")
+    return checked
+
+
 def text(name: str, value: Any, *, optional: bool = False) -> str | None:
     """``value`` when it is a string (or None when ``optional``)."""
     if value is None and optional:
@@ -64,4 +90,11 @@ def mapping(name: str, value: Any, *, optional: bool = False) -> dict[str, Any] 
     if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
         must = f"{name} must be an object" + (" or null" if optional else "")
         raise TypeError(f"{must}, not {type(value).__name__}")
+    return value
+
+
+def boolean(name: str, value: Any) -> bool:
+    """``value`` when it is true or false (not 0, 1 or a string)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be true or false, not {type(value).__name__}")
     return value

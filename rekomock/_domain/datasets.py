@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import arns, clock, lifecycle
 from .lifecycle import Phase, Phased
-from .manifests import ManifestLine, dataset_line
+from .manifests import ManifestLine
+from .outputs import dataset_line
 from .paging import next_sequence
 
 if TYPE_CHECKING:

@@ -188,6 +188,14 @@ class UnrecognizedClientException(RekognitionError):
     message = "The security token included in the request is invalid."
 
 
+class RegionNotServed(UnrecognizedClientException):
+    """Rekognition has no endpoint in this region (moto's region list, from botocore).
+
+    The real service answers with a connection failure; a JSON error is the closest thing an
+    in-process mock can give. ``MOTO_ALLOW_NONEXISTENT_REGION=true`` lifts the check.
+    """
+
+
 class InvalidSignatureException(RekognitionError):
     """The signature does not match the secret key of the access key."""
 

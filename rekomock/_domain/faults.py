@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, NamedTuple, overload
 
-from .control_args import finite_number, integer, text
+from .control_args import finite_number, integer, text, use_count
 from .exceptions import RekognitionError
 from .operations import OPERATIONS
 
@@ -149,7 +149,7 @@ class InjectedError:
         if code not in errors:
             raise ValueError(f"{self.operation} does not document {code!r}; its errors are "
                              f"{sorted(errors)}")
-        integer("times", times, 1, none_means="every matching call")
+        use_count("times", times)
         if not 0 < finite_number("probability", probability, 0, 1):
             raise ValueError("probability must be a finite number between 0 and 1, above 0")
         text("message", message, optional=True)

@@ -1,10 +1,11 @@
-"""SageMaker Ground Truth manifests as Custom Labels reads them
-[CL:md-create-manifest-file; CL:tm-debugging-summary].
+"""SageMaker Ground Truth manifests as Custom Labels reads them: parsing and the rules
+[CL:md-create-manifest-file; CL:md-create-manifest-file-validation-rules].
 
 One pass over the JSON lines: each line is parsed once, checked in place, and the
 ``errors``/``warnings`` arrays are inserted into the parsed object itself where the
 validation manifests put them [CL:tm-debugging-scope-json-line], so the validation manifest is a
-plain dump of the parsed lines and nothing is deep-copied.
+plain dump of the parsed lines and nothing is deep-copied. The codes and messages are in
+``manifest_codes``; the files written from a parsed manifest are in ``outputs``.
 
 Decisions the docs leave open are marked INFERRED here and listed in docs/decisions.md,
 *Manifests*.
@@ -25,30 +26,65 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .images import MAX_ASPECT, MAX_SIDE, MIN_SIDE, ImageInfo, check_dimensions
+from .manifest_codes import (
+    ATTRIBUTE_FORMAT,
+    BOX_TOO_SMALL,
+    DUPLICATE_SOURCE_REF,
+    EMPTY,
+    IMAGES_FOR_AUTOSPLIT,
+    INACCESSIBLE,
+    INVALID_BOX,
+    INVALID_IMAGE,
+    INVALID_IMAGE_DIMENSION,
+    INVALID_JSON_LINE,
+    INVALID_SOURCE_REF,
+    LABEL_NAME_LENGTH,
+    LABEL_OVERLAP,
+    MESSAGES,
+    METADATA_FORMAT,
+    MISSING_CLASS_MAP_ID,
+    MISSING_CONFIDENCE,
+    MISSING_SOURCE_REF,
+    MULTIPLE_BUCKETS,
+    NO_ANNOTATIONS,
+    NO_ATTRIBUTE_ANNOTATIONS,
+    NO_LABEL_ATTRIBUTES,
+    NO_VALID_ANNOTATIONS,
+    NO_VALID_LABEL_ATTRIBUTES,
+    ROWS_EXCEED,
+    SIZE_TOO_LARGE,
+    TOO_FEW_LABELS,
+    TOO_FEW_USABLE_LABELS,
+    TOO_MANY_BOXES,
+    TOO_MANY_INVALID_ROWS,
+    TOO_MANY_LABELS,
+    TOO_MANY_LABELS_PER_IMAGE,
+    UNANNOTATED,
+    UNSUPPORTED_TYPE,
+    USABLE_LABEL_OVERLAP,
+    ErrorDict,
+    error,
+)
+from .trained_model import Truth
 
 __all__ = [
     "CLASSIFICATION",
     "LOCALIZATION",
-    "MESSAGES",
     "NOT_DETERMINED",
+    "SERVICE_KEYS",
     "Box",
     "ManifestFileError",
     "ManifestLine",
     "ParsedManifest",
     "auto_split",
     "content_errors",
-    "dataset_line",
-    "error",
-    "manifest_summary",
     "parse_manifest",
-    "to_ground_truth_line",
-    "validation_manifest",
+    "truth_of",
 ]
 
 UseCase = Literal["IMAGE_LEVEL_LABELS", "OBJECT_LOCALIZATION", "NOT_DETERMINED"]
 Kind = Literal["IMAGE_LEVEL_LABELS", "OBJECT_LOCALIZATION"]
 State = Literal["valid", "invalid", "ignored"]
-ErrorDict = dict[str, str]
 ImageLookup = Callable[[str, str], ImageInfo | None]
 
 CLASSIFICATION: Kind = "IMAGE_LEVEL_LABELS"
@@ -79,117 +115,13 @@ MIN_LABEL_OVERLAP_PERCENT = 50
 TRAINING_MAX_SIDE = 1280  # images are shrunk to this before the box-size rule applies
 AUTO_SPLIT_FRACTION = 0.2
 
-# ----------------------------------------------------------------- codes and messages
-
-# File errors [CL:tm-terminal-errors-reference; CL:debugging-datasets-terminal-errors].
-INACCESSIBLE = "ERROR_MANIFEST_INACCESSIBLE_OR_UNSUPPORTED_FORMAT"
-EMPTY = "ERROR_EMPTY_MANIFEST"
-SIZE_TOO_LARGE = "ERROR_MANIFEST_SIZE_TOO_LARGE"
-ROWS_EXCEED = "ERROR_MANIFEST_ROWS_EXCEEDS_MAXIMUM"
-MANIFEST_PERMISSIONS = "ERROR_INVALID_PERMISSIONS_MANIFEST_S3_BUCKET"
-IMAGES_FOR_AUTOSPLIT = "ERROR_INSUFFICIENT_IMAGES_PER_LABEL_FOR_AUTOSPLIT"
-IMAGES_FOR_DISTRIBUTE = "ERROR_INSUFFICIENT_IMAGES_PER_LABEL_FOR_DISTRIBUTE"
-# Content errors [CL:tm-debugging-aggregate-errors].
-TOO_MANY_INVALID_ROWS = "ERROR_TOO_MANY_INVALID_ROWS_IN_MANIFEST"
-MULTIPLE_BUCKETS = "ERROR_IMAGES_IN_MULTIPLE_S3_BUCKETS"
-IMAGES_PERMISSIONS = "ERROR_INVALID_PERMISSIONS_IMAGES_S3_BUCKET"
-TOO_FEW_LABELS = "ERROR_MANIFEST_TOO_FEW_LABELS"
-TOO_MANY_LABELS = "ERROR_MANIFEST_TOO_MANY_LABELS"
-LABEL_OVERLAP = "ERROR_INSUFFICIENT_LABEL_OVERLAP"
-TOO_FEW_USABLE_LABELS = "ERROR_MANIFEST_TOO_FEW_USABLE_LABELS"
-USABLE_LABEL_OVERLAP = "ERROR_INSUFFICIENT_USABLE_LABEL_OVERLAP"
-# Line errors and warnings [CL:tm-debugging-json-line-errors].
-MISSING_SOURCE_REF = "ERROR_MISSING_SOURCE_REF"
-INVALID_SOURCE_REF = "ERROR_INVALID_SOURCE_REF_FORMAT"
-NO_LABEL_ATTRIBUTES = "ERROR_NO_LABEL_ATTRIBUTES"
-ATTRIBUTE_FORMAT = "ERROR_INVALID_LABEL_ATTRIBUTE_FORMAT"
-METADATA_FORMAT = "ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT"
-NO_VALID_LABEL_ATTRIBUTES = "ERROR_NO_VALID_LABEL_ATTRIBUTES"
-MISSING_CONFIDENCE = "ERROR_MISSING_BOUNDING_BOX_CONFIDENCE"
-MISSING_CLASS_MAP_ID = "ERROR_MISSING_CLASS_MAP_ID"
-INVALID_JSON_LINE = "ERROR_INVALID_JSON_LINE"
-INVALID_IMAGE = "ERROR_INVALID_IMAGE"
-INVALID_IMAGE_DIMENSION = "ERROR_INVALID_IMAGE_DIMENSION"
-INVALID_BOX = "ERROR_INVALID_BOUNDING_BOX"
-BOX_TOO_SMALL = "ERROR_BOUNDING_BOX_TOO_SMALL"
-TOO_MANY_BOXES = "ERROR_TOO_MANY_BOUNDING_BOXES"
-NO_VALID_ANNOTATIONS = "ERROR_NO_VALID_ANNOTATIONS"
-UNSUPPORTED_TYPE = "ERROR_UNSUPPORTED_USE_CASE_TYPE"
-LABEL_NAME_LENGTH = "ERROR_INVALID_LABEL_NAME_LENGTH"
-UNANNOTATED = "WARNING_UNANNOTATED_RECORD"
-NO_ANNOTATIONS = "WARNING_NO_ANNOTATIONS"
-NO_ATTRIBUTE_ANNOTATIONS = "WARNING_NO_ATTRIBUTE_ANNOTATIONS"
-# INFERRED: the docs name no code for these two rules (duplicate source-ref
-# [CL:debugging-datasets-terminal-errors], labels per image <= 50 [CL:limits]); the codes
-# follow the service's naming (docs/decisions.md, *Manifests*).
-DUPLICATE_SOURCE_REF = "ERROR_DUPLICATE_SOURCE_REF"
-TOO_MANY_LABELS_PER_IMAGE = "ERROR_TOO_MANY_LABELS_PER_IMAGE"
-
-MESSAGES: dict[str, str] = {
-    INACCESSIBLE: "The manifest file extension or contents are invalid.",
-    EMPTY: "The manifest file is empty.",
-    SIZE_TOO_LARGE: "The manifest file size exceeds the maximum supported size.",
-    ROWS_EXCEED: "The manifest file has too many rows.",
-    MANIFEST_PERMISSIONS: "The S3 bucket permissions are incorrect.",
-    IMAGES_FOR_AUTOSPLIT: (
-        "The manifest file contains insufficient labeled images per label to perform auto-split."
-    ),
-    IMAGES_FOR_DISTRIBUTE: (
-        "The manifest file doesn't have enough labeled images to distribute the dataset."
-    ),
-    TOO_MANY_INVALID_ROWS: "The manifest file contains too many invalid rows.",
-    MULTIPLE_BUCKETS: "The manifest file contains images from multiple S3 buckets.",
-    IMAGES_PERMISSIONS: "The permissions for the images S3 bucket are invalid.",
-    TOO_FEW_LABELS: "The manifest file has too few labels.",
-    TOO_MANY_LABELS: "The manifest file has too many labels.",
-    LABEL_OVERLAP: "Less than {}% label overlap between the training and testing manifest files.",
-    TOO_FEW_USABLE_LABELS: "The manifest file has too few usable labels.",
-    USABLE_LABEL_OVERLAP: (
-        "Less than {}% usable label overlap between the training and testing manifest files."
-    ),
-    MISSING_SOURCE_REF: "The source-ref key is missing.",
-    INVALID_SOURCE_REF: "The format of the source-ref value is invalid.",
-    NO_LABEL_ATTRIBUTES: "No label attributes found.",
-    ATTRIBUTE_FORMAT: "The format of the label attribute {} is invalid.",
-    METADATA_FORMAT: "The format of the label attribute metadata is invalid.",
-    NO_VALID_LABEL_ATTRIBUTES: "No valid label attributes found.",
-    MISSING_CONFIDENCE: "One or more bounding boxes has a missing confidence value.",
-    MISSING_CLASS_MAP_ID: "One of more class ids is missing from the class map.",
-    INVALID_JSON_LINE: "The JSON Line has an invalid format.",
-    INVALID_IMAGE: "The image is invalid. Check S3 path and/or image properties.",
-    INVALID_IMAGE_DIMENSION: "The image dimension(s) do not conform to allowed dimensions.",
-    INVALID_BOX: "The bounding box has off frame values.",
-    BOX_TOO_SMALL: "The height and width of the bounding box is too small.",
-    TOO_MANY_BOXES: "There are more bounding boxes than the allowed maximum.",
-    NO_VALID_ANNOTATIONS: "No valid annotations found.",
-    UNANNOTATED: "Record is unannotated.",
-    # The two warnings as the example lines of [CL:tm-debugging-json-line-errors] write them
-    # (its headings say "No annotations provided." / "No attribute annotations provided.";
-    # docs/decisions.md, *Manifests*).
-    NO_ANNOTATIONS: "No annotations were found.",
-    NO_ATTRIBUTE_ANNOTATIONS: "No attribute annotations were found.",
-    # The example entry of [CL:tm-debugging-json-line-errors]; {} is the metadata's key.
-    UNSUPPORTED_TYPE: (
-        "The use case type of the {} label attribute metadata is unsupported. Check the type "
-        "field."
-    ),
-    # INFERRED message: the page gives none, only "The length of a label name is too long.
-    # The maximum length is 256 characters."
-    LABEL_NAME_LENGTH: (
-        "The length of a label name is too long. The maximum length is 256 characters."
-    ),
-    # INFERRED codes and messages (see above).
-    DUPLICATE_SOURCE_REF: "The source-ref value is used by an earlier JSON Line.",
-    TOO_MANY_LABELS_PER_IMAGE: "There are more labels for the image than the allowed maximum.",
-}
 
 # S3Object.Bucket is 3-255 of [0-9A-Za-z.-_] [M]; the key is anything non-empty.
 _SOURCE_REF = re.compile(r"s3://([0-9A-Za-z._\-]{3,255})/(.+)", re.DOTALL)
 # Fields the service adds to a line: ``errors``/``warnings`` in validation manifests
 # [CL:tm-debugging-scope-json-line], ``cl-errors`` in dataset entries
 # [CL:tm-debugging-json-line-errors]; dropped when a line is read again.
-_SERVICE_KEYS = ("errors", "warnings", "cl-errors")
-DATASET_ERRORS = "cl-errors"
+SERVICE_KEYS = ("errors", "warnings", "cl-errors")
 
 
 def _reject(name: str) -> Any:
@@ -197,16 +129,6 @@ def _reject(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(parse_constant=_reject)
-
-
-def error(code: str, *args: object) -> ErrorDict:
-    """A ``{"code", "message"}`` dict with the documented message (placeholders filled)."""
-    message = MESSAGES[code]
-    return {"code": code, "message": message.format(*args) if args else message}
-
-
-#: Codes of the terminal manifest *file* errors: a training failing with one writes nothing.
-FILE_ERRORS = (INACCESSIBLE, EMPTY, SIZE_TOO_LARGE, ROWS_EXCEED, MANIFEST_PERMISSIONS)
 
 
 class ManifestFileError(Exception):
@@ -486,7 +408,7 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
         return _unparsable(entry)
     entry.line = obj
     # Service-owned fields of a re-imported line are recomputed, not kept (INFERRED).
-    for s in _SERVICE_KEYS:
+    for s in SERVICE_KEYS:
         obj.pop(s, None)
     obj.pop("cl-metadata", None)
     line = _Line(entry, obj)
@@ -540,13 +462,13 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
     for attr in pairs:
         value, meta = obj[attr], obj[attr + "-metadata"]
         if type(value) is dict:
-            for s in _SERVICE_KEYS:
+            for s in SERVICE_KEYS:
                 value.pop(s, None)
         if type(meta) is not dict:
             line.err(METADATA_FORMAT)
             pair_failed = True
             continue
-        for s in _SERVICE_KEYS:
+        for s in SERVICE_KEYS:
             meta.pop(s, None)
         kind = meta.get("type")
         if kind == CLASSIFICATION_TYPE:
@@ -603,7 +525,7 @@ def _check_moderation(line: _Line, lookup: ImageLookup | None) -> ManifestLine:
         line.err(ATTRIBUTE_FORMAT, value, MODERATION_ATTRIBUTE)
         return _finish(line, [], [], None, False, True, lookup)
     if type(value) is dict:
-        for s in _SERVICE_KEYS:
+        for s in SERVICE_KEYS:
             value.pop(s, None)
     if any(len(n) > MAX_LABEL_NAME_LENGTH for n in names):
         line.err(LABEL_NAME_LENGTH, value)
@@ -744,7 +666,7 @@ def _check_detection(
     rejected: list[tuple[dict[str, Any], str]] = []
     for i, a in enumerate(annotations):
         if "errors" in a or "warnings" in a:
-            for s in _SERVICE_KEYS:
+            for s in SERVICE_KEYS:
                 a.pop(s, None)
         if not missing_confidence:
             o = objects[i]
@@ -881,92 +803,16 @@ def _split(
 # ------------------------------------------------------------------------ outputs
 
 
-def manifest_summary(
-    train: ParsedManifest,
-    test: ParsedManifest | None,
-    top_errors: list[ErrorDict],
-    train_errors: list[ErrorDict],
-    test_errors: list[ErrorDict],
-    *,
-    auto_test: Sequence[ManifestLine] | None = None,
-) -> dict[str, Any]:
-    """The manifest summary file [CL:tm-debugging-summary].
-
-    Without a testing manifest the ``testing`` block describes ``auto_test`` (the split-off
-    images, all valid) or, when not given, is empty (INFERRED: the layout keeps both keys).
-    """
-    if test is not None:
-        testing = test.statistics(test_errors)
-    elif auto_test:
-        testing = ParsedManifest.from_entries(auto_test, train.use_case).statistics(test_errors)
-    else:
-        testing = ParsedManifest([], NOT_DETERMINED).statistics(test_errors)
-    return {
-        "errors": list(top_errors),
-        "statistics": {"training": train.statistics(train_errors), "testing": testing},
-    }
+# --------------------------------------------------------------------- ground truth
 
 
-def validation_manifest(parsed: ParsedManifest) -> bytes:
-    """The ``*ManifestWithValidation`` file [CL:tm-debugging-getting-validation-data]: every
-    input line, in order, with its ``errors``/``warnings`` arrays."""
-    dumps = json.dumps
-    return "".join(
-        [dumps(e.line if e.line is not None else {}) + "\n" for e in parsed.entries]
-    ).encode()
-
-
-def _with_dataset_errors(part: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in part.items() if k not in _SERVICE_KEYS}
-    if "errors" in part:
-        out[DATASET_ERRORS] = part["errors"]
-    return out
-
-
-def dataset_line(entry: ManifestLine, is_labeled: bool) -> dict[str, Any]:
-    """The line as a dataset keeps it (ListDatasetEntries), as the example entry of
-    [CL:tm-debugging-json-line-errors] shows: ``cl-metadata``, and each ``errors`` array
-    under ``cl-errors`` where the validation manifests have it (top level, label attribute,
-    its metadata, an annotation). Warnings are not kept: a dataset entry's example has none
-    (INFERRED). ``entry.line`` is left untouched."""
-    line = entry.line or {}
-    if not entry.errors and not entry.warnings:
-        out = dict(line)
-        out["cl-metadata"] = {"is_labeled": is_labeled}
-        return out
-    out = {}
-    for k, v in line.items():
-        if k in _SERVICE_KEYS:
-            continue
-        if type(v) is dict:
-            v = _with_dataset_errors(v)
-            annotations = v.get("annotations")
-            if type(annotations) is list:
-                v["annotations"] = [_with_dataset_errors(a) if type(a) is dict else a
-                                    for a in annotations]
-        out[k] = v
-    out["cl-metadata"] = {"is_labeled": is_labeled}
-    if "errors" in line:
-        out[DATASET_ERRORS] = line["errors"]
-    return out
-
-
-def to_ground_truth_line(entry: ManifestLine) -> dict[str, Any]:
-    """The entry's line as plain Ground Truth (no ``errors``/``warnings``), leaving
-    ``entry.line`` untouched; ``{}`` for a line that was not a JSON object."""
-    line = entry.line or {}
-    out: dict[str, Any] = {}
-    for k, v in line.items():
-        if k in _SERVICE_KEYS:
-            continue
-        if type(v) is dict:
-            v = {ik: iv for ik, iv in v.items() if ik not in _SERVICE_KEYS}
-            annotations = v.get("annotations")
-            if type(annotations) is list:
-                v["annotations"] = [
-                    {ak: av for ak, av in a.items() if ak not in _SERVICE_KEYS}
-                    if type(a) is dict else a
-                    for a in annotations
-                ]
-        out[k] = v
-    return out
+def truth_of(entry: ManifestLine) -> Truth:
+    """What a valid entry teaches a model: its labels, and its boxes as ratios of its
+    ``image_size`` (width, height, left, top), as DetectCustomLabels reports them."""
+    boxes: list[tuple[str, tuple[float, float, float, float]]] = []
+    if entry.boxes and entry.image_size:
+        width, height = entry.image_size
+        for b in entry.boxes:
+            boxes.append((b.label, (b.width / width, b.height / height,
+                                    b.left / width, b.top / height)))
+    return Truth(labels=tuple(entry.labels), boxes=tuple(boxes))

@@ -1,7 +1,7 @@
 """Service quotas the documentation leaves unnumbered (docs/decisions.md, *Quotas*).
 
 Defaults are generous so ordinary tests never meet them; a test that wants to exercise a
-quota error lowers one through the controller (``rk.quotas.projects = 2``).
+quota error lowers one through the controller (``rk.set_quotas(projects=2)``).
 
 Citation tags and coined words: docs/glossary.md.
 """

@@ -1,13 +1,14 @@
 """Check JSON values against botocore *output* shapes, as they travel on the wire.
 
-Used to validate scripted answers when a test sets them, and by the test suite on every
-response (botocore's parser silently drops members it does not know, so checking parsed
-responses would hide extras): :func:`check_client` hooks ``before-parse`` and validates the
-raw JSON body of every Rekognition response: only modelled members, right JSON types, enum
-values, length/range limits, patterns (``\\p{L}`` classes included) and base64 blobs within
-their size limits. An error body must name an error of the operation (or of the JSON
-protocol) in ``__type`` and carry only ``Message``, ``Code`` and ``Logref``, the members
-AWS's SDKs model for Rekognition's errors (botocore's error shapes have none).
+Used to validate scripted answers when a test sets them, and on every response by
+``rekomock.testing.strict_client`` (botocore's parser silently drops members it does not know,
+so checking parsed responses would hide extras), which hooks ``before-parse`` and validates
+the raw JSON body of every Rekognition response with :func:`check_body`: only modelled
+members, right JSON types, enum values, length/range limits, patterns (``\\p{L}`` classes
+included) and base64 blobs within their size limits. An error body must name an error of the
+operation (or of the JSON protocol) in ``__type`` and carry only ``Message``, ``Code`` and
+``Logref``, the members AWS's SDKs model for Rekognition's errors (botocore's error shapes
+have none).
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ import botocore.session
 from botocore.model import Shape
 
 _PATTERNS: dict[str, Callable[[str], bool]] = {}
-#: Errors of the JSON protocol itself, which any operation may answer.
+#: Errors of the JSON protocol itself, which any operation may answer (the last one: a body
+#: beyond the size rekomock reads, docs/decisions.md, *Server mode*).
 PROTOCOL_ERRORS = frozenset({"ValidationException", "SerializationException",
-                             "UnknownOperationException", "UnrecognizedClientException"})
+                             "UnknownOperationException", "UnrecognizedClientException",
+                             "RequestEntityTooLargeException"})
 #: The members of a Rekognition error body besides ``__type``.
 ERROR_MEMBERS = frozenset({"Message", "Code", "Logref"})
 
@@ -184,13 +187,3 @@ def check_body(operation_name: str, status: int, body: bytes) -> None:
         _require(data == {}, f"{operation_name}: empty output expected, got {data!r}")
         return
     check_value(op.output_shape, data, operation_name)
-
-
-def check_client(client: Any) -> Any:
-    """Make ``client`` assert that each Rekognition answer fits its output shape."""
-
-    def handler(operation_model: Any, response_dict: dict[str, Any], **_: Any) -> None:
-        check_body(operation_model.name, response_dict["status_code"], response_dict["body"])
-
-    client.meta.events.register("before-parse.rekognition", handler)
-    return client

@@ -12,10 +12,11 @@ Citation tags and coined words: docs/glossary.md.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from . import arns, clock, lifecycle
+from . import arns, capacity, clock, lifecycle
+from .capacity import Run
 from .lifecycle import Phase, Phased
 from .paging import next_sequence
 from .projects import CUSTOM_LABELS
@@ -74,29 +75,54 @@ FAILURES = frozenset({TRAINING_FAILED, COPYING_FAILED, FAILED})
 
 class Meter:
     """A version's inference-unit meter: the one part of a version that outlives it, so
-    ``rk.inference_unit_hours`` still answers once the version is deleted and freed."""
+    ``rk.inference_unit_hours`` still answers once the version is deleted and freed. It
+    integrates InServiceInferenceUnits over each run (scaled and lost units included), from
+    the runs' timelines (:class:`~rekomock._domain.capacity.Run`)."""
 
-    __slots__ = ("running_since", "unit_seconds", "units")
+    __slots__ = ("past", "run", "unit_seconds")
 
     def __init__(self) -> None:
-        self.units = 0
-        self.running_since: datetime | None = None
-        self.unit_seconds = 0.0  # inference-unit seconds of finished runs
+        self.run: Run | None = None  # the current run
+        self.past: list[Run] = []  # ended runs CloudWatch still keeps
+        self.unit_seconds = 0.0  # inference-unit seconds of runs no longer kept
 
-    def start(self, at: datetime | None, units: int | None) -> None:
-        self.running_since, self.units = at, units or 0
+    @property
+    def running_since(self) -> datetime | None:
+        run = self.run
+        return None if run is None else datetime.fromtimestamp(run.start, timezone.utc)
+
+    def in_service_units(self) -> int:
+        """InServiceInferenceUnits now (0 when not running)."""
+        run = self.run
+        if run is None:
+            return 0
+        run.advance(clock.now().timestamp())
+        return run.units()
+
+    def start(self, at: datetime | None, units: int | None,
+              max_units: int | None = None) -> None:
+        self.run = Run(at.timestamp(), units or 0, max_units) if at is not None else None
 
     def stop(self, at: datetime) -> None:
-        if self.running_since is not None:
-            self.unit_seconds += self.units * (at - self.running_since).total_seconds()
-        self.running_since = None
+        run = self.run
+        if run is not None:
+            run.stop(at.timestamp())
+            self.past.append(run)
+            self.run = None
+        self._forget(at.timestamp())
+
+    def _forget(self, now: float) -> None:
+        while self.past and (self.past[0].end or now) < now - capacity.KEPT_SECONDS:
+            old = self.past.pop(0)
+            self.unit_seconds += old.unit_seconds(now)
+
+    def runs(self) -> list[Run]:
+        return [*self.past, self.run] if self.run is not None else list(self.past)
 
     def hours(self) -> float:
-        """Units x running time so far, on the mock's clock (auto-scaling runs at min)."""
-        seconds = self.unit_seconds
-        if self.running_since is not None:
-            seconds += self.units * (clock.now() - self.running_since).total_seconds()
-        return seconds / 3600.0
+        """InServiceInferenceUnits x running time so far, on the mock's clock."""
+        now = clock.now().timestamp()
+        return (self.unit_seconds + sum(run.unit_seconds(now) for run in self.runs())) / 3600.0
 
 
 class ProjectVersion(Phased):
@@ -178,8 +204,8 @@ class ProjectVersion(Phased):
         bits = []
         if self.trained and self.outcome is not None and self.outcome.f1 is not None:
             bits.append(f"F1={self.outcome.f1:.3f}")
-        if self.meter.running_since is not None:
-            bits.append(f"units={self.min_units}")
+        if self.meter.run is not None:
+            bits.append(f"units={self.meter.in_service_units()}")
         return " ".join(bits)
 
     def describe(self) -> dict[str, Any]:

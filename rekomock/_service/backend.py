@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 from moto.core.base_backend import BackendDict, BaseBackend
 
 from .._domain import arns, clock, datasets, lifecycle, policies
+from .._domain.billing import Usage
 from .._domain.datasets import Dataset
 from .._domain.exceptions import (
     AccessDeniedException,
@@ -117,6 +118,8 @@ class RekognitionCustomBackend(BaseBackend):
         #: The inference-unit meter of every version made here, deleted ones included (the
         #: controller reads it); a deleted version itself is freed.
         self.meters: dict[str, Meter] = {}
+        #: BillableTrainingTimeInSeconds of the deleted Custom Labels versions, for the bill.
+        self.deleted_training_seconds: dict[str, int] = {}
 
     # ------------------------------------------------------------------ helpers
 
@@ -450,6 +453,8 @@ class RekognitionCustomBackend(BaseBackend):
     # ----------------------------------------------------------------- versions
 
     def _purge_version(self, version: ProjectVersion) -> None:
+        if version.feature == CUSTOM_LABELS:
+            self.deleted_training_seconds[version.arn] = version.billable_seconds or 0
         project = version.project
         project.versions.remove(version.seq)
         if project.versions_by_name.get(version.name) is version:
@@ -466,7 +471,7 @@ class RekognitionCustomBackend(BaseBackend):
         if ended.model_name in (lifecycle.VERSION_TRAINING, lifecycle.VERSION_COPYING):
             training.finish(version)
         elif ended.model_name == lifecycle.VERSION_STARTING and ended.final == RUNNING:
-            version.meter.start(ended.settled_at, version.min_units)
+            version.meter.start(ended.settled_at, version.min_units, version.max_units)
         if _log.isEnabledFor(logging.INFO):
             _log_phase_end(version, ended.final)
         return version
@@ -610,7 +615,7 @@ class RekognitionCustomBackend(BaseBackend):
             raise InvalidParameterException(UNTRAINED_MODEL)
         if status not in STARTABLE:
             raise ResourceInUseException(f"The model can't be started while it is {status}.")
-        failure = self.steering.take_start_failure(version.name)
+        failure = self.steering.take_start_failure(version.arn, version.name)
         version.min_units, version.max_units = min_units, max_units
         version.failure_message = failure
         version.failure_cause = "rk.fail_start() asked for this failure" if failure else None
@@ -814,13 +819,66 @@ class RekognitionCustomBackend(BaseBackend):
         return self.tags.get(arn)
 
 
+    # ------------------------------------------------------------------- billing
+
+    @locked
+    def usage(self, arn: str | None = None) -> list[Usage] | None:
+        """Billable training and inference-unit hours of each Custom Labels version made
+        here (or of ``arn``; None if it was not made here), deleted ones included, oldest
+        first."""
+        wanted = list(self.meters) if arn is None else [arn] if arn in self.meters else None
+        if wanted is None:
+            return None
+        usage = []
+        for version_arn in wanted:
+            parsed = arns.parse(version_arn)
+            live = self._lookup(parsed, version_arn) if parsed is not None else None
+            if isinstance(live, ProjectVersion):
+                if live.feature != CUSTOM_LABELS:
+                    continue
+                seconds = live.billable_seconds or 0
+            elif version_arn in self.deleted_training_seconds:
+                seconds = self.deleted_training_seconds[version_arn]
+            else:
+                continue  # a deleted adapter: not Custom Labels
+            hours = self.inference_unit_hours(version_arn)
+            usage.append(Usage(version_arn, seconds, hours or 0.0))
+        return usage
+
+    @locked
+    def running_versions(self) -> list[tuple[str, str, int]]:
+        """(ARN, status, inference units) of each version here that is STARTING or
+        RUNNING: the ones being charged by the hour."""
+        out = []
+        for project in list(self.projects):
+            if project.gone:
+                continue
+            for version in self._live_versions(project):
+                status = version.status
+                if status in (STARTING, RUNNING):
+                    self._settle(version)
+                    out.append((version.arn, status, self._inference_units(version)))
+        return out
+
+    @staticmethod
+    def _inference_units(version: ProjectVersion) -> int:
+        """The units a version is charged for now: the meter's while it runs, else the
+        MinInferenceUnits it was started with."""
+        if version.meter.run is not None:
+            return version.meter.in_service_units()
+        return version.min_units or 0
+
+
 rekognition_custom_backends = BackendDict(RekognitionCustomBackend, "rekognition")
 
 
-def reset_state() -> None:
-    """Empty rekomock's own state (resources and steering), leaving other services alone."""
+def reset_all() -> None:
+    """Empty rekomock's own state -- resources, steering and the mock's clock -- leaving other
+    services alone. The one reset behind ``rk.reset()``, ``POST /moto-api/rekomock/reset``,
+    moto's ``POST /moto-api/reset`` and a fresh activation."""
     backend_dict: Any
     for backend_dict in (rekognition_custom_backends, steering_backends):
         for account_backend in list(backend_dict.values()):
             account_backend.reset()
         backend_dict.clear()
+    clock.reset()

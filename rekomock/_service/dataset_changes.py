@@ -15,15 +15,17 @@ from __future__ import annotations
 from typing import Any
 
 from .._domain.datasets import Dataset, entry_from, fill
-from .._domain.manifests import (
+from .._domain.manifest_codes import (
     IMAGES_FOR_DISTRIBUTE,
     INACCESSIBLE,
     MANIFEST_PERMISSIONS,
-    MAX_INVALID_FRACTION,
-    MAX_LABELS,
     MESSAGES,
     MULTIPLE_BUCKETS,
     TOO_MANY_LABELS,
+)
+from .._domain.manifests import (
+    MAX_INVALID_FRACTION,
+    MAX_LABELS,
     ManifestFileError,
     ParsedManifest,
     auto_split,

@@ -10,13 +10,16 @@ Citation tags and coined words: docs/glossary.md.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
+from .._domain import clock
 from .._domain.exceptions import (
     ImageTooLargeException,
     InvalidImageFormatException,
     InvalidParameterException,
     InvalidS3ObjectException,
+    ProvisionedThroughputExceededException,
     ResourceNotReadyException,
 )
 from .._domain.fingerprint import fingerprint
@@ -35,6 +38,8 @@ MAX_MODERATION_BYTES = 5 * 1024 * 1024  # raw bytes for DetectModerationLabels (
 MODERATION_MODEL_VERSION = "7.0"
 DEFAULT_MODERATION_CONFIDENCE = 50.0  # [M doc of DetectModerationLabels.MinConfidence]
 MAX_S3_BYTES = 15 * 1024 * 1024  # images in S3 [CL:limits]
+
+log = logging.getLogger(__name__)
 
 
 def load_image(
@@ -84,6 +89,9 @@ def detect(
         raise InvalidParameterException("The project version is not a Custom Labels model.")
     if version.status != RUNNING:
         raise ResourceNotReadyException("The model is not running.")
+    run = version.meter.run
+    if run is not None and (steering.capacities or run.lost):  # no limit: this check only
+        admit(steering, version)
     data, uri = load_image(account_id, region, image)
     model = version.model
     assert model is not None  # a RUNNING version has trained (or been copied)
@@ -91,6 +99,20 @@ def detect(
                                  every_label=min_confidence is not None)
     detections = predict(digest_of(data), data=data)
     return filter_and_sort(detections, model.thresholds, min_confidence, max_results)
+
+
+def admit(steering: Steering, version: ProjectVersion) -> None:
+    """Count the call against the model's capacity; ProvisionedThroughputExceededException
+    when its in-service units already answered their share of this second
+    ("Running a trained Amazon Rekognition Custom Labels model")."""
+    run = version.meter.run
+    assert run is not None
+    capacity = steering.capacity_for(version.arn)
+    if not run.admit(clock.now().timestamp(), capacity):
+        log.info("DetectCustomLabels on %s refused: ProvisionedThroughputExceededException "
+                 "(%d in-service units, %s calls per unit per second)", version.arn,
+                 run.units(), capacity.tps_per_inference_unit if capacity else "no")
+        raise ProvisionedThroughputExceededException()
 
 
 def moderate(

@@ -8,13 +8,18 @@ the HTTP control routes write it; the backend and the request handler read it.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from .._domain.billing import DEFAULT_PRICES, Prices
+from .._domain.capacity import Capacity, OperationStats
 from .._domain.exceptions import InvalidImageFormatException
 from .._domain.faults import Calls, InjectedError
 from .._domain.fingerprint import LazyFingerprint, PictureIndex
@@ -25,7 +30,17 @@ if TYPE_CHECKING:
     from .._domain.exceptions import RekognitionError
     from .._domain.trained_model import Detection, TrainedModel
 
-__all__ = ["QUEUES_LOCK", "Predictor", "Steering", "steering", "steering_backends"]
+__all__ = [
+    "QUEUES_LOCK",
+    "EvaluationSetting",
+    "Predictor",
+    "Scripted",
+    "StartFailure",
+    "Steering",
+    "TrainingFailure",
+    "steering",
+    "steering_backends",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -33,6 +48,78 @@ _log = logging.getLogger(__name__)
 #: regions: the queues are shared, so two accounts training at once on the threaded server
 #: must not take the same queued setting. Module-level, so a reset's new Steering shares it.
 QUEUES_LOCK = threading.RLock()
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingFailure:
+    """``rk.fail_training``: trainings of ``project`` / ``version_name`` (None: any) fail."""
+
+    project: str | None
+    version_name: str | None
+    message: str
+    #: Trainings left to fail; None: every matching one until cleared.
+    times: int | None = 1
+
+    def matches(self, project_arn: str, version_name: str) -> bool:
+        return (self.project in (None, project_arn)
+                and self.version_name in (None, version_name))
+
+
+@dataclass(frozen=True, slots=True)
+class StartFailure:
+    """``rk.fail_start``: starts of ``version`` (an ARN; None: any) fail."""
+
+    version: str | None
+    message: str
+    times: int | None = 1
+    #: Deprecated matching by version name (``fail_start("v1")``), kept for one release.
+    version_name: str | None = None
+
+    def matches(self, version_arn: str, version_name: str) -> bool:
+        return (self.version in (None, version_arn)
+                and self.version_name in (None, version_name))
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationSetting:
+    """``rk.set_evaluation``: the figures trainings of ``project`` / ``version_name`` report."""
+
+    project: str | None
+    version_name: str | None
+    f1_score: float
+    labels: dict[str, dict[str, float]]
+    times: int | None = 1
+
+    def matches(self, project_arn: str, version_name: str) -> bool:
+        return (self.project in (None, project_arn)
+                and self.version_name in (None, version_name))
+
+
+@dataclass(frozen=True, slots=True)
+class Scripted:
+    """``rk.set_detections``: a scripted answer and how many images it still answers
+    (None: until cleared)."""
+
+    detections: list[Detection]
+    times: int | None = None
+
+
+_Setting = TypeVar("_Setting", TrainingFailure, StartFailure, EvaluationSetting)
+
+
+def _take(queue: list[_Setting], matches: Callable[[_Setting], bool]) -> _Setting | None:
+    """The first matching setting of ``queue``, one use of it counted (gone when used up)."""
+    with QUEUES_LOCK:
+        for i, setting in enumerate(queue):
+            if matches(setting):
+                if setting.times is None:
+                    return setting
+                if setting.times <= 1:
+                    del queue[i]
+                else:  # replaced, not changed: a snapshot of the queue stays what it was
+                    queue[i] = dataclasses.replace(setting, times=setting.times - 1)
+                return setting
+    return None
 
 
 class Predictor(Protocol):
@@ -51,18 +138,29 @@ class Steering(BaseBackend):
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.quotas = Quotas()
-        #: (version name or None for "the next one", StatusMessage)
-        self.training_failures: list[tuple[str | None, str]] = []
-        self.start_failures: list[tuple[str | None, str]] = []
+        #: Queued failures, first matching one first.
+        self.training_failures: list[TrainingFailure] = []
+        self.start_failures: list[StartFailure] = []
         #: (version ARN or None, image digest / s3 URI or None) -> scripted answer
-        self.detections: dict[tuple[str | None, str | None], list[Detection]] = {}
+        self.detections: dict[tuple[str | None, str | None], Scripted] = {}
         #: Digests of the images answers were scripted for by bytes, found by picture.
         self.scripted_pictures: PictureIndex[str] = PictureIndex()
-        #: (version name or None, F1, per-label figures) for the next matching training
-        self.evaluations: list[tuple[str | None, float, dict[str, dict[str, float]]]] = []
+        #: Figures for the next matching trainings, first matching one first.
+        self.evaluations: list[EvaluationSetting] = []
         #: AWS errors to answer instead of running matching calls, first rule first
         self.injected_errors: list[InjectedError] = []
         self.calls = Calls()
+        #: rk.set_capacity: version ARN (None: every model) -> its throughput and scaling
+        self.capacities: dict[str | None, Capacity] = {}
+        #: per-operation CloudWatch figures (SuccessfulRequestCount, ..., ResponseTime)
+        self.operation_stats = OperationStats()
+        #: what the bill charges (``rk.set_prices``)
+        self.prices: Prices = DEFAULT_PRICES
+
+    def capacity_for(self, version_arn: str) -> Capacity | None:
+        """The throughput limit of that model: its own setting, else the one for all."""
+        capacities = self.capacities
+        return capacities.get(version_arn) or capacities.get(None)
 
     def take_injected_error(
         self, operation: str, params: Any, account_id: str, region: str
@@ -80,21 +178,16 @@ class Steering(BaseBackend):
                     return error
         return None
 
-    @staticmethod
-    def _take(queue: list[tuple[str | None, str]], version_name: str) -> str | None:
-        with QUEUES_LOCK:
-            for i, (name, message) in enumerate(queue):
-                if name is None or name == version_name:
-                    del queue[i]
-                    return message
-        return None
+    def take_training_failure(self, project_arn: str, version_name: str) -> str | None:
+        """The StatusMessage of this training's injected failure, if one was asked for (one
+        use of that setting)."""
+        found = _take(self.training_failures, lambda f: f.matches(project_arn, version_name))
+        return found.message if found else None
 
-    def take_training_failure(self, version_name: str) -> str | None:
-        """The injected failure of this training, if one was asked for (consumed)."""
-        return self._take(self.training_failures, version_name)
-
-    def take_start_failure(self, version_name: str) -> str | None:
-        return self._take(self.start_failures, version_name)
+    def take_start_failure(self, version_arn: str, version_name: str) -> str | None:
+        """The StatusMessage of this start's injected failure, if one was asked for."""
+        found = _take(self.start_failures, lambda f: f.matches(version_arn, version_name))
+        return found.message if found else None
 
     def predictor(
         self, version_arn: str, model: TrainedModel, uri: str | None = None,
@@ -151,36 +244,52 @@ class Steering(BaseBackend):
         same: list[str] | None = None
         for arn_key in arn_keys:
             for image_key in (digest, uri):
-                found = self.detections.get((arn_key, image_key)) if image_key else None
+                found = self._use((arn_key, image_key)) if image_key else None
                 if found is not None:
-                    return list(found)
+                    return found
             if self.scripted_pictures:
                 if same is None:
                     print_ = picture.get()
                     same = self.scripted_pictures.find(print_) if print_ is not None else []
                 for other in same:
-                    found = self.detections.get((arn_key, other))
+                    found = self._use((arn_key, other))
                     if found is not None:
-                        return list(found)
-            found = self.detections.get((arn_key, None))
+                        return found
+            found = self._use((arn_key, None))
             if found is not None:
-                return list(found)
+                return found
         return None
+
+    def _use(self, key: tuple[str | None, str | None]) -> list[Detection] | None:
+        """The answer scripted under ``key``, one use of it counted."""
+        scripted = self.detections.get(key)
+        if scripted is None:
+            return None
+        if scripted.times is not None:
+            with QUEUES_LOCK:
+                scripted = self.detections.get(key)
+                if scripted is None or scripted.times is None:  # cleared or replaced meanwhile
+                    return list(scripted.detections) if scripted else None
+                if scripted.times <= 1:
+                    del self.detections[key]
+                else:
+                    self.detections[key] = dataclasses.replace(scripted,
+                                                               times=scripted.times - 1)
+        return list(scripted.detections)
 
     def clear_detections(self) -> None:
         """Forget every scripted answer."""
         self.detections.clear()
         self.scripted_pictures = PictureIndex()
 
-    def take_evaluation(self, version_name: str, evaluation: Evaluation) -> Evaluation:
-        """Apply the figures a test chose with ``rk.set_evaluation`` (consumed)."""
-        with QUEUES_LOCK:
-            found = next((i for i, (name, _, _) in enumerate(self.evaluations)
-                          if name is None or name == version_name), None)
-            if found is None:
-                return evaluation
-            _, f1, labels = self.evaluations.pop(found)
-        return evaluation.overridden(f1, labels)
+    def take_evaluation(
+        self, project_arn: str, version_name: str, evaluation: Evaluation
+    ) -> Evaluation:
+        """Apply the figures a test chose with ``rk.set_evaluation`` (one use of them)."""
+        found = _take(self.evaluations, lambda e: e.matches(project_arn, version_name))
+        if found is None:
+            return evaluation
+        return evaluation.overridden(found.f1_score, found.labels)
 
 
 steering_backends = BackendDict(Steering, "rekognition", use_boto3_regions=False,

@@ -11,40 +11,33 @@ Citation tags and coined words: docs/glossary.md.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from .._domain import clock
-from .._domain.evaluation import box_hits, evaluate
+from .._domain.evaluation import evaluate
 from .._domain.exceptions import InvalidParameterException
 from .._domain.images import check_dimensions, sniff
-from .._domain.manifests import (
+from .._domain.manifest_codes import (
     FILE_ERRORS,
     IMAGES_PERMISSIONS,
     INACCESSIBLE,
     MANIFEST_PERMISSIONS,
     MESSAGES,
+    error,
+)
+from .._domain.manifests import (
     ManifestFileError,
     ManifestLine,
     ParsedManifest,
     auto_split,
     content_errors,
-    error,
-    manifest_summary,
     parse_manifest,
-    validation_manifest,
+    truth_of,
 )
 from .._domain.outcome import TrainingOutcome
+from .._domain.outputs import manifest_summary, training_files
 from .._domain.projects import CONTENT_MODERATION
-from .._domain.trained_model import (
-    LOCALIZATION,
-    Detection,
-    TrainedModel,
-    Truth,
-    digest_of,
-    fingerprint_of,
-    percent,
-)
+from .._domain.trained_model import TrainedModel, digest_of, fingerprint_of
 from .._domain.versions import COPYING_FAILED, TRAINING_FAILED, ProjectVersion
 from . import s3io
 
@@ -56,10 +49,6 @@ SERVICE_ISSUE = "Amazon Rekognition experienced a service issue"
 #: Failures that end a training before any output is written ("no validation results if
 #: there are terminal manifest file errors"; an unusable output bucket takes nothing).
 WRITES_NOTHING = frozenset({*(MESSAGES[code] for code in FILE_ERRORS), OUTPUT_UNWRITABLE})
-
-TRAINING_JOB = "rekognition-custom-labels-training-job"
-EVALUATION_JOB = "rekognition-custom-labels-evaluation-job"
-
 
 # ------------------------------------------------------------------ requests
 
@@ -191,16 +180,6 @@ def _unwritable_output(account: str, region: str, output: dict[str, Any]) -> str
     return None
 
 
-def _truth(entry: ManifestLine) -> Truth:
-    boxes: list[tuple[str, tuple[float, float, float, float]]] = []
-    if entry.boxes and entry.image_size:
-        width, height = entry.image_size
-        for b in entry.boxes:
-            boxes.append((b.label, (b.width / width, b.height / height,
-                                    b.left / width, b.top / height)))
-    return Truth(labels=tuple(entry.labels), boxes=tuple(boxes))
-
-
 def _bucket_key(entry: ManifestLine) -> tuple[str, str] | None:
     return s3io.parse_s3_uri(entry.source_ref or "")
 
@@ -223,7 +202,7 @@ def run(
         outcome.testing_input = {"AutoCreate": False, **testing_data}
     elif version.feature == CONTENT_MODERATION:
         outcome.testing_input = {"AutoCreate": True}
-    injected = steering.take_training_failure(version.name)
+    injected = steering.take_training_failure(version.project.arn, version.name)
     output = version.output_config
     unwritable = _unwritable_output(account_id, region, output)
     if unwritable is not None:
@@ -288,16 +267,16 @@ def run(
         if where is not None and data is None:
             data = s3io.read(account_id, region, *where)
         if where is not None and data is not None:
-            model.remember(where[0], where[1], data, _truth(entry))
+            model.remember(where[0], where[1], data, truth_of(entry))
     predict = steering.predictor(version.arn, model)
     test_set = []
     for entry in test_used:
         where = _bucket_key(entry)
         if where is not None and where in model.by_object:
-            test_set.append((model.by_object[where], entry.source_ref, _truth(entry)))
+            test_set.append((model.by_object[where], entry.source_ref, truth_of(entry)))
     evaluation = evaluate(test_set, model.labels, model.use_case, predict,
                           ceilings=model.lowest_confidences())
-    evaluation = steering.take_evaluation(version.name, evaluation)
+    evaluation = steering.take_evaluation(version.project.arn, version.name, evaluation)
     model.thresholds = {m.label: m.threshold for m in evaluation.labels}
     outcome.model = model
     outcome.predict = predict
@@ -329,124 +308,6 @@ def copy_outcome(
 # ------------------------------------------------------------------- outputs
 
 
-def _flags(present: bool, kept: bool) -> dict[str, Any]:
-    """``rekognition-custom-labels-evaluation-details``: the prediction's binary
-    classification by its label's threshold (``kept``), and whether the ground truth has it."""
-    return {
-        "version": 1,
-        "is-true-positive": present and kept,
-        "is-true-negative": not present and not kept,
-        "is-false-positive": not present and kept,
-        "is-false-negative": present and not kept,
-        "is-present-in-ground-truth": present,
-        "ground-truth-labelling-jobs": [TRAINING_JOB],
-    }
-
-
-def _kept(det: Detection, thresholds: dict[str, float]) -> bool:
-    return det.confidence >= percent(thresholds.get(det.name, 0.0))
-
-
-def _snapshot_line(entry: ManifestLine, predictions: list[Detection] | None,
-                   thresholds: dict[str, float] | None = None,
-                   localization: bool = False) -> dict[str, Any]:
-    """An evaluation-manifest line [CL:im-evaluation-manifest-snapshot-api]: ground truth,
-    plus predictions for tests, flagged by how each confidence compares to its label's
-    assumed threshold (``thresholds``, 0-1), as the evaluation's summary counts them.
-
-    For a test line of an object-localization model (``localization``) the predictions are
-    Ground Truth's object-detection output: their boxes in pixels of the line's own
-    ``image_size`` (the frame its boxes, and so the model's, are measured in; every line such
-    a model uses has boxes, so has one), one ``objects`` entry with the flags per box, matched
-    to the ground truth as the scorer matches them. Class ids are shared by the line's
-    attributes (docs/decisions.md, *Evaluation outputs*)."""
-    created = clock.now().replace(tzinfo=None).isoformat(timespec="milliseconds")
-    thresholds = thresholds or {}
-    line: dict[str, Any] = {"source-ref": entry.source_ref}
-    boxed = [d for d in predictions or [] if d.box is not None] if localization else []
-    names = sorted({b.label for b in entry.boxes} | {d.name for d in boxed})
-    ids = {name: i for i, name in enumerate(names)}
-    if entry.kind == LOCALIZATION and entry.image_size:
-        width, height = entry.image_size
-        line["rekognition-custom-labels-training-0"] = {
-            "image_size": [{"width": width, "height": height, "depth": 3}],
-            "annotations": [
-                {"class_id": ids[b.label], "left": b.left, "top": b.top,
-                 "width": b.width, "height": b.height}
-                for b in entry.boxes
-            ],
-        }
-        line["rekognition-custom-labels-training-0-metadata"] = {
-            "objects": [{"confidence": 1} for _ in entry.boxes],
-            "class-map": {str(ids[name]): name for name in names
-                          if any(b.label == name for b in entry.boxes)},
-            "type": "groundtruth/object-detection",
-            "human-annotated": "yes",
-            "creation-date": created,
-            "job-name": TRAINING_JOB,
-        }
-    else:
-        for i, label in enumerate(entry.labels):
-            line[f"rekognition-custom-labels-training-{i}"] = 1
-            line[f"rekognition-custom-labels-training-{i}-metadata"] = {
-                "confidence": 1,
-                "class-name": label,
-                "type": "groundtruth/image-classification",
-                "human-annotated": "yes",
-                "creation-date": created,
-                "job-name": TRAINING_JOB,
-            }
-    if localization:
-        frame = entry.image_size
-        width, height = frame or (0, 0)
-        hits = box_hits(_truth(entry), boxed)
-        annotations = []
-        for det in boxed:
-            assert det.box is not None
-            w, h, left, top = det.box
-            annotations.append({"class_id": ids[det.name], "left": round(left * width),
-                                "top": round(top * height), "width": round(w * width),
-                                "height": round(h * height)})
-        line["rekognition-custom-labels-evaluation"] = {
-            "image_size": [{"width": width, "height": height, "depth": 3}] if frame else [],
-            "annotations": annotations,
-        }
-        line["rekognition-custom-labels-evaluation-metadata"] = {
-            "confidence": max((d.confidence for d in boxed), default=0.0) / 100.0,
-            "objects": [
-                {"confidence": det.confidence / 100.0,
-                 "rekognition-custom-labels-evaluation-details": _flags(hit,
-                                                                        _kept(det, thresholds))}
-                for det, hit in zip(boxed, hits, strict=True)
-            ],
-            "class-map": {str(ids[name]): name for name in names
-                          if any(d.name == name for d in boxed)},
-            "type": "groundtruth/object-detection",
-            "human-annotated": "no",
-            "creation-date": created,
-            "job-name": EVALUATION_JOB,
-        }
-        return line
-    truth_labels = set(entry.labels) | {b.label for b in entry.boxes}
-    for i, det in enumerate(predictions or []):
-        line[f"rekognition-custom-labels-evaluation-{i}"] = 1
-        line[f"rekognition-custom-labels-evaluation-{i}-metadata"] = {
-            "confidence": det.confidence / 100.0,
-            "class-name": det.name,
-            "type": "groundtruth/image-classification",
-            "human-annotated": "no",
-            "creation-date": created,
-            "job-name": EVALUATION_JOB,
-            "rekognition-custom-labels-evaluation-details": _flags(det.name in truth_labels,
-                                                                   _kept(det, thresholds)),
-        }
-    return line
-
-
-def _jsonl(lines: list[dict[str, Any]]) -> bytes:
-    return "".join(json.dumps(line) + "\n" for line in lines).encode()
-
-
 def finish(version: ProjectVersion) -> None:
     """Effects of a training reaching its end state: timestamps, billing, S3 outputs."""
     outcome = version.outcome
@@ -461,32 +322,7 @@ def finish(version: ProjectVersion) -> None:
         version.failure_cause = outcome.cause
     elif version.source_arn is None:  # a copy is not trained, nor billed for training
         version.billable_seconds = max(0, round((end - phase.started_at).total_seconds()))
-    files: dict[str, bytes] = {}
-    if outcome.summary is not None:
-        files["ManifestSummary"] = json.dumps(outcome.summary).encode()
-        if outcome.train is not None:
-            files["TrainingManifestWithValidation"] = validation_manifest(outcome.train)
-        if outcome.test is not None:
-            files["TestingManifestWithValidation"] = validation_manifest(outcome.test)
-    if outcome.ok and outcome.evaluation is not None and outcome.model is not None:
-        model = outcome.model
-        summary = outcome.evaluation.summary(
-            version.source_arn or version.arn, len(outcome.train_used), len(outcome.test_used),
-            end,
-        )
-        files["EvaluationResultSummary"] = json.dumps(summary).encode()
-        files["TrainingGroundTruth"] = _jsonl([_snapshot_line(e, None) for e in outcome.train_used])
-        thresholds = {m.label: m.threshold for m in outcome.evaluation.labels}
-        test_lines = []
-        for entry in outcome.test_used:
-            where = _bucket_key(entry)
-            digest = model.by_object.get(where) if where is not None else None
-            predictions = (
-                outcome.predict(digest, entry.source_ref) if digest is not None else []
-            )
-            test_lines.append(_snapshot_line(entry, predictions, thresholds,
-                                             localization=model.use_case == LOCALIZATION))
-        files["TestingGroundTruth"] = _jsonl(test_lines)
+    files = training_files(outcome, version.source_arn or version.arn, end)
     bucket = version.output_config["S3Bucket"]
     prefix = version.output_config.get("S3KeyPrefix")
     for kind, body in files.items():

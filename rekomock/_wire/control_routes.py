@@ -5,42 +5,63 @@ routes exactly as in-process tests do with ``rk``. They are added to moto's ``mo
 URL table, so they answer in server mode and, while a mock is active, in-process too (at
 ``http://motoapi.amazonaws.com/moto-api/rekomock/...``, like moto's own ``/moto-api/reset``).
 
-Every route takes and returns JSON; the body members are the controller methods' keyword
-arguments. A bad request answers 400 ``{"Error": "..."}``, as moto's own routes do.
+Every route is one controller method, named as it is with ``_`` -> ``-``: GET for the
+readers, POST for the rest. It takes and returns JSON; the body (POST) or query (GET)
+members are the method's parameter names. A bad request answers 400 ``{"Error": "..."}``, as
+moto's own routes do, in the words ``rk`` raises.
 
-==========================================  ======  ========================================
-route                                       method  body / query
-==========================================  ======  ========================================
-``/moto-api/rekomock/fail-training``        POST    ``version_name``?, ``message``?
-``/moto-api/rekomock/fail-start``           POST    ``version_name``?, ``message``?
-``/moto-api/rekomock/set-detections``       POST    ``labels``, ``project_version_arn``?,
-                                                    ``image`` (``s3://`` URI)? or
-                                                    ``image_base64``?
-``/moto-api/rekomock/clear-detections``     POST    --
-``/moto-api/rekomock/set-evaluation``       POST    ``f1_score``, ``labels``?, ``version_name``?
-``/moto-api/rekomock/advance-time``         POST    ``seconds``
-``/moto-api/rekomock/inject-error``         POST    ``operation``, ``code``, ``times``?,
-                                                    ``message``?, ``matching``?,
-                                                    ``account_id``?, ``region``?,
-                                                    ``probability``?, ``seed``?
-``/moto-api/rekomock/clear-errors``         POST    --
-``/moto-api/rekomock/calls``                GET     -- (answers the list of calls answered)
-``/moto-api/rekomock/clear-calls``          POST    --
-``/moto-api/rekomock/quotas``               GET     -- (answers the quotas)
-``/moto-api/rekomock/quotas``               POST    any of the quota names -> new values
-``/moto-api/rekomock/inference-unit-hours`` GET     ``?project_version_arn=...``
-``/moto-api/rekomock/state``                GET     -- (one row per resource, as ``print(rk)``)
-``/moto-api/rekomock/reset``                POST    -- (resources, steering and clock)
-==========================================  ======  ========================================
+| route | method | body (POST) or query (GET); `?`: optional |
+|---|---|---|
+| `fail-training` | POST | `message`?, `project`?, `version_name`?, `times`? |
+| `clear-training-failures` | POST | -- |
+| `fail-start` | POST | `message`?, `version`?, `times`? |
+| `clear-start-failures` | POST | -- |
+| `set-detections` | POST | `labels`, `version`?, `image` (`s3://…`)? or `image_base64`?, `times`? |
+| `clear-detections` | POST | -- |
+| `set-evaluation` | POST | `f1_score`, `labels`?, `project`?, `version_name`?, `times`? |
+| `clear-evaluations` | POST | -- |
+| `advance-time` | POST | `seconds` |
+| `now` | GET | -- (`Now`, ISO 8601 UTC, and `OffsetSeconds`) |
+| `freeze-clock` | POST | `frozen`? |
+| `inject-error` | POST | `operation`, `code`, then `rk.inject_error`'s options |
+| `clear-errors` | POST | -- |
+| `calls` | GET | -- (the list of calls answered) |
+| `clear-calls` | POST | -- |
+| `quotas` | GET | -- (the quotas) |
+| `set-quotas` | POST | quota names -> new values (answers the quotas) |
+| `clear-quotas` | POST | -- |
+| `set-capacity` | POST | `tps_per_inference_unit`, `version`?, `scale_up_seconds`?, `scale_down_seconds`? |
+| `clear-capacity` | POST | `version`? |
+| `fail-inference-units` | POST | `version`, `count`?, `seconds`? |
+| `clear-inference-unit-failures` | POST | -- |
+| `inference-unit-hours` | GET | `version` (a ProjectVersionArn) |
+| `bill` | GET | `version`? |
+| `set-prices` | POST | `training_hour`?, `inference_hour`? |
+| `clear-prices` | POST | -- |
+| `running` | GET | -- (the models STARTING or RUNNING) |
+| `explain` | GET | `arn` (a version or dataset ARN) |
+| `resources` | GET | -- (one object per resource) |
+| `reset` | POST | -- (resources, steering and clock) |
+
+Routes live under `/moto-api/rekomock/` (`POST /moto-api/rekomock/advance-time
+{"seconds": 60}`).
+
+Deprecated, kept for one release (the answer carries a ``Warning: 299`` header naming the
+replacement): ``GET state`` (use ``resources`` and ``now``), ``POST quotas`` (use
+``set-quotas``), the member ``project_version_arn`` of ``set-detections`` and
+``inference-unit-hours`` (use ``version``) and ``version_name`` of ``fail-start`` (use
+``version``, the version's ARN).
 
 moto's ``POST /moto-api/reset`` empties rekomock's state too (its backends are moto
-BackendDicts) and, through the wrapper installed here, puts the mock's clock back.
+BackendDicts) and, through the wrapper installed here, puts the mock's clock back: the same
+reset as ``reset``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextvars
 import dataclasses
 import json
 import threading
@@ -48,10 +69,12 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from moto.core.common_types import TYPE_RESPONSE
+
 from .._domain import clock
+from .._service.backend import reset_all
 from .._service.controller import Controller
 
-TYPE_RESPONSE = tuple[int, dict[str, str], str]
 Handler = Callable[[Any, str, Any], TYPE_RESPONSE]
 
 PREFIX = "{0}/moto-api/rekomock/"
@@ -62,6 +85,27 @@ _installed = False
 
 class BadRequest(ValueError):
     """The route's input is unusable: answered 400 with the message."""
+
+
+#: What the current request uses that is deprecated: each answered in a ``Warning`` header.
+_deprecations: contextvars.ContextVar[list[str]] = contextvars.ContextVar("_deprecations")
+
+
+def _deprecated(old: str, new: str) -> None:
+    _deprecations.get().append(f"{old} is deprecated and goes away in the next release; "
+                               f"use {new}")
+
+
+def _renamed(args: dict[str, Any], route: str, old: str, new: str) -> dict[str, Any]:
+    """``args`` with the deprecated member ``old`` of ``route`` renamed ``new``."""
+    if old not in args:
+        return args
+    _deprecated(f"the member {old} of {route}", new)
+    if new in args:
+        raise BadRequest(f"give {new} only, not {old} and {new}")
+    args = dict(args)
+    args[new] = args.pop(old)
+    return args
 
 
 def _body(request: Any) -> dict[str, Any]:
@@ -107,13 +151,20 @@ def _route(method: str) -> Callable[[Callable[..., Any]], Handler]:
         def handler(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
             if request.method != method:
                 return 405, dict(_JSON), json.dumps({"Error": f"use {method}"})
+            notes: list[str] = []
+            token = _deprecations.set(notes)
             try:
                 args = _body(request) if method == "POST" else _query(full_url)
                 result = func(args)
             except (BadRequest, ValueError, TypeError) as err:
                 return 400, dict(_JSON), json.dumps({"Error": str(err)})
-            return 200, dict(_JSON), json.dumps(result if result is not None
-                                                else {"status": "ok"})
+            finally:
+                _deprecations.reset(token)
+            answer = dict(_JSON)
+            if notes:
+                answer["Warning"] = ", ".join(f'299 rekomock "{note}"' for note in notes)
+            return 200, answer, json.dumps(result if result is not None
+                                           else {"status": "ok"})
 
         handler.__name__ = f"rekomock_{func.__name__}"
         return handler
@@ -126,17 +177,33 @@ _rk = Controller()
 
 @_route("POST")
 def fail_training(body: dict[str, Any]) -> None:
-    _rk.fail_training(**_kwargs(body, {"version_name", "message"}))
+    _rk.fail_training(**_kwargs(body, {"message", "project", "version_name", "times"}))
+
+
+@_route("POST")
+def clear_training_failures(body: dict[str, Any]) -> None:
+    _kwargs(body, set())
+    _rk.clear_training_failures()
 
 
 @_route("POST")
 def fail_start(body: dict[str, Any]) -> None:
-    _rk.fail_start(**_kwargs(body, {"version_name", "message"}))
+    args = _kwargs(body, {"message", "version", "times", "version_name"})
+    if "version_name" in args:
+        _deprecated("the member version_name of fail-start", "version (a ProjectVersionArn)")
+    _rk.fail_start(**args)
+
+
+@_route("POST")
+def clear_start_failures(body: dict[str, Any]) -> None:
+    _kwargs(body, set())
+    _rk.clear_start_failures()
 
 
 @_route("POST")
 def set_detections(body: dict[str, Any]) -> None:
-    args = dict(_kwargs(body, {"labels", "project_version_arn", "image", "image_base64"},
+    args = _renamed(body, "set-detections", "project_version_arn", "version")
+    args = dict(_kwargs(args, {"labels", "version", "image", "image_base64", "times"},
                         {"labels"}))
     if "image_base64" in args:
         if "image" in args:
@@ -156,13 +223,26 @@ def clear_detections(body: dict[str, Any]) -> None:
 
 @_route("POST")
 def set_evaluation(body: dict[str, Any]) -> None:
-    _rk.set_evaluation(**_kwargs(body, {"f1_score", "labels", "version_name"}, {"f1_score"}))
+    _rk.set_evaluation(**_kwargs(body, {"f1_score", "labels", "project", "version_name",
+                                        "times"}, {"f1_score"}))
+
+
+@_route("POST")
+def clear_evaluations(body: dict[str, Any]) -> None:
+    _kwargs(body, set())
+    _rk.clear_evaluations()
 
 
 @_route("POST")
 def advance_time(body: dict[str, Any]) -> dict[str, Any]:
     _rk.advance_time(_kwargs(body, {"seconds"}, {"seconds"})["seconds"])
     return {"status": "ok", "OffsetSeconds": clock.offset_seconds()}
+
+
+@_route("GET")
+def now(query: dict[str, str]) -> dict[str, Any]:
+    _kwargs(query, set())
+    return {"Now": _rk.now().isoformat(), "OffsetSeconds": clock.offset_seconds()}
 
 
 _INJECT_OPTIONS = {"operation", "code", "times", "message", "matching", "account_id", "region",
@@ -190,7 +270,7 @@ def calls(query: dict[str, str]) -> list[dict[str, Any]]:
 @_route("POST")
 def clear_calls(body: dict[str, Any]) -> None:
     _kwargs(body, set())
-    _rk.calls.clear()
+    _rk.clear_calls()
 
 
 def _quota_values() -> dict[str, int]:
@@ -203,32 +283,87 @@ def quotas(query: dict[str, str]) -> dict[str, int]:
     return _quota_values()
 
 
+def _set_quotas(body: dict[str, Any]) -> dict[str, int]:
+    _rk.set_quotas(**_kwargs(body, set(_quota_values())))
+    return _quota_values()
+
+
 @_route("POST")
 def set_quotas(body: dict[str, Any]) -> dict[str, int]:
-    _kwargs(body, set(_quota_values()))
-    checked = dataclasses.replace(_rk.quotas, **body)  # all or nothing
-    for name in body:
-        setattr(_rk.quotas, name, getattr(checked, name))
-    return _quota_values()
+    return _set_quotas(body)
+
+
+@_route("POST")
+def set_quotas_deprecated(body: dict[str, Any]) -> dict[str, int]:
+    """``POST quotas``, the old name of ``set-quotas``."""
+    _deprecated("POST /moto-api/rekomock/quotas", "POST /moto-api/rekomock/set-quotas")
+    return _set_quotas(body)
+
+
+@_route("POST")
+def clear_quotas(body: dict[str, Any]) -> None:
+    _kwargs(body, set())
+    _rk.clear_quotas()
 
 
 @_route("GET")
 def inference_unit_hours(query: dict[str, str]) -> dict[str, Any]:
-    arn = _kwargs(query, {"project_version_arn"}, {"project_version_arn"})["project_version_arn"]
+    args = _renamed(query, "inference-unit-hours", "project_version_arn", "version")
+    arn = _kwargs(args, {"version"}, {"version"})["version"]
     return {"ProjectVersionArn": arn, "InferenceUnitHours": _rk.inference_unit_hours(arn)}
 
 
 @_route("GET")
-def state(query: dict[str, str]) -> dict[str, Any]:
+def explain(query: dict[str, str]) -> dict[str, Any]:
+    arn = _kwargs(query, {"arn"}, {"arn"})["arn"]
+    return {"Arn": arn, "Explanation": _rk.explain(arn)}
+
+
+@_route("GET")
+def resources(query: dict[str, str]) -> list[dict[str, str]]:
     _kwargs(query, set())
-    return {"Resources": _rk.rows(), "ClockOffsetSeconds": clock.offset_seconds()}
+    return [resource.to_json() for resource in _rk.resources()]
+
+
+@_route("GET")
+def state(query: dict[str, str]) -> dict[str, Any]:
+    """Deprecated: ``resources`` and ``now`` answer what it did."""
+    _kwargs(query, set())
+    _deprecated("GET /moto-api/rekomock/state",
+                "GET /moto-api/rekomock/resources and GET /moto-api/rekomock/now")
+    rows = [{"where": f"{r.account_id}/{r.region}", "kind": r.kind, "name": r.name,
+             "status": r.status, "detail": r.detail} for r in _rk.resources()]
+    return {"Resources": rows, "ClockOffsetSeconds": clock.offset_seconds()}
 
 
 @_route("POST")
 def reset(body: dict[str, Any]) -> None:
     _kwargs(body, set())
     _rk.reset()
-    clock.reset()
+
+
+@_route("POST")
+def set_capacity(body: dict[str, Any]) -> None:
+    args = dict(_kwargs(body, {"tps_per_inference_unit", "version", "scale_up_seconds",
+                               "scale_down_seconds"}, {"tps_per_inference_unit"}))
+    _rk.set_capacity(args.pop("tps_per_inference_unit"), args.pop("version", None), **args)
+
+
+@_route("POST")
+def clear_capacity(body: dict[str, Any]) -> None:
+    _rk.clear_capacity(**_kwargs(body, {"version"}))
+
+
+@_route("POST")
+def fail_inference_units(body: dict[str, Any]) -> None:
+    args = dict(_kwargs(body, {"version", "count", "seconds"}, {"version"}))
+    _rk.fail_inference_units(args.pop("version"), args.pop("count", 1), **args)
+
+
+@_route("POST")
+def clear_inference_unit_failures(body: dict[str, Any]) -> None:
+    _kwargs(body, set())
+    _rk.clear_inference_unit_failures()
 
 
 def _by_method(get: Handler, post: Handler) -> Handler:
@@ -239,21 +374,70 @@ def _by_method(get: Handler, post: Handler) -> Handler:
     return handler
 
 
+# ----------------------------------------------------- capacity and cost: bill, running, clock
+
+
+@_route("GET")
+def bill(query: dict[str, str]) -> dict[str, Any]:
+    version = _kwargs(query, {"version"}).get("version")
+    return dataclasses.asdict(_rk.bill(version))
+
+
+@_route("POST")
+def set_prices(body: dict[str, Any]) -> None:
+    _rk.set_prices(**_kwargs(body, {"training_hour", "inference_hour"}))
+
+
+@_route("POST")
+def clear_prices(body: dict[str, Any]) -> None:
+    _kwargs(body, set())
+    _rk.clear_prices()
+
+
+@_route("GET")
+def running(query: dict[str, str]) -> dict[str, Any]:
+    _kwargs(query, set())
+    return {"running": [dataclasses.asdict(model) for model in _rk.running()]}
+
+
+@_route("POST")
+def freeze_clock(body: dict[str, Any]) -> dict[str, Any]:
+    _rk.freeze_clock(**_kwargs(body, {"frozen"}))
+    return {"status": "ok", "frozen": clock.frozen()}
+
+
 ROUTES: dict[str, Handler] = {
     "fail-training": fail_training,
+    "clear-training-failures": clear_training_failures,
     "fail-start": fail_start,
+    "clear-start-failures": clear_start_failures,
     "set-detections": set_detections,
     "clear-detections": clear_detections,
     "set-evaluation": set_evaluation,
+    "clear-evaluations": clear_evaluations,
     "advance-time": advance_time,
+    "now": now,
     "inject-error": inject_error,
     "clear-errors": clear_errors,
     "calls": calls,
     "clear-calls": clear_calls,
-    "quotas": _by_method(quotas, set_quotas),
+    "quotas": _by_method(quotas, set_quotas_deprecated),
+    "set-quotas": set_quotas,
+    "clear-quotas": clear_quotas,
     "inference-unit-hours": inference_unit_hours,
+    "explain": explain,
+    "resources": resources,
     "state": state,
     "reset": reset,
+    "set-capacity": set_capacity,
+    "clear-capacity": clear_capacity,
+    "fail-inference-units": fail_inference_units,
+    "clear-inference-unit-failures": clear_inference_unit_failures,
+    "bill": bill,
+    "set-prices": set_prices,
+    "clear-prices": clear_prices,
+    "running": running,
+    "freeze-clock": freeze_clock,
 }
 
 
@@ -270,12 +454,13 @@ _RESET = "{0}/moto-api/reset"
 
 
 def _with_clock_reset(moto_reset: Handler) -> Handler:
-    """moto's ``/moto-api/reset``, which also puts the mock's clock back."""
+    """moto's ``/moto-api/reset``, which also puts the mock's clock back (rekomock's whole
+    reset, ``reset_all``, after moto's)."""
 
     def handler(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
         answer = moto_reset(request, full_url, headers)
         if request.method == "POST":
-            clock.reset()
+            reset_all()
         return answer
 
     handler.__name__ = "reset_response"

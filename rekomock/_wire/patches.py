@@ -14,7 +14,8 @@ it rises only once every patch is in (one that fails to install takes out the on
 - :mod:`rekomock._wire.sessions`: fresh botocore sessions that do not re-read botocore's data;
 - the phases' default progressions in moto's state manager (:mod:`rekomock._domain.lifecycle`);
   removing them also drops the transitions users set, since the state manager outlives every
-  reset.
+  reset;
+- :mod:`rekomock._service.metrics`: Custom Labels' datapoints in moto's CloudWatch.
 
 ``tests/test_moto_canaries.py`` guards each moto and botocore internal they touch.
 """
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from .._domain import lifecycle
+from .._service import metrics
 from . import control_routes, fastpath, lifetime, routing, sessions, sleeps
 
 __all__: list[str] = []
@@ -46,6 +48,8 @@ _PATCHES = (
     _Patch(sessions.install, sessions.uninstall),
     # The phases' default progressions in moto's state manager.
     _Patch(lifecycle.register_defaults, lifecycle.unset_user_transitions),
+    # Custom Labels' datapoints in moto's CloudWatch.
+    _Patch(metrics.install, metrics.uninstall),
 )
 
 

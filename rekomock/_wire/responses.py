@@ -8,31 +8,35 @@ Citation tags and coined words: docs/glossary.md.
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
-import time
-import zlib
 from collections.abc import Callable
+from time import perf_counter
 from typing import Any
 
 from moto import settings
+from moto.core.common_types import TYPE_RESPONSE
 from moto.core.responses import BaseResponse
+from moto.core.utils import camelcase_to_underscores
 
+from .._domain import clock
+from .._domain.capacity import outcome_of
 from .._domain.exceptions import (
     REQUEST_ID_HEADER,
+    RegionNotServed,
     RekognitionError,
     SerializationException,
     new_request_id,
 )
 from .._domain.faults import Call
+from .._domain.operations import OPERATIONS
 from .._service import inference
 from .._service.backend import RekognitionCustomBackend, rekognition_custom_backends
 from .._service.steering import steering
 from . import authorization
+from .bodies import MAX_BODY_BYTES, RequestEntityTooLargeException, gunzip, read_at_most
 from .validation import validate_request
 
-TYPE_RESPONSE = tuple[int, dict[str, str], str]
 #: One DEBUG record per answered call (README, "Logging"); never the request body.
 _log = logging.getLogger(__name__)
 _HEADERS = {"Content-Type": "application/x-amz-json-1.1", "server": "amazon.com"}
@@ -61,16 +65,6 @@ def _log_call(operation: str, account_id: str, region: str, status: int, error: 
     )
 
 
-class RegionNotServed(RekognitionError):
-    """Rekognition has no endpoint in this region (moto's region list, from botocore).
-
-    The real service answers with a connection failure; a JSON error is the closest thing an
-    in-process mock can give. ``MOTO_ALLOW_NONEXISTENT_REGION=true`` lifts the check.
-    """
-
-    code = "UnrecognizedClientException"
-
-
 class RekognitionCustomResponse(BaseResponse):
     """Handler of the Custom Labels operations (routed here by ``routing``)."""
 
@@ -83,9 +77,9 @@ class RekognitionCustomResponse(BaseResponse):
     @classmethod
     def handle(cls, action: str, request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
         """Answer one call: an injected error, or the operation's result or error. Every
-        answer carries a request id, is added to the record of calls and, at DEBUG, logged."""
-        debug = _log.isEnabledFor(logging.DEBUG)
-        started = time.perf_counter() if debug else 0.0
+        answer carries a request id, is added to the record of calls and to the operation's
+        CloudWatch figures and, at DEBUG, logged."""
+        began = perf_counter()
         self = cls()
         self.headers = request.headers
         self.region = self.get_region_from_url(request, full_url)
@@ -114,9 +108,13 @@ class RekognitionCustomResponse(BaseResponse):
         request_id = answer[1][REQUEST_ID_HEADER]
         state.calls.append(Call(action, params if isinstance(params, dict) else {}, error,
                                 answer[0], self.current_account, self.region, request_id))
-        if debug:
+        elapsed_ms = (perf_counter() - began) * 1000.0
+        state.operation_stats.record((self.current_account, self.region, action),
+                                     clock.now().timestamp(), outcome_of(error, answer[0]),
+                                     elapsed_ms)
+        if _log.isEnabledFor(logging.DEBUG):
             _log_call(action, self.current_account, self.region, answer[0], error, request_id,
-                      (time.perf_counter() - started) * 1000)
+                      elapsed_ms)
         return answer
 
     @classmethod
@@ -125,26 +123,33 @@ class RekognitionCustomResponse(BaseResponse):
 
     @staticmethod
     def _raw_body(request: Any) -> bytes:
-        """The body as it came (what the client signed)."""
+        """The body as it came (what the client signed), refused beyond
+        :data:`MAX_BODY_BYTES` before it is read when its length is declared."""
         body = getattr(request, "body", None)
         if body is None:
-            getter = getattr(request, "get_data", None)
-            body = getter() if getter is not None else getattr(request, "data", b"")
+            length = getattr(request, "content_length", None)
+            if length is not None and length > MAX_BODY_BYTES:
+                raise RequestEntityTooLargeException()
+            stream = getattr(request, "stream", None) if length is None else None
+            if stream is not None:  # no length declared (chunked): read at most the cap
+                body = read_at_most(stream, MAX_BODY_BYTES + 1)
+            else:
+                getter = getattr(request, "get_data", None)
+                body = getter() if getter is not None else getattr(request, "data", b"")
         reader = getattr(body, "read", None)
         if reader is not None:
-            body = reader()
+            body = read_at_most(body, MAX_BODY_BYTES + 1)
         if isinstance(body, str):
             body = body.encode()
+        if body and len(body) > MAX_BODY_BYTES:
+            raise RequestEntityTooLargeException()
         return body or b""
 
     @staticmethod
     def _inflate(body: bytes, headers: Any) -> bytes:
         # Some moto releases hand the body over already inflated, header unchanged.
         if body[:2] == b"\x1f\x8b" and headers.get("Content-Encoding", "") == "gzip":
-            try:
-                return gzip.decompress(body)
-            except (OSError, EOFError, zlib.error) as err:
-                raise SerializationException("Request body is not valid gzip.") from err
+            return gunzip(body, MAX_BODY_BYTES)
         return body
 
     @staticmethod
@@ -358,30 +363,8 @@ class RekognitionCustomResponse(BaseResponse):
         return {"Tags": self.backend.list_tags_for_resource(arn=p["ResourceArn"])}
 
 
+#: Each operation's handler: the method named after it (CreateProject -> create_project).
 _ACTIONS: dict[str, Callable[[RekognitionCustomResponse, dict[str, Any]], dict[str, Any]]] = {
-    "CreateProject": RekognitionCustomResponse.create_project,
-    "DescribeProjects": RekognitionCustomResponse.describe_projects,
-    "DeleteProject": RekognitionCustomResponse.delete_project,
-    "CreateDataset": RekognitionCustomResponse.create_dataset,
-    "DescribeDataset": RekognitionCustomResponse.describe_dataset,
-    "DeleteDataset": RekognitionCustomResponse.delete_dataset,
-    "ListDatasetEntries": RekognitionCustomResponse.list_dataset_entries,
-    "ListDatasetLabels": RekognitionCustomResponse.list_dataset_labels,
-    "UpdateDatasetEntries": RekognitionCustomResponse.update_dataset_entries,
-    "DistributeDatasetEntries": RekognitionCustomResponse.distribute_dataset_entries,
-    "CreateProjectVersion": RekognitionCustomResponse.create_project_version,
-    "DescribeProjectVersions": RekognitionCustomResponse.describe_project_versions,
-    "CopyProjectVersion": RekognitionCustomResponse.copy_project_version,
-    "PutProjectPolicy": RekognitionCustomResponse.put_project_policy,
-    "ListProjectPolicies": RekognitionCustomResponse.list_project_policies,
-    "DeleteProjectPolicy": RekognitionCustomResponse.delete_project_policy,
-    "StartProjectVersion": RekognitionCustomResponse.start_project_version,
-    "StopProjectVersion": RekognitionCustomResponse.stop_project_version,
-    "DeleteProjectVersion": RekognitionCustomResponse.delete_project_version,
-    "DetectCustomLabels": RekognitionCustomResponse.detect_custom_labels,
-    "DetectModerationLabels": RekognitionCustomResponse.detect_moderation_labels,
-    "TagResource": RekognitionCustomResponse.tag_resource,
-    "UntagResource": RekognitionCustomResponse.untag_resource,
-    "ListTagsForResource": RekognitionCustomResponse.list_tags_for_resource,
+    operation: getattr(RekognitionCustomResponse, camelcase_to_underscores(operation))
+    for operation in OPERATIONS
 }
-

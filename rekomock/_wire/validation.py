@@ -56,7 +56,7 @@ def _compile_operation(operation_name: str) -> Check:
     if operation_name not in model.operation_names:
         raise ValueError(f"unknown Rekognition operation {operation_name}")
     shape = model.operation_model(operation_name).input_shape
-    check = _compile_shape(shape, {}) if shape is not None else _accept_any
+    check = _compile_shape(shape) if shape is not None else _accept_any
     _compiled[operation_name] = check
     return check
 
@@ -95,15 +95,15 @@ def _wrong_type(expected: str) -> SerializationException:
 # ------------------------------------------------------------------ shapes
 
 
-def _compile_shape(shape: Any, cache: dict[str, Check]) -> Check:
+def _compile_shape(shape: Any) -> Check:
     t = shape.type_name
     meta = shape.metadata
     if t == "structure":
-        return _compile_structure(shape, cache)
+        return _compile_structure(shape)
     if t == "list":
-        return _compile_list(shape, cache)
+        return _compile_list(shape)
     if t == "map":
-        return _compile_map(shape, cache)
+        return _compile_map(shape)
     if t == "string":
         return _compile_string(shape.enum, meta)
     if t in ("integer", "long"):
@@ -119,7 +119,7 @@ def _compile_shape(shape: Any, cache: dict[str, Check]) -> Check:
     raise ValueError(f"unsupported shape type {t}")  # pragma: no cover
 
 
-def _compile_structure(shape: Any, cache: dict[str, Check]) -> Check:
+def _compile_structure(shape: Any) -> Check:
     members: list[tuple[str, str, Check]] = []
     required = frozenset(shape.required_members)
 
@@ -136,7 +136,7 @@ def _compile_structure(shape: Any, cache: dict[str, Check]) -> Check:
         return out
 
     for name, member in shape.members.items():
-        members.append((name, _camel(name), _compile_shape(member, cache)))
+        members.append((name, _camel(name), _compile_shape(member)))
     return check
 
 
@@ -153,9 +153,9 @@ def _check_length(value: Any, path: str, meta: dict[str, Any], errors: Errors) -
     errors.extend(_violation(value, path, c) for c in constraints)
 
 
-def _compile_list(shape: Any, cache: dict[str, Check]) -> Check:
+def _compile_list(shape: Any) -> Check:
     meta = shape.metadata
-    item = _compile_shape(shape.member, cache)
+    item = _compile_shape(shape.member)
 
     def check(value: Any, path: str, errors: Errors) -> Any:
         if not isinstance(value, list):
@@ -166,10 +166,10 @@ def _compile_list(shape: Any, cache: dict[str, Check]) -> Check:
     return check
 
 
-def _compile_map(shape: Any, cache: dict[str, Check]) -> Check:
+def _compile_map(shape: Any) -> Check:
     meta = shape.metadata
-    key_check = _compile_shape(shape.key, cache)
-    value_check = _compile_shape(shape.value, cache)
+    key_check = _compile_shape(shape.key)
+    value_check = _compile_shape(shape.value)
 
     def check(value: Any, path: str, errors: Errors) -> Any:
         if not isinstance(value, dict):

@@ -84,12 +84,11 @@ def test_errors_are_classified_by_botocore_as_on_aws(rekomock: Any, code: str, s
     assert isinstance(err.value, getattr(rekognition.exceptions, code))
 
 
-def test_the_readme_retry_example_runs(rekomock: Any) -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    section = readme.split("## Testing failure handling", 1)[1].split("\n## ", 1)[0]
-    (example,) = re.findall(r"```python\n(.+?)\n```", section, re.S)
+def test_the_docs_retry_example_runs(rekomock: Any) -> None:
+    page = Path(__file__).resolve().parent.parent / "docs" / "how-to" / "failure-testing.md"
+    (example,) = re.findall(r"```python\n(.+?)\n```", page.read_text(), re.S)
     namespace: dict[str, Any] = {}
-    exec(compile(example, "README.md", "exec"), namespace)
+    exec(compile(example, str(page), "exec"), namespace)
     namespace["test_survives_two_throttles"](rekomock)
     assert len(rekomock.calls) == 3
 

@@ -1,7 +1,7 @@
 """Property-based robustness: every request drawn from the botocore input shapes (valid or
 breaking a constraint) gets a success that fits the output shape or a documented AWS error,
 never a traceback; a refused call changes no state. ``HYPOTHESIS_PROFILE=long`` runs the
-long profile (README: "Robustness")."""
+long profile (docs/development/robustness.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``rekomock`` logger (README, "Logging"): silent by default; at DEBUG one record per
+"""The ``rekomock`` logger (docs/how-to/logging.md): silent by default; at DEBUG one record per
 answered Custom Labels call, in-process and in server mode alike; at INFO the decisions a user
 would otherwise have to guess; never an image's bytes, a request body or a credential."""
 

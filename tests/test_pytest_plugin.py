@@ -1,4 +1,4 @@
-"""The pytest plugin's polish (README, "Using rekomock in your project"): typed client fixtures,
+"""The pytest plugin's polish (docs/reference/fixtures.md): typed client fixtures,
 one server per session for suites in server mode, and pytest-xdist, each worker its own mock
 and its own server."""
 

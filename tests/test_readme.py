@@ -136,8 +136,9 @@ def test_blocks_needing_other_modules_run_where_they_are_installed() -> None:
         pytest.skip("; ".join(left_out))
 
 
-def test_readme_has_python_blocks() -> None:
-    assert len(python_blocks()) >= 8
+def test_readme_and_the_docs_have_python_blocks() -> None:
+    assert len(python_blocks()) >= 2
+    assert len(all_blocks()) >= 20
 
 
 @pytest.mark.parametrize(

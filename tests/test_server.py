@@ -284,7 +284,8 @@ def test_account_comes_from_the_credentials(server: ServerProcess) -> None:
     assert ours.describe_projects()["ProjectDescriptions"] == []
     with pytest.raises(ClientError) as err:
         ours.describe_project_versions(ProjectArn=arn)
-    # another account's ARN: AccessDeniedException, as in-process (README "Accounts stay isolated")
+    # another account's ARN: AccessDeniedException, as in-process
+    # (docs/how-to/copying-and-policies.md)
     assert err.value.response["Error"]["Code"] == "AccessDeniedException"
 
     status, _, text = server.request(

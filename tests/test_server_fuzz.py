@@ -172,7 +172,7 @@ def _moto_server_inflates_bodies() -> bool:
 
 @pytest.mark.skipif(_moto_server_inflates_bodies(), reason=(
     "moto < 5.2.4's server inflates gzip bodies itself, before any handler, and answers a "
-    "broken one with its own 500 (README: Compatibility)"))
+    "broken one with its own 500 (docs/reference/compatibility.md)"))
 def test_broken_gzip_is_a_serialization_error(world: tuple[ServerProcess, Any]) -> None:
     server, _ = world
     body = gzip.compress(b'{"ProjectNames": ["world"]}')[:-12]

@@ -37,7 +37,7 @@ from rekomock.testing import manifest_asset, put_classification_dataset, strict_
 
 PROJECTS = ["alpha", "beta", "gamma"]
 VERSIONS = ["v1", "v2", "v3"]
-# The documented rules the walk checks the mock against (README, "Decisions").
+# The documented rules the walk checks the mock against (docs/decisions.md).
 STARTABLE = {"TRAINING_COMPLETED", "STOPPED", "FAILED", "COPYING_COMPLETED"}
 COPYABLE = {"TRAINING_COMPLETED", "STARTING", "RUNNING", "STOPPING", "STOPPED", "FAILED",
             "COPYING_COMPLETED"}

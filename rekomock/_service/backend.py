@@ -77,7 +77,7 @@ DATASET_NOT_CREATED = "The dataset was not created."
 NO_OUTPUT_BUCKET = "OutputConfig needs an S3Bucket."
 UNTRAINED_MODEL = "The model has not been trained successfully."
 
-#: INFO: the phases versions reach, failures with their cause (README, "Logging").
+#: INFO: the phases versions reach, failures with their cause (docs/how-to/logging.md).
 _log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])

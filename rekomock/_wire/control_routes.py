@@ -10,41 +10,7 @@ readers, POST for the rest. It takes and returns JSON; the body (POST) or query 
 members are the method's parameter names. A bad request answers 400 ``{"Error": "..."}``, as
 moto's own routes do, in the words ``rk`` raises.
 
-| route | method | body (POST) or query (GET); `?`: optional |
-|---|---|---|
-| `fail-training` | POST | `message`?, `project`?, `version_name`?, `times`? |
-| `clear-training-failures` | POST | -- |
-| `fail-start` | POST | `message`?, `version`?, `times`? |
-| `clear-start-failures` | POST | -- |
-| `set-detections` | POST | `labels`, `version`?, `image` (`s3://…`)? or `image_base64`?, `times`? |
-| `clear-detections` | POST | -- |
-| `set-evaluation` | POST | `f1_score`, `labels`?, `project`?, `version_name`?, `times`? |
-| `clear-evaluations` | POST | -- |
-| `advance-time` | POST | `seconds` |
-| `now` | GET | -- (`Now`, ISO 8601 UTC, and `OffsetSeconds`) |
-| `freeze-clock` | POST | `frozen`? |
-| `inject-error` | POST | `operation`, `code`, then `rk.inject_error`'s options |
-| `clear-errors` | POST | -- |
-| `calls` | GET | -- (the list of calls answered) |
-| `clear-calls` | POST | -- |
-| `quotas` | GET | -- (the quotas) |
-| `set-quotas` | POST | quota names -> new values (answers the quotas) |
-| `clear-quotas` | POST | -- |
-| `set-capacity` | POST | `tps_per_inference_unit`, `version`?, `scale_up_seconds`?, `scale_down_seconds`? |
-| `clear-capacity` | POST | `version`? |
-| `fail-inference-units` | POST | `version`, `count`?, `seconds`? |
-| `clear-inference-unit-failures` | POST | -- |
-| `inference-unit-hours` | GET | `version` (a ProjectVersionArn) |
-| `bill` | GET | `version`? |
-| `set-prices` | POST | `training_hour`?, `inference_hour`? |
-| `clear-prices` | POST | -- |
-| `running` | GET | -- (the models STARTING or RUNNING) |
-| `explain` | GET | `arn` (a version or dataset ARN) |
-| `resources` | GET | -- (one object per resource) |
-| `reset` | POST | -- (resources, steering and clock) |
-
-Routes live under `/moto-api/rekomock/` (`POST /moto-api/rekomock/advance-time
-{"seconds": 60}`).
+The routes, their members and what they answer: docs/reference/control-routes.md.
 
 Deprecated, kept for one release (the answer carries a ``Warning: 299`` header naming the
 replacement): ``GET state`` (use ``resources`` and ``now``), ``POST quotas`` (use

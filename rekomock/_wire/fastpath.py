@@ -3,10 +3,10 @@
 moto answers every in-process call from one botocore ``before-send`` handler (its
 ``BotocoreStubber``): it scans a few hundred URL patterns, rebuilds the request as a werkzeug
 request, then calls the service's handler. For a Custom Labels call that is more than half of
-the time spent outside botocore (profile in README, "Performance"). While rekomock is active,
-moto's stubber first asks :func:`answer` (see :func:`install`), which gives the same request
-bytes to the same handler rekomock's router uses and returns the same answer, skipping that
-work.
+the time spent outside botocore (profile in docs/development/performance.md). While rekomock
+is active, moto's stubber first asks :func:`answer` (see :func:`install`), which gives the
+same request bytes to the same handler rekomock's router uses and returns the same answer,
+skipping that work.
 
 It declines (returns None, leaving the call to moto's pipeline exactly as before) whenever moto
 would not hand the call to rekomock just so: moto's stubber disabled (no ``mock_aws`` active,

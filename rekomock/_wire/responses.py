@@ -37,7 +37,7 @@ from . import authorization
 from .bodies import MAX_BODY_BYTES, RequestEntityTooLargeException, gunzip, read_at_most
 from .validation import validate_request
 
-#: One DEBUG record per answered call (README, "Logging"); never the request body.
+#: One DEBUG record per answered call (docs/how-to/logging.md); never the request body.
 _log = logging.getLogger(__name__)
 _HEADERS = {"Content-Type": "application/x-amz-json-1.1", "server": "amazon.com"}
 

@@ -21,11 +21,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from ._domain.images import PNG_SIGNATURE
-from ._domain.shapes import check_body
+from ._domain.shapes import ShapeError, check_body
 
 __all__ = [
     "LabelledImage",
+    "ShapeError",
     "TrainedVersion",
+    "check_answer",
     "classification_line",
     "dataset_source",
     "describe_version",
@@ -367,6 +369,15 @@ def _frame(png: bytes) -> tuple[int, int]:
 
 
 # ----------------------------------------------------------------------- clients
+
+
+def check_answer(operation: str, status: int, body: bytes) -> None:
+    """Raise :class:`ShapeError` unless ``body``, answered with HTTP ``status``, is what the
+    service may answer ``operation`` (``"DetectCustomLabels"``): for a success, the
+    operation's output shape in the botocore model; for an error, a code the operation
+    documents with only ``Message``, ``Code`` and ``Logref``. For raw HTTP answers (a server,
+    a stub of your own); :func:`strict_client` checks a boto3 client's."""
+    check_body(operation, status, body)
 
 
 def strict_client(client: Any) -> Any:

@@ -129,6 +129,14 @@ def train(rekognition: Any, project_arn: str, classification: dict[str, Any]) ->
     return _train
 
 
+@pytest.fixture
+def running_version(rekognition: Any, project_arn: str, train: Any) -> str:
+    """The ARN of version v1, trained on ``classification`` and started with one unit."""
+    arn: str = train("v1")
+    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
+    return arn
+
+
 @pytest.fixture(scope="session")
 def server_process() -> Any:
     """One ``rekomock server`` child process for the session (see ``server``)."""

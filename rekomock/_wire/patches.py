@@ -17,7 +17,7 @@ it rises only once every patch is in (one that fails to install takes out the on
   reset;
 - :mod:`rekomock._service.metrics`: Custom Labels' datapoints in moto's CloudWatch.
 
-``tests/test_moto_canaries.py`` guards each moto and botocore internal they touch.
+``tests/internals/test_moto_canaries.py`` guards each moto and botocore internal they touch.
 """
 
 from __future__ import annotations

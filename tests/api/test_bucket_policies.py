@@ -62,17 +62,10 @@ def their_bucket(monkeypatch: pytest.MonkeyPatch, s3: Any, classification: dict[
     return put_policy
 
 
-@pytest.fixture
-def running(rekognition: Any, project_arn: str, train: Any) -> str:
-    arn = train("v1")
-    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
-    return str(arn)
-
-
-def _detect_theirs(rekognition: Any, running: str, classification: dict[str, Any]) -> Any:
+def _detect_theirs(rekognition: Any, running_version: str, classification: dict[str, Any]) -> Any:
     key = classification["images"][0][0].split("/", 3)[3]
     return rekognition.detect_custom_labels(
-        ProjectVersionArn=running, Image={"S3Object": {"Bucket": THEIRS, "Name": key}})
+        ProjectVersionArn=running_version, Image={"S3Object": {"Bucket": THEIRS, "Name": key}})
 
 
 GRANTING = {
@@ -92,28 +85,31 @@ REFUSING = {
 
 
 @pytest.mark.parametrize("statements", GRANTING.values(), ids=GRANTING.keys())
-def test_policy_grants_detect(rekognition: Any, running: str, classification: dict[str, Any],
+def test_policy_grants_detect(rekognition: Any, running_version: str,
+                              classification: dict[str, Any],
                               their_bucket: Any, statements: list[dict[str, Any]]) -> None:
     their_bucket(*statements)
-    assert "CustomLabels" in _detect_theirs(rekognition, running, classification)
+    assert "CustomLabels" in _detect_theirs(rekognition, running_version, classification)
 
 
 @pytest.mark.parametrize("statements", REFUSING.values(), ids=REFUSING.keys())
-def test_policy_refuses_detect(rekognition: Any, running: str, classification: dict[str, Any],
+def test_policy_refuses_detect(rekognition: Any, running_version: str,
+                               classification: dict[str, Any],
                                their_bucket: Any, statements: list[dict[str, Any]]) -> None:
     if statements:
         their_bucket(*statements)
     with pytest.raises(rekognition.exceptions.InvalidS3ObjectException):
-        _detect_theirs(rekognition, running, classification)
+        _detect_theirs(rekognition, running_version, classification)
 
 
-def test_own_account_always_reads(rekognition: Any, running: str, classification: dict[str, Any],
+def test_own_account_always_reads(rekognition: Any, running_version: str,
+                                  classification: dict[str, Any],
                                   s3: Any) -> None:
     s3.put_bucket_policy(Bucket=classification["bucket"], Policy=bucket_policy(
         statement("*", effect="Deny", resource=f"arn:aws:s3:::{classification['bucket']}/*")))
     bucket, key = classification["images"][0][0][5:].split("/", 1)
     assert "CustomLabels" in rekognition.detect_custom_labels(
-        ProjectVersionArn=running, Image={"S3Object": {"Bucket": bucket, "Name": key}})
+        ProjectVersionArn=running_version, Image={"S3Object": {"Bucket": bucket, "Name": key}})
 
 
 def test_training_manifest_needs_read_permission(

@@ -258,29 +258,6 @@ def test_inference_unit_hours(rekognition: Any, project_arn: str, train: Any,
         assert rekomock.inference_unit_hours(arn) == pytest.approx(7.0)
 
 
-def test_a_deleted_version_is_freed_but_its_meter_answers(
-        rekognition: Any, project_arn: str, train: Any, rekomock: Controller) -> None:
-    """A long-running server must not keep every model it ever trained."""
-    import gc
-    import weakref
-
-    from rekomock._service.backend import rekognition_custom_backends
-
-    with freeze_time("2026-01-01 08:00:00") as frozen:
-        arn = train("v1")
-        backend = rekognition_custom_backends["123456789012"]["us-east-1"]
-        version = weakref.ref(backend.find_version(arn))
-        rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=3)
-        frozen.tick(3600)
-        rekognition.stop_project_version(ProjectVersionArn=arn)
-        rekognition.delete_project_version(ProjectVersionArn=arn)
-    gc.collect()
-    assert version() is None
-    assert rekomock.inference_unit_hours(arn) == pytest.approx(3.0)
-    with pytest.raises(ValueError, match="no such project version"):
-        rekomock.inference_unit_hours(arn.replace("/v1/", "/v2/"))
-
-
 def test_describe_versions_order_filter_and_paging(rekognition: Any, project_arn: str,
                                                    train: Any) -> None:
     for i in range(5):

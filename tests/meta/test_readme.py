@@ -24,7 +24,7 @@ import pytest
 
 from rekomock.__main__ import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 #: Every page whose Python blocks run: README and the documentation site's pages.
 PAGES = [README, *sorted((ROOT / "docs").rglob("*.md"))]

@@ -4,7 +4,7 @@ Compatibility section names them all. (A regex, not tomllib: the suite runs on 3
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MAIN_RUN = "3.11"  # .ci/run's first venv: `python3` on the CI machines, mypy's python_version
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-BENCH_CONFTEST = Path(__file__).resolve().parent.parent / "benchmarks" / "conftest.py"
+BENCH_CONFTEST = Path(__file__).resolve().parents[2] / "benchmarks" / "conftest.py"
 
 
 def _run(pytester: Any, monkeypatch: pytest.MonkeyPatch, mode: str, ratio: float) -> Any:

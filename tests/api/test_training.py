@@ -21,6 +21,9 @@ from rekomock.testing import (
     manifest_asset,
 )
 
+#: The ``bucket`` fixture's bucket.
+BUCKET = "rekomock-test-bucket"
+
 VERSION_ARN = re.compile(
     r"^arn:aws:rekognition:us-east-1:123456789012:project/my-project/version/v1/(\d{13})$"
 )
@@ -40,7 +43,7 @@ def test_trained_version_description(rekognition: Any, s3: Any, project_arn: str
     assert int(m.group(1)) == round(desc["CreationTimestamp"].timestamp() * 1000)
     assert desc["Status"] == "TRAINING_COMPLETED"
     assert desc["StatusMessage"] == "The model is ready to run."
-    assert desc["OutputConfig"] == {"S3Bucket": "rekomock-test-bucket", "S3KeyPrefix": "output"}
+    assert desc["OutputConfig"] == {"S3Bucket": BUCKET, "S3KeyPrefix": "output"}
     assert desc["KmsKeyId"] == "my-key"
     assert desc["VersionDescription"] == "first try"
     assert isinstance(desc["BillableTrainingTimeInSeconds"], int)
@@ -60,7 +63,7 @@ def test_outputs_written_to_s3_with_documented_names(rekognition: Any, s3: Any,
                                                       project_arn: str, train: Any) -> None:
     train("v1")
     desc = describe_version(rekognition, project_arn, "v1")
-    bucket = "rekomock-test-bucket"
+    bucket = BUCKET
     expected = {
         f"output/{kind}-my-project-v1.json"
         for kind in ("EvaluationResultSummary", "ManifestSummary", "TrainingGroundTruth",
@@ -116,15 +119,15 @@ def test_outputs_written_to_s3_with_documented_names(rekognition: Any, s3: Any,
 )
 def test_output_prefix_joins_without_double_slash(rekognition: Any, s3: Any, project_arn: str,
                                                    train: Any, prefix: str, key: str) -> None:
-    train("v1", OutputConfig={"S3Bucket": "rekomock-test-bucket", "S3KeyPrefix": prefix})
+    train("v1", OutputConfig={"S3Bucket": BUCKET, "S3KeyPrefix": prefix})
     desc = describe_version(rekognition, project_arn, "v1")
     assert desc["ManifestSummary"]["S3Object"]["Name"] == key
-    s3.head_object(Bucket="rekomock-test-bucket", Key=key)
+    s3.head_object(Bucket=BUCKET, Key=key)
 
 
 def test_outputs_encrypted_with_the_kms_key(s3: Any, train: Any) -> None:
     train("v1", KmsKeyId="arn:aws:kms:us-east-1:123456789012:key/abc")
-    head = s3.head_object(Bucket="rekomock-test-bucket",
+    head = s3.head_object(Bucket=BUCKET,
                           Key="output/EvaluationResultSummary-my-project-v1.json")
     assert head["ServerSideEncryption"] == "aws:kms"
     assert head["SSEKMSKeyId"] == "arn:aws:kms:us-east-1:123456789012:key/abc"
@@ -151,15 +154,15 @@ def test_unknown_project(rekognition: Any, train: Any) -> None:
         {"TrainingData": None},
         {"TrainingData": None, "TestingData": None},
         {"TestingData": {"AutoCreate": True, "Assets": [
-            {"GroundTruthManifest": {"S3Object": {"Bucket": "rekomock-test-bucket", "Name": "x"}}}
+            {"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET, "Name": "x"}}}
         ]}},
         {"TestingData": {"Assets": []}},
         {"TrainingData": {"Assets": [
-            {"GroundTruthManifest": {"S3Object": {"Bucket": "rekomock-test-bucket", "Name": "a"}}},
-            {"GroundTruthManifest": {"S3Object": {"Bucket": "rekomock-test-bucket", "Name": "b"}}},
+            {"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET, "Name": "a"}}},
+            {"GroundTruthManifest": {"S3Object": {"Bucket": BUCKET, "Name": "b"}}},
         ]}},
         {"TrainingData": {"Assets": [{"GroundTruthManifest": {"S3Object": {
-            "Bucket": "rekomock-test-bucket"}}}]}},
+            "Bucket": BUCKET}}}]}},
         {"FeatureConfig": {"ContentModeration": {"ConfidenceThreshold": 50}}},
     ],
 )
@@ -178,7 +181,7 @@ def test_auto_create_splits_the_training_manifest(rekognition: Any, s3: Any, pro
     assert desc["Status"] == "TRAINING_COMPLETED"
     assert desc["TestingDataResult"]["Input"] == {"AutoCreate": True}
     assert desc["TestingDataResult"]["Output"]["AutoCreate"] is True
-    summary = read_json(s3, "rekomock-test-bucket",
+    summary = read_json(s3, BUCKET,
                         desc["EvaluationResult"]["Summary"]["S3Object"]["Name"])
     details = summary["EvaluationDetails"]
     assert details["NumberOfTestingImages"] >= 2  # at least one image of each label
@@ -198,7 +201,7 @@ def _failed(rekognition: Any, project_arn: str, name: str = "v1") -> dict[str, A
 
 
 def test_missing_manifest_fails_training(rekognition: Any, project_arn: str, train: Any) -> None:
-    train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "nope.manifest"))
+    train("v1", TrainingData=manifest_asset(BUCKET, "nope.manifest"))
     desc = _failed(rekognition, project_arn)
     assert desc["StatusMessage"] == "The manifest file extension or contents are invalid."
     assert "ManifestSummary" not in desc  # none after file errors [CL:tm-debugging]
@@ -218,7 +221,7 @@ def test_manifest_in_missing_bucket_fails_training(rekognition: Any, project_arn
 def test_missing_manifest_key_is_told_apart_from_a_missing_bucket(
     rekognition: Any, project_arn: str, train: Any, rekomock: Controller
 ) -> None:
-    arn = train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "typo.manifest"))
+    arn = train("v1", TrainingData=manifest_asset(BUCKET, "typo.manifest"))
     desc = _failed(rekognition, project_arn)
     assert desc["StatusMessage"] == "The manifest file extension or contents are invalid."
     assert rekomock.explain(arn).endswith(
@@ -229,8 +232,8 @@ def test_missing_manifest_key_is_told_apart_from_a_missing_bucket(
 
 def test_explain_names_the_code_of_a_file_error(rekognition: Any, s3: Any, project_arn: str,
                                                 train: Any, rekomock: Controller) -> None:
-    s3.put_object(Bucket="rekomock-test-bucket", Key="bin.manifest", Body=b"\xff\xfe")
-    arn = train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "bin.manifest"))
+    s3.put_object(Bucket=BUCKET, Key="bin.manifest", Body=b"\xff\xfe")
+    arn = train("v1", TrainingData=manifest_asset(BUCKET, "bin.manifest"))
     _failed(rekognition, project_arn)
     assert rekomock.explain(arn).endswith(
         "TrainingData manifest s3://rekomock-test-bucket/bin.manifest: "
@@ -239,8 +242,8 @@ def test_explain_names_the_code_of_a_file_error(rekognition: Any, s3: Any, proje
 
 def test_empty_manifest_fails_training(rekognition: Any, s3: Any, project_arn: str,
                                        train: Any) -> None:
-    s3.put_object(Bucket="rekomock-test-bucket", Key="empty.manifest", Body=b"")
-    train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "empty.manifest"))
+    s3.put_object(Bucket=BUCKET, Key="empty.manifest", Body=b"")
+    train("v1", TrainingData=manifest_asset(BUCKET, "empty.manifest"))
     assert _failed(rekognition, project_arn)["StatusMessage"] == "The manifest file is empty."
 
 
@@ -259,14 +262,14 @@ def test_content_error_fails_with_summary(rekognition: Any, s3: Any, project_arn
                                           train: Any, classification: dict[str, Any],
                                           rekomock: Controller) -> None:
     one_label = [classification_line(uri, "sunrise") for uri, _ in classification["images"]]
-    s3.put_object(Bucket="rekomock-test-bucket", Key="one.manifest", Body=manifest(one_label))
-    arn = train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "one.manifest"),
-                TestingData=manifest_asset("rekomock-test-bucket", "one.manifest"))
+    s3.put_object(Bucket=BUCKET, Key="one.manifest", Body=manifest(one_label))
+    arn = train("v1", TrainingData=manifest_asset(BUCKET, "one.manifest"),
+                TestingData=manifest_asset(BUCKET, "one.manifest"))
     desc = _failed(rekognition, project_arn)
     assert desc["StatusMessage"] == "The manifest file has too few labels."
     assert "-- TrainingData: ERROR_MANIFEST_TOO_FEW_LABELS; each line's errors are in the " \
         "validation manifests" in rekomock.explain(arn)
-    summary = read_json(s3, "rekomock-test-bucket", desc["ManifestSummary"]["S3Object"]["Name"])
+    summary = read_json(s3, BUCKET, desc["ManifestSummary"]["S3Object"]["Name"])
     codes = [e["code"] for e in summary["statistics"]["training"]["errors"]] + [
         e["code"] for e in summary["errors"]]
     assert "ERROR_MANIFEST_TOO_FEW_LABELS" in codes
@@ -276,17 +279,17 @@ def test_bad_lines_are_reported_but_do_not_fail(rekognition: Any, s3: Any, proje
                                                train: Any, classification: dict[str, Any]) -> None:
     lines = [classification_line(uri, label) for uri, label in classification["images"]]
     lines.append(classification_line("s3://rekomock-test-bucket/images/missing.png", "sunset"))
-    s3.put_object(Bucket="rekomock-test-bucket", Key="mixed.manifest", Body=manifest(lines))
-    train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "mixed.manifest"))
+    s3.put_object(Bucket=BUCKET, Key="mixed.manifest", Body=manifest(lines))
+    train("v1", TrainingData=manifest_asset(BUCKET, "mixed.manifest"))
     desc = describe_version(rekognition, project_arn, "v1")
     assert desc["Status"] == "TRAINING_COMPLETED"
     key = desc["TrainingDataResult"]["Validation"]["Assets"][0]["GroundTruthManifest"][
         "S3Object"]["Name"]
     validated = [json.loads(x) for x in s3.get_object(
-        Bucket="rekomock-test-bucket", Key=key)["Body"].read().splitlines()]
+        Bucket=BUCKET, Key=key)["Body"].read().splitlines()]
     assert len(validated) == 11
     assert [e["code"] for e in validated[-1]["errors"]] == ["ERROR_INVALID_IMAGE"]
-    ms = read_json(s3, "rekomock-test-bucket", desc["ManifestSummary"]["S3Object"]["Name"])
+    ms = read_json(s3, BUCKET, desc["ManifestSummary"]["S3Object"]["Name"])
     assert ms["statistics"]["training"]["invalid_json_lines"] == 1
     assert ms["statistics"]["training"]["error_json_line_indices"] == [11]
 
@@ -305,23 +308,23 @@ def test_images_that_do_not_decode_are_invalid_image_lines(
     a header is not enough, the image must be readable; the training goes on without it."""
     lines = [classification_line(uri, label) for uri, label in classification["images"]]
     for key, data in _broken_images().items():
-        s3.put_object(Bucket="rekomock-test-bucket", Key=key, Body=data)
+        s3.put_object(Bucket=BUCKET, Key=key, Body=data)
         lines.append(classification_line(f"s3://rekomock-test-bucket/{key}", "sunset"))
-    s3.put_object(Bucket="rekomock-test-bucket", Key="broken.manifest", Body=manifest(lines))
-    train("v1", TrainingData=manifest_asset("rekomock-test-bucket", "broken.manifest"))
+    s3.put_object(Bucket=BUCKET, Key="broken.manifest", Body=manifest(lines))
+    train("v1", TrainingData=manifest_asset(BUCKET, "broken.manifest"))
     desc = describe_version(rekognition, project_arn, "v1")
     assert desc["Status"] == "TRAINING_COMPLETED"
     key = desc["TrainingDataResult"]["Validation"]["Assets"][0]["GroundTruthManifest"][
         "S3Object"]["Name"]
     validated = [json.loads(x) for x in s3.get_object(
-        Bucket="rekomock-test-bucket", Key=key)["Body"].read().splitlines()]
+        Bucket=BUCKET, Key=key)["Body"].read().splitlines()]
     assert len(validated) == 12
     for line in validated[-2:]:
         assert line["errors"] == [{"code": "ERROR_INVALID_IMAGE",
                                    "message": "The image is invalid. Check S3 path and/or "
                                               "image properties."}]
     assert all(not line.get("errors") for line in validated[:-2])
-    summary = read_json(s3, "rekomock-test-bucket", desc["ManifestSummary"]["S3Object"]["Name"])
+    summary = read_json(s3, BUCKET, desc["ManifestSummary"]["S3Object"]["Name"])
     assert summary["statistics"]["training"]["invalid_json_lines"] == 2
 
 
@@ -362,16 +365,16 @@ def test_object_localization(rekognition: Any, s3: Any, project_arn: str, train:
     lines = []
     for i in range(6):
         key = f"boxes/img-{i}.png"
-        s3.put_object(Bucket="rekomock-test-bucket", Key=key,
+        s3.put_object(Bucket=BUCKET, Key=key,
                       Body=make_png(200, 100, (i * 40, 10, 10)))
         lines.append(detection_line(f"s3://rekomock-test-bucket/{key}", (200, 100),
                                     [("logo", 10, 10, 50, 40), ("badge", 100, 20, 30, 30)]))
-    s3.put_object(Bucket="rekomock-test-bucket", Key="boxes.manifest", Body=manifest(lines))
-    asset = manifest_asset("rekomock-test-bucket", "boxes.manifest")
+    s3.put_object(Bucket=BUCKET, Key="boxes.manifest", Body=manifest(lines))
+    asset = manifest_asset(BUCKET, "boxes.manifest")
     train("v1", TrainingData=asset, TestingData=asset)
     desc = describe_version(rekognition, project_arn, "v1")
     assert desc["Status"] == "TRAINING_COMPLETED", desc["StatusMessage"]
-    summary = read_json(s3, "rekomock-test-bucket",
+    summary = read_json(s3, BUCKET,
                         desc["EvaluationResult"]["Summary"]["S3Object"]["Name"])
     agg = summary["AggregatedEvaluationResults"]
     assert {"AverageRecall", "AveragePrecision", "F1Score"} <= set(agg)
@@ -385,15 +388,15 @@ def test_multi_label_classification(rekognition: Any, s3: Any, project_arn: str,
     lines = []
     for i in range(4):
         key = f"multi/img-{i}.png"
-        s3.put_object(Bucket="rekomock-test-bucket", Key=key, Body=make_png(64, 64, (i, 90, 9)))
+        s3.put_object(Bucket=BUCKET, Key=key, Body=make_png(64, 64, (i, 90, 9)))
         labels = ("football", "ball") if i % 2 else ("ball",)
         lines.append(classification_line(f"s3://rekomock-test-bucket/{key}", *labels))
-    s3.put_object(Bucket="rekomock-test-bucket", Key="multi.manifest", Body=manifest(lines))
-    asset = manifest_asset("rekomock-test-bucket", "multi.manifest")
+    s3.put_object(Bucket=BUCKET, Key="multi.manifest", Body=manifest(lines))
+    asset = manifest_asset(BUCKET, "multi.manifest")
     train("v1", TrainingData=asset, TestingData=asset)
     desc = describe_version(rekognition, project_arn, "v1")
     assert desc["Status"] == "TRAINING_COMPLETED", desc["StatusMessage"]
-    summary = read_json(s3, "rekomock-test-bucket",
+    summary = read_json(s3, BUCKET,
                         desc["EvaluationResult"]["Summary"]["S3Object"]["Name"])
     counts = {r["Label"]: r["NumberOfTestingImages"] for r in summary["LabelEvaluationResults"]}
     assert counts == {"ball": 4, "football": 2}
@@ -470,7 +473,7 @@ def test_auto_create_writes_the_testing_validation_manifest(
     where = asset["GroundTruthManifest"]["S3Object"]
     assert where["Name"] == "output/TestingManifestWithValidation-my-project-v1.json"
     lines = s3.get_object(Bucket=where["Bucket"], Key=where["Name"])["Body"].read().splitlines()
-    summary = read_json(s3, "rekomock-test-bucket",
+    summary = read_json(s3, BUCKET,
                         desc["EvaluationResult"]["Summary"]["S3Object"]["Name"])
     assert len(lines) == summary["EvaluationDetails"]["NumberOfTestingImages"]
     tested = {json.loads(line)["source-ref"] for line in lines}
@@ -493,7 +496,7 @@ def test_injected_terminal_file_error_writes_nothing(rekognition: Any, s3: Any,
     assert "ManifestSummary" not in desc
     assert "Validation" not in desc["TrainingDataResult"]
     assert "Validation" not in desc["TestingDataResult"]
-    assert s3.list_objects_v2(Bucket="rekomock-test-bucket", Prefix="output/")["KeyCount"] == 0
+    assert s3.list_objects_v2(Bucket=BUCKET, Prefix="output/")["KeyCount"] == 0
 
 
 def test_injected_content_error_writes_the_summary(rekognition: Any, project_arn: str,
@@ -509,7 +512,7 @@ def test_manifest_in_another_region_fails_like_a_missing_one(
     rekognition: Any, s3: Any, project_arn: str, train: Any, west_bucket: str,
     classification: dict[str, Any],
 ) -> None:
-    body = s3.get_object(Bucket="rekomock-test-bucket", Key="manifests/train.manifest")["Body"]
+    body = s3.get_object(Bucket=BUCKET, Key="manifests/train.manifest")["Body"]
     s3.put_object(Bucket=west_bucket, Key="train.manifest", Body=body.read())
     train("v1", TrainingData=manifest_asset(west_bucket, "train.manifest"))
     desc = _failed(rekognition, project_arn)
@@ -529,9 +532,9 @@ def test_output_bucket_in_another_region_fails_like_a_missing_one(
 
 def test_output_config_is_echoed_as_given(rekognition: Any, project_arn: str,
                                           train: Any) -> None:
-    train("v1", OutputConfig={"S3Bucket": "rekomock-test-bucket"})
+    train("v1", OutputConfig={"S3Bucket": BUCKET})
     desc = describe_version(rekognition, project_arn, "v1")
-    assert desc["OutputConfig"] == {"S3Bucket": "rekomock-test-bucket"}
+    assert desc["OutputConfig"] == {"S3Bucket": BUCKET}
 
 
 def test_outputs_appear_when_the_service_observes_the_end_not_when_a_status_is_read(
@@ -545,7 +548,7 @@ def test_outputs_appear_when_the_service_observes_the_end_not_when_a_status_is_r
     rekomock.advance_time(7200)  # the training has ended, but nobody has looked yet
 
     def outputs() -> list[str]:
-        listed = s3.list_objects_v2(Bucket="rekomock-test-bucket", Prefix="output/")
+        listed = s3.list_objects_v2(Bucket=BUCKET, Prefix="output/")
         return [o["Key"] for o in listed.get("Contents", [])]
 
     assert "my-project/v1" in repr(rekomock)  # the controller's table reads every status...
@@ -553,12 +556,3 @@ def test_outputs_appear_when_the_service_observes_the_end_not_when_a_status_is_r
     assert describe_version(rekognition, project_arn, "v1")["Status"] == "TRAINING_COMPLETED"
     assert len(outputs()) == 6
 
-
-def test_assumed_threshold_maximises_f1() -> None:
-    """Lowering the threshold admits predictions one confidence at a time; the one with the
-    best F1 wins (here 60: 3 true positives, 1 false, F1 6/7)."""
-    from rekomock._domain.evaluation import _best_threshold
-
-    scored = [(90.0, True), (80.0, True), (70.0, False), (60.0, True)]
-    assert _best_threshold(scored, 3) == (0.6, 3, 1)
-    assert _best_threshold([], 2) == (0.5, 0, 0)  # nothing predicted

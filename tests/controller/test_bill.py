@@ -13,8 +13,8 @@ import requests
 from botocore.exceptions import WaiterError
 from moto.moto_api import state_manager
 
-from rekomock._domain.lifecycle import VERSION_TRAINING
 from rekomock.controller import Bill, BillItem, Controller
+from rekomock.phases import VERSION_TRAINING
 
 CONTROL = "http://motoapi.amazonaws.com/moto-api/rekomock"
 

@@ -11,8 +11,8 @@ import requests
 from moto.moto_api import state_manager
 
 import rekomock
-from rekomock._domain.lifecycle import VERSION_STARTING
 from rekomock.controller import Controller, RunningModel
+from rekomock.phases import VERSION_STARTING
 
 CONTROL = "http://motoapi.amazonaws.com/moto-api/rekomock"
 

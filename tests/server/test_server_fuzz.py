@@ -17,8 +17,7 @@ from server_process import ServerProcess
 from strategies import allowed_errors, deeply_nested, populate, raw_json, request
 from test_fuzz import OPERATIONS  # also loads the hypothesis profiles
 
-from rekomock._domain.shapes import check_body
-from rekomock.testing import make_png
+from rekomock.testing import check_answer, make_png
 
 
 def _headers(target: str | None, region: str = "us-east-1") -> dict[str, str]:
@@ -87,7 +86,7 @@ def test_raw_bodies_over_http(world: tuple[ServerProcess, dict[str, list[str]]],
             assert code in allowed, (operation, code, text)
             assert _state(server) == before, f"refused {operation} changed state"
         else:
-            check_body(operation, status, text)
+            check_answer(operation, status, text)
 
     check()
 

@@ -12,53 +12,46 @@ from rekomock import Controller
 from rekomock.testing import describe_version, make_jpeg, make_png
 
 
-@pytest.fixture
-def running(rekognition: Any, project_arn: str, train: Any) -> str:
-    arn: str = train("v1")
-    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
-    return arn
-
-
 def _image_bytes(s3: Any, uri: str) -> bytes:
     bucket, key = uri[5:].split("/", 1)
     return bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
 
 
-def test_known_image_returns_its_ground_truth(rekognition: Any, s3: Any, running: str,
+def test_known_image_returns_its_ground_truth(rekognition: Any, s3: Any, running_version: str,
                                              classification: dict[str, Any]) -> None:
     uri, label = classification["images"][3]
     by_bytes = rekognition.detect_custom_labels(
-        ProjectVersionArn=running, Image={"Bytes": _image_bytes(s3, uri)})["CustomLabels"]
+        ProjectVersionArn=running_version, Image={"Bytes": _image_bytes(s3, uri)})["CustomLabels"]
     assert [x["Name"] for x in by_bytes] == [label]
     assert 80 <= by_bytes[0]["Confidence"] <= 100
     assert "Geometry" not in by_bytes[0]
     bucket, key = uri[5:].split("/", 1)
     by_s3 = rekognition.detect_custom_labels(
-        ProjectVersionArn=running, Image={"S3Object": {"Bucket": bucket, "Name": key}}
+        ProjectVersionArn=running_version, Image={"S3Object": {"Bucket": bucket, "Name": key}}
     )["CustomLabels"]
     assert by_s3 == by_bytes  # stable confidences
 
 
-def test_dataset_helper_images_carry_their_bytes(rekognition: Any, s3: Any, running: str,
+def test_dataset_helper_images_carry_their_bytes(rekognition: Any, s3: Any, running_version: str,
                                                 classification: dict[str, Any]) -> None:
     image = classification["images"][4]
     assert image.data == _image_bytes(s3, image.uri)
     by_bytes = rekognition.detect_custom_labels(
-        ProjectVersionArn=running, Image={"Bytes": image.data})["CustomLabels"]
+        ProjectVersionArn=running_version, Image={"Bytes": image.data})["CustomLabels"]
     by_s3 = rekognition.detect_custom_labels(
-        ProjectVersionArn=running, Image={"S3Object": image.s3_object})["CustomLabels"]
+        ProjectVersionArn=running_version, Image={"S3Object": image.s3_object})["CustomLabels"]
     assert [x["Name"] for x in by_bytes] == [image.label] and by_s3 == by_bytes
 
 
-def test_unknown_image_gets_no_label(rekognition: Any, running: str) -> None:
+def test_unknown_image_gets_no_label(rekognition: Any, running_version: str) -> None:
     answer = rekognition.detect_custom_labels(
-        ProjectVersionArn=running, Image={"Bytes": make_png(80, 80, (1, 2, 3))})
+        ProjectVersionArn=running_version, Image={"Bytes": make_png(80, 80, (1, 2, 3))})
     assert answer["CustomLabels"] == []
 
 
-def test_jpeg_is_accepted(rekognition: Any, running: str) -> None:
+def test_jpeg_is_accepted(rekognition: Any, running_version: str) -> None:
     answer = rekognition.detect_custom_labels(
-        ProjectVersionArn=running, Image={"Bytes": make_jpeg(100, 100)})
+        ProjectVersionArn=running_version, Image={"Bytes": make_jpeg(100, 100)})
     assert answer["CustomLabels"] == []
 
 
@@ -87,28 +80,29 @@ def test_model_must_be_running(rekognition: Any, project_arn: str, train: Any) -
         ({}, "InvalidParameterException"),
     ],
 )
-def test_bad_images(rekognition: Any, running: str, image: dict[str, Any], error: str) -> None:
+def test_bad_images(rekognition: Any, running_version: str,
+                    image: dict[str, Any], error: str) -> None:
     with pytest.raises(rekognition.exceptions.ClientError) as err:
-        rekognition.detect_custom_labels(ProjectVersionArn=running, Image=image)
+        rekognition.detect_custom_labels(ProjectVersionArn=running_version, Image=image)
     assert err.value.response["Error"]["Code"] == error
 
 
-def test_raw_bytes_up_to_4mb(rekognition: Any, running: str) -> None:
+def test_raw_bytes_up_to_4mb(rekognition: Any, running_version: str) -> None:
     """Image.Bytes: "the maximum image size you can pass to DetectCustomLabels is 4MB" (the
     API reference's Image page), MB as in the blob's own 5 MB = 5,242,880 bytes; the limit
     is on the decoded bytes, not on their base64 text."""
     png = make_png(64, 64)
     limit = 4 * 1024 * 1024
     at_limit = png + b"\x00" * (limit - len(png))
-    answer = rekognition.detect_custom_labels(ProjectVersionArn=running,
+    answer = rekognition.detect_custom_labels(ProjectVersionArn=running_version,
                                               Image={"Bytes": at_limit})
     assert answer["CustomLabels"] == []
     with pytest.raises(rekognition.exceptions.ImageTooLargeException):
-        rekognition.detect_custom_labels(ProjectVersionArn=running,
+        rekognition.detect_custom_labels(ProjectVersionArn=running_version,
                                          Image={"Bytes": at_limit + b"\x00"})
 
 
-def test_min_confidence_max_results_and_sorting(rekognition: Any, running: str,
+def test_min_confidence_max_results_and_sorting(rekognition: Any, running_version: str,
                                                 rekomock: Controller) -> None:
     image = make_png(90, 90, (9, 9, 9))
     rekomock.set_detections(
@@ -119,7 +113,7 @@ def test_min_confidence_max_results_and_sorting(rekognition: Any, running: str,
 
     def names(**kw: Any) -> list[str]:
         return [x["Name"] for x in rekognition.detect_custom_labels(
-            ProjectVersionArn=running, Image={"Bytes": image}, **kw)["CustomLabels"]]
+            ProjectVersionArn=running_version, Image={"Bytes": image}, **kw)["CustomLabels"]]
 
     assert names(MinConfidence=0) == ["sunset", "dusk", "sunrise"]
     assert names(MinConfidence=70.25) == ["sunset", "dusk"]  # >=, docs/decisions.md
@@ -129,16 +123,16 @@ def test_min_confidence_max_results_and_sorting(rekognition: Any, running: str,
     assert sorted(names(MinConfidence=0)) == ["sunrise", "sunset"]
 
 
-def test_scripted_answers_by_model_and_s3_image(rekognition: Any, s3: Any, running: str,
+def test_scripted_answers_by_model_and_s3_image(rekognition: Any, s3: Any, running_version: str,
                                                 rekomock: Controller,
                                                 classification: dict[str, Any]) -> None:
     uri, _ = classification["images"][0]
     box = {"BoundingBox": {"Width": 0.5, "Height": 0.25, "Left": 0.1, "Top": 0.2}}
     rekomock.set_detections([{"Name": "scripted", "Confidence": 99.0, "Geometry": box}],
-                            version=running, image=uri)
+                            version=running_version, image=uri)
     bucket, key = uri[5:].split("/", 1)
     answer = rekognition.detect_custom_labels(
-        ProjectVersionArn=running, Image={"S3Object": {"Bucket": bucket, "Name": key}},
+        ProjectVersionArn=running_version, Image={"S3Object": {"Bucket": bucket, "Name": key}},
         MinConfidence=0)["CustomLabels"]
     assert answer == [{"Name": "scripted", "Confidence": 99.0, "Geometry": box}]
     with pytest.raises(ValueError):
@@ -174,14 +168,14 @@ def test_evaluation_includes_scripted_answers(rekognition: Any, s3: Any, project
     assert desc["EvaluationResult"]["F1Score"] < 1.0
 
 
-def test_bytes_travel_base64(rekognition: Any, running: str, rekomock: Controller) -> None:
+def test_bytes_travel_base64(rekognition: Any, running_version: str, rekomock: Controller) -> None:
     # botocore sends Bytes base64-encoded; the mock matches the decoded image, not its text.
     raw = make_png(70, 70, (5, 5, 5))
     rekomock.set_detections([{"Name": "sunset", "Confidence": 99.0}], image=raw)
     rekomock.set_detections([{"Name": "text", "Confidence": 99.0}],
                             image=base64.b64encode(raw))
     assert [x["Name"] for x in rekognition.detect_custom_labels(
-        ProjectVersionArn=running, Image={"Bytes": raw})["CustomLabels"]] == ["sunset"]
+        ProjectVersionArn=running_version, Image={"Bytes": raw})["CustomLabels"]] == ["sunset"]
 
 
 def test_object_localization_answers_boxes(rekognition: Any, s3: Any, project_arn: str,
@@ -324,7 +318,7 @@ def _thresholds(s3: Any, desc: dict[str, Any]) -> dict[str, float]:
 
 
 def test_min_confidence_zero_returns_every_label(rekognition: Any, s3: Any, project_arn: str,
-                                                 running: str,
+                                                 running_version: str,
                                                  classification: dict[str, Any]) -> None:
     thresholds = _thresholds(s3, describe_version(rekognition, project_arn, "v1"))
     uri, label = classification["images"][6]
@@ -332,7 +326,7 @@ def test_min_confidence_zero_returns_every_label(rekognition: Any, s3: Any, proj
 
     def detect(**kw: Any) -> list[dict[str, Any]]:
         return list(rekognition.detect_custom_labels(
-            ProjectVersionArn=running, Image=image, **kw)["CustomLabels"])
+            ProjectVersionArn=running_version, Image=image, **kw)["CustomLabels"])
 
     (own,) = detect()
     everything = detect(MinConfidence=0)
@@ -383,12 +377,12 @@ def test_scripted_polygon_is_refused(rekomock: Controller) -> None:
 # ------------------------------------------------------- buckets of the region
 
 
-def test_image_in_another_region_is_refused(rekognition: Any, s3: Any, running: str,
+def test_image_in_another_region_is_refused(rekognition: Any, s3: Any, running_version: str,
                                             west_bucket: str) -> None:
     s3.put_object(Bucket=west_bucket, Key="img.png", Body=make_png())
     west_image = {"S3Object": {"Bucket": west_bucket, "Name": "img.png"}}
     with pytest.raises(rekognition.exceptions.InvalidS3ObjectException):
-        rekognition.detect_custom_labels(ProjectVersionArn=running, Image=west_image)
+        rekognition.detect_custom_labels(ProjectVersionArn=running_version, Image=west_image)
     with pytest.raises(rekognition.exceptions.InvalidS3ObjectException):
         rekognition.detect_moderation_labels(Image=west_image)
 
@@ -414,7 +408,7 @@ BROKEN = {"truncated JPEG": _truncated_jpeg(), "PNG with garbage after its heade
 
 @pytest.mark.parametrize("broken", list(BROKEN.values()), ids=list(BROKEN))
 @pytest.mark.parametrize("source", ["Bytes", "S3Object"])
-def test_broken_images_are_an_invalid_format(rekognition: Any, s3: Any, running: str,
+def test_broken_images_are_an_invalid_format(rekognition: Any, s3: Any, running_version: str,
                                             broken: bytes, source: str) -> None:
     """A header that reads right over data that does not decode is not a picture the model
     has not seen: the service cannot read it (InvalidImageFormatException, the API
@@ -424,18 +418,18 @@ def test_broken_images_are_an_invalid_format(rekognition: Any, s3: Any, running:
         s3.put_object(Bucket="rekomock-test-bucket", Key="broken/image", Body=broken)
         image = {"S3Object": {"Bucket": "rekomock-test-bucket", "Name": "broken/image"}}
     with pytest.raises(rekognition.exceptions.InvalidImageFormatException):
-        rekognition.detect_custom_labels(ProjectVersionArn=running, Image=image)
+        rekognition.detect_custom_labels(ProjectVersionArn=running_version, Image=image)
     with pytest.raises(rekognition.exceptions.InvalidImageFormatException):
-        rekognition.detect_custom_labels(ProjectVersionArn=running, Image=image,
+        rekognition.detect_custom_labels(ProjectVersionArn=running_version, Image=image,
                                          MinConfidence=0)
 
 
 def test_broken_image_is_refused_even_with_an_answer_for_any_image(
-    rekognition: Any, running: str, rekomock: Controller
+    rekognition: Any, running_version: str, rekomock: Controller
 ) -> None:
     rekomock.set_detections([{"Name": "anything", "Confidence": 90.0}])
     with pytest.raises(rekognition.exceptions.InvalidImageFormatException):
-        rekognition.detect_custom_labels(ProjectVersionArn=running,
+        rekognition.detect_custom_labels(ProjectVersionArn=running_version,
                                          Image={"Bytes": _truncated_jpeg()})
 
 
@@ -445,44 +439,3 @@ def test_moderation_base_model_refuses_a_broken_image(rekognition: Any) -> None:
     assert rekognition.detect_moderation_labels(
         Image={"Bytes": make_png(80, 80)})["ModerationLabels"] == []
 
-
-def test_known_images_are_answered_without_decoding(
-    rekognition: Any, s3: Any, running: str, rekomock: Controller,
-    classification: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Bytes the model learned, and images with a scripted answer, are valid images already:
-    only unknown bytes pay a decode."""
-    from rekomock._domain import fingerprint
-
-    decoded: list[int] = []
-    real = fingerprint.fingerprint
-
-    def counting(data: bytes) -> Any:
-        decoded.append(len(data))
-        return real(data)
-
-    monkeypatch.setattr(fingerprint, "fingerprint", counting)
-    uri, label = classification["images"][1]
-    bucket, key = uri[5:].split("/", 1)
-    known = _image_bytes(s3, uri)
-    for image in ({"Bytes": known}, {"S3Object": {"Bucket": bucket, "Name": key}}):
-        answer = rekognition.detect_custom_labels(ProjectVersionArn=running, Image=image)
-        assert [x["Name"] for x in answer["CustomLabels"]] == [label]
-    scripted = make_png(90, 90, (7, 70, 170))
-    s3.put_object(Bucket=bucket, Key="scripted.png", Body=make_png(90, 90, (170, 7, 70)))
-    rekomock.set_detections([{"Name": "by-object", "Confidence": 95.0}],
-                            version=running, image=f"s3://{bucket}/scripted.png")
-    rekomock.set_detections([{"Name": "by-bytes", "Confidence": 95.0}],
-                            version=running, image=scripted)
-    decoded.clear()  # set_detections fingerprints the bytes it is given, once
-    by_object = rekognition.detect_custom_labels(
-        ProjectVersionArn=running,
-        Image={"S3Object": {"Bucket": bucket, "Name": "scripted.png"}})
-    by_bytes = rekognition.detect_custom_labels(ProjectVersionArn=running,
-                                                Image={"Bytes": scripted})
-    assert [x["Name"] for x in by_object["CustomLabels"]] == ["by-object"]
-    assert [x["Name"] for x in by_bytes["CustomLabels"]] == ["by-bytes"]
-    assert decoded == []
-    rekognition.detect_custom_labels(ProjectVersionArn=running,
-                                     Image={"Bytes": make_png(90, 90, (1, 1, 1))})
-    assert len(decoded) == 1  # unknown bytes: decoded once

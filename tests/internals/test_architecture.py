@@ -20,7 +20,7 @@ import rekomock
 
 PACKAGE = Path(rekomock.__file__).parent
 # The source tree the tests came from (a clone or an unpacked sdist), not site-packages.
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def lint_imports(package: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:

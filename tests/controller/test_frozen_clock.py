@@ -14,8 +14,8 @@ from botocore.config import Config
 from moto.moto_api import state_manager
 from server_process import ServerProcess
 
-from rekomock._domain.lifecycle import VERSION_TRAINING
 from rekomock.controller import Controller
+from rekomock.phases import VERSION_TRAINING
 from rekomock.server import RekomockServer
 
 CONTROL = "http://motoapi.amazonaws.com/moto-api/rekomock"

@@ -3,9 +3,7 @@ a trained or running version in one call, the shape-checking client."""
 
 from __future__ import annotations
 
-import ast
 import json
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -21,8 +19,6 @@ from rekomock.testing import (
     strict_client,
     trained_version,
 )
-
-TESTS = Path(__file__).resolve().parent
 
 
 def test_every_public_helper_is_documented_and_typed() -> None:
@@ -132,22 +128,6 @@ def test_strict_client_rejects_an_answer_off_the_model(rekomock: Controller) -> 
                                           body=b'{"ProjectDescriptions": [], "Extra": 1}'))
     with pytest.raises(ValueError, match="members not in DescribeProjectsResponse"):
         client.describe_projects()
-
-
-def test_no_test_imports_conftest() -> None:
-    """Tests use rekomock.testing and fixtures, as a user's tests do, never conftest itself."""
-    offenders = []
-    for path in sorted(TESTS.glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            else:
-                continue
-            if "conftest" in names:
-                offenders.append(f"{path.name}:{node.lineno}")
-    assert offenders == []
 
 
 def test_trained_version_against_a_server(server: Any) -> None:

@@ -19,6 +19,9 @@ from rekomock.testing import (
     manifest_asset,
 )
 
+#: The ``bucket`` fixture's bucket.
+BUCKET = "rekomock-test-bucket"
+
 
 @pytest.fixture
 def train_dataset(rekognition: Any, project_arn: str, classification: dict[str, Any]) -> str:
@@ -337,7 +340,7 @@ def test_journey_manifest_list_update_distribute_train(rekognition: Any, s3: Any
     from rekomock.testing import make_png
 
     for i, uri in enumerate(extra):
-        s3.put_object(Bucket="rekomock-test-bucket", Key=uri.split("/", 3)[3],
+        s3.put_object(Bucket=BUCKET, Key=uri.split("/", 3)[3],
                       Body=make_png(64, 64, (250, i, 250)))
     rekognition.update_dataset_entries(DatasetArn=train_dataset, Changes={
         "GroundTruth": manifest(classification_line(u, "sunset") for u in extra)})
@@ -357,7 +360,7 @@ def test_journey_manifest_list_update_distribute_train(rekognition: Any, s3: Any
     assert desc["TrainingDataResult"]["Input"] == {}
     assert desc["TestingDataResult"]["Input"] == {"AutoCreate": False}
     summary = json.loads(s3.get_object(
-        Bucket="rekomock-test-bucket",
+        Bucket=BUCKET,
         Key=desc["EvaluationResult"]["Summary"]["S3Object"]["Name"])["Body"].read())
     details = summary["EvaluationDetails"]
     assert details["NumberOfTrainingImages"] + details["NumberOfTestingImages"] == 12

@@ -5,11 +5,13 @@ same words -- and changes nothing. ``HYPOTHESIS_PROFILE`` picks the fuzz's profi
 
 from __future__ import annotations
 
+import ast
 import json
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+import requests
 from hypothesis import given
 from hypothesis import strategies as st
 from server_process import ServerProcess
@@ -45,6 +47,13 @@ VALID: dict[str, dict[str, Any]] = {
     "set-quotas": {"projects": 5, "versions_per_project": 6, "tags_per_resource": 7,
                    "policies_per_project": 8},
     "clear-quotas": {},
+    "set-capacity": {"tps_per_inference_unit": 5, "scale_up_seconds": 60,
+                     "scale_down_seconds": 120},
+    "clear-capacity": {},
+    "clear-inference-unit-failures": {},
+    "set-prices": {"training_hour": 2.0, "inference_hour": 5.0},
+    "clear-prices": {},
+    "freeze-clock": {"frozen": False},
     "reset": {},
 }
 
@@ -56,7 +65,14 @@ VALID_QUERIES: dict[str, dict[str, str]] = {
     "resources": {},
     "explain": {"arn": ARN},
     "inference-unit-hours": {"version": ARN},
+    "bill": {},
+    "running": {},
 }
+
+#: Routes the POST fuzz leaves out: deprecated ones (GET `quotas` is fuzzed as a reader), and
+#: one that needs a running model to succeed
+#: (``tests/controller/test_capacity.py`` covers its refusals).
+NOT_FUZZED = {"state", "quotas", "fail-inference-units"}
 
 #: (route, body, the member the error names, what it must be)
 REFUSED = [
@@ -211,6 +227,12 @@ def test_get_routes_refuse_unknown_query_members(server: ServerProcess) -> None:
         assert status == 400 and "verbose" in answer["Error"], (route, answer)
 
 
+def test_every_route_is_fuzzed(server: ServerProcess) -> None:
+    answer = requests.get(f"{server.url}/moto-api/rekomock/no-such-route", timeout=10)
+    routes = set(ast.literal_eval(answer.json()["Error"].split("routes: ", 1)[1]))
+    assert routes - NOT_FUZZED == (set(VALID) | set(VALID_QUERIES)) - NOT_FUZZED
+
+
 def test_valid_bodies_are_accepted(server: ServerProcess) -> None:
     for route, body in VALID.items():
         status, _, answer = _post(server, route, json.dumps(body).encode())
@@ -248,7 +270,8 @@ def test_fuzz_routes(server_process: ServerProcess, route: str) -> None:
         if status != 200:
             assert 400 <= status < 500 and set(answer) == {"Error"}, (status, answer)
             assert _everything(server) == before, f"refused {route} changed state"
-        if route in ("advance-time", "reset", "set-quotas"):
+        if route in ("advance-time", "reset", "set-quotas", "freeze-clock", "set-capacity",
+                     "set-prices"):
             server.reset()
 
     check()

@@ -31,10 +31,12 @@ route                                       method  body / query
 ``/moto-api/rekomock/inference-unit-hours`` GET     ``?project_version_arn=...``
 ``/moto-api/rekomock/state``                GET     -- (one row per resource, as ``print(rk)``)
 ``/moto-api/rekomock/reset``                POST    -- (resources, steering and clock)
+``/moto-api/rekomock/health``               GET     -- (``{"status": "running", ...}``, at once)
 ==========================================  ======  ========================================
 
 moto's ``POST /moto-api/reset`` empties rekomock's state too (its backends are moto
-BackendDicts) and, through the wrapper installed here, puts the mock's clock back.
+BackendDicts) and, through the wrapper installed here, puts the mock's clock back; moto's
+``GET /moto-api/data.json`` lists rekomock's resources too (:mod:`rekomock._service.dashboard`).
 """
 
 from __future__ import annotations
@@ -42,13 +44,16 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import importlib.metadata
 import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from .._domain import clock
+from .._service import dashboard
 from .._service.controller import Controller
 
 TYPE_RESPONSE = tuple[int, dict[str, str], str]
@@ -231,6 +236,24 @@ def reset(body: dict[str, Any]) -> None:
     clock.reset()
 
 
+_STARTED = time.monotonic()
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("rekomock")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        return "unknown"
+
+
+@_route("GET")
+def health(query: dict[str, str]) -> dict[str, Any]:
+    """For container health checks: answers at once, taking no lock of the mock's state."""
+    _kwargs(query, set())
+    return {"status": "running", "service": "rekomock", "version": _version(),
+            "uptime_seconds": round(time.monotonic() - _STARTED, 3)}
+
+
 def _by_method(get: Handler, post: Handler) -> Handler:
     def handler(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
         return (post if request.method == "POST" else get)(request, full_url, headers)
@@ -254,6 +277,8 @@ ROUTES: dict[str, Handler] = {
     "inference-unit-hours": inference_unit_hours,
     "state": state,
     "reset": reset,
+    # ---- issue 22 (server mode): health, state save/load
+    "health": health,
 }
 
 
@@ -267,6 +292,7 @@ def unknown_route(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
 #: Matches what no route in ROUTES matches; registered after them so they take precedence.
 UNKNOWN_ROUTE = PREFIX + "(?P<rekomock_route>.*)"
 _RESET = "{0}/moto-api/reset"
+_DATA = "{0}/moto-api/data.json"
 
 
 def _with_clock_reset(moto_reset: Handler) -> Handler:
@@ -281,6 +307,24 @@ def _with_clock_reset(moto_reset: Handler) -> Handler:
     handler.__name__ = "reset_response"
     handler.__wrapped__ = moto_reset  # type: ignore[attr-defined]
     return handler
+
+
+def _with_rekomock_models(moto_data: Handler) -> Handler:
+    """moto's ``/moto-api/data.json``, with rekomock's resources under ``rekognition``
+    (:mod:`rekomock._service.dashboard`)."""
+
+    def handler(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
+        status, answer_headers, body = moto_data(request, full_url, headers)
+        data = json.loads(body)
+        data.setdefault(dashboard.SERVICE, {}).update(dashboard.model_data())
+        return status, answer_headers, json.dumps(data)
+
+    handler.__name__ = "model_data"
+    handler.__wrapped__ = moto_data  # type: ignore[attr-defined]
+    return handler
+
+
+_WRAPPED = {_RESET: _with_clock_reset, _DATA: _with_rekomock_models}
 
 
 def install() -> None:
@@ -299,9 +343,10 @@ def install() -> None:
         for name, handler in ROUTES.items():
             paths[PREFIX + name] = handler
         paths[UNKNOWN_ROUTE] = unknown_route
-        current = paths.get(_RESET)
-        if current is not None and not hasattr(current, "__wrapped__"):
-            paths[_RESET] = _with_clock_reset(current)
+        for path, wrap in _WRAPPED.items():
+            current = paths.get(path)
+            if current is not None and not hasattr(current, "__wrapped__"):
+                paths[path] = wrap(current)
         _installed = True
 
 
@@ -317,7 +362,8 @@ def uninstall() -> None:
         for name in ROUTES:
             paths.pop(PREFIX + name, None)
         paths.pop(UNKNOWN_ROUTE, None)
-        current = paths.get(_RESET)
-        if current is not None and hasattr(current, "__wrapped__"):
-            paths[_RESET] = current.__wrapped__
+        for path in _WRAPPED:
+            current = paths.get(path)
+            if current is not None and hasattr(current, "__wrapped__"):
+                paths[path] = current.__wrapped__
         _installed = False

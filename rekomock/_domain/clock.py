@@ -39,6 +39,13 @@ def offset_seconds() -> float:
     return _offset.total_seconds()
 
 
+def set_offset(seconds: float) -> None:
+    """Put the clock's offset where a saved state had it (``rk.load``)."""
+    global _offset
+    with _lock:
+        _offset = min(timedelta(seconds=seconds), MAX_OFFSET)
+
+
 def reset() -> None:
     global _offset
     with _lock:

@@ -6,6 +6,7 @@ What it sets lives in :mod:`rekomock._service.steering`, reset with moto.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -17,8 +18,16 @@ from .._domain.quotas import Quotas
 from .._domain.shapes import check_value, service_model
 from .._domain.trained_model import Detection, digest_of, fingerprint_of
 from .._domain.versions import FAILURES
+from . import persistence
 from .backend import rekognition_custom_backends, reset_state
 from .steering import QUEUES_LOCK, steering
+
+
+def _path(path: Any) -> str:
+    """A file path given as a string or path object."""
+    if isinstance(path, os.PathLike):
+        path = os.fspath(path)
+    return str(text("path", path))
 
 
 def _failure(version_name: Any, message: Any) -> tuple[str | None, str]:
@@ -293,3 +302,19 @@ class Controller:
             body = f'<tr><td colspan="{len(cols)}">no Custom Labels resources</td></tr>'
         return (f'<table class="rekomock"><thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table>")
+
+    # ---- issue 22 (server mode): the whole state saved and loaded
+    def save(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Write the whole mock's state to ``path`` (a file, replaced atomically): every
+        Custom Labels resource, the steering settings, the clock, the transitions set in
+        moto's state manager, and moto's state (S3 buckets and objects, IAM, ...). Answers
+        the file's header (format, versions, size). A suite prepares an expensive state
+        (trained models) once and loads it per test (docs/decisions.md, *Saved state*)."""
+        return persistence.save(_path(path))
+
+    def load(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Replace the whole state with the one :meth:`save` wrote to ``path``. A file that
+        is not a state file, damaged, truncated, or written by a newer format or another
+        moto minor version raises ValueError naming the file, and changes nothing. Load
+        only files you trust: the state is pickled."""
+        return persistence.load(_path(path))

@@ -109,23 +109,7 @@ class Steering(BaseBackend):
         knows them, and then once: bytes that do not decode are a broken image, whatever
         their header says, and answer InvalidImageFormatException."""
         arn_keys = (version_arn, source_arn, None) if source_arn else (version_arn, None)
-
-        def predict(
-            digest: str, image_uri: str | None = None, data: bytes | None = None
-        ) -> list[Detection]:
-            # Without bytes (evaluation) a known image's picture is the one the model kept.
-            picture = LazyFingerprint(data, model.pictures.fingerprint(digest))
-            where = image_uri or uri
-            if (data is not None and not self._known(arn_keys, model, digest, where)
-                    and picture.get() is None):
-                raise InvalidImageFormatException()
-            if self.detections:
-                found = self._scripted(arn_keys, digest, where, picture)
-                if found is not None:
-                    return found
-            return model.ground_truth(model.identify(digest, picture), every_label=every_label)
-
-        return predict
+        return _Prediction(self, arn_keys, model, uri, every_label)
 
     def _known(self, arn_keys: tuple[str | None, ...], model: TrainedModel, digest: str,
                uri: str | None) -> bool:
@@ -173,6 +157,38 @@ class Steering(BaseBackend):
                 return evaluation
             _, f1, labels = self.evaluations.pop(found)
         return evaluation.overridden(f1, labels)
+
+
+class _Prediction:
+    """:meth:`Steering.predictor`'s answer; an object rather than a closure so that a
+    training's outcome, which keeps it, can be saved (``rk.save``)."""
+
+    __slots__ = ("arn_keys", "every_label", "model", "steering", "uri")
+
+    def __init__(self, steering: Steering, arn_keys: tuple[str | None, ...],
+                 model: TrainedModel, uri: str | None, every_label: bool) -> None:
+        self.steering = steering
+        self.arn_keys = arn_keys
+        self.model = model
+        self.uri = uri
+        self.every_label = every_label
+
+    def __call__(
+        self, digest: str, image_uri: str | None = None, data: bytes | None = None
+    ) -> list[Detection]:
+        model, state = self.model, self.steering
+        # Without bytes (evaluation) a known image's picture is the one the model kept.
+        picture = LazyFingerprint(data, model.pictures.fingerprint(digest))
+        where = image_uri or self.uri
+        if (data is not None and not state._known(self.arn_keys, model, digest, where)
+                and picture.get() is None):
+            raise InvalidImageFormatException()
+        if state.detections:
+            found = state._scripted(self.arn_keys, digest, where, picture)
+            if found is not None:
+                return found
+        return model.ground_truth(model.identify(digest, picture),
+                                  every_label=self.every_label)
 
 
 steering_backends = BackendDict(Steering, "rekognition", use_boto3_regions=False,

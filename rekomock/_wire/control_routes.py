@@ -32,6 +32,8 @@ route                                       method  body / query
 ``/moto-api/rekomock/state``                GET     -- (one row per resource, as ``print(rk)``)
 ``/moto-api/rekomock/reset``                POST    -- (resources, steering and clock)
 ``/moto-api/rekomock/health``               GET     -- (``{"status": "running", ...}``, at once)
+``/moto-api/rekomock/save``                 POST    ``path`` (on the server's machine)
+``/moto-api/rekomock/load``                 POST    ``path``
 ==========================================  ======  ========================================
 
 moto's ``POST /moto-api/reset`` empties rekomock's state too (its backends are moto
@@ -254,6 +256,19 @@ def health(query: dict[str, str]) -> dict[str, Any]:
             "uptime_seconds": round(time.monotonic() - _STARTED, 3)}
 
 
+@_route("POST")
+def save(body: dict[str, Any]) -> dict[str, Any]:
+    """The whole state to a file on the server's machine."""
+    header = _rk.save(_kwargs(body, {"path"}, {"path"})["path"])
+    return {"status": "ok", **header}
+
+
+@_route("POST")
+def load(body: dict[str, Any]) -> dict[str, Any]:
+    header = _rk.load(_kwargs(body, {"path"}, {"path"})["path"])
+    return {"status": "ok", **header}
+
+
 def _by_method(get: Handler, post: Handler) -> Handler:
     def handler(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
         return (post if request.method == "POST" else get)(request, full_url, headers)
@@ -279,6 +294,8 @@ ROUTES: dict[str, Handler] = {
     "reset": reset,
     # ---- issue 22 (server mode): health, state save/load
     "health": health,
+    "save": save,
+    "load": load,
 }
 
 

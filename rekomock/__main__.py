@@ -137,6 +137,7 @@ SERVER_ENVIRONMENT: dict[str, str] = {
     "--quiet": "REKOMOCK_QUIET",
     "--idle-timeout": "REKOMOCK_IDLE_TIMEOUT",
     "--drain-timeout": "REKOMOCK_DRAIN_TIMEOUT",
+    "--state-dir": "REKOMOCK_STATE_DIR",
     "--request-timeout": "REKOMOCK_REQUEST_TIMEOUT",
     "--max-connections": "REKOMOCK_MAX_CONNECTIONS",
     "--freeze-clock": "REKOMOCK_FREEZE_CLOCK",
@@ -248,6 +249,9 @@ def _parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentParser
                         default=DRAIN_TIMEOUT, metavar="SECONDS",
                         help="on Ctrl-C or SIGTERM, time left to requests in flight "
                              f"(default {DRAIN_TIMEOUT:g})")
+    server.add_argument("--state-dir", metavar="DIR", default=None,
+                        help="load the state saved in DIR at start and save it there at a "
+                             "graceful stop (created if missing)")
     _from_environment(server, os.environ if environ is None else environ)
     parser.set_defaults(server_parser=server)
     return parser
@@ -277,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _check_environment(args.server_parser, args)
         return serve(args.host, args.port, quiet=args.quiet, idle_timeout=args.idle_timeout,
-                     drain_timeout=args.drain_timeout)
+                     drain_timeout=args.drain_timeout, state_dir=args.state_dir)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -94,8 +94,9 @@ def _application() -> Any:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     from ._wire.authorization import refuse_unsigned
+    from ._wire.state_gate import gated
 
-    return refuse_unsigned(DomainDispatcherApplication(create_backend_app))
+    return gated(refuse_unsigned(DomainDispatcherApplication(create_backend_app)))
 
 
 def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT) -> Any:
@@ -307,11 +308,13 @@ def _stop_on_signal(server: Any) -> Callable[[int, FrameType | None], None]:
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = False,
           out: TextIO = sys.stdout, *, idle_timeout: float = IDLE_TIMEOUT,
-          drain_timeout: float = DRAIN_TIMEOUT) -> int:
+          drain_timeout: float = DRAIN_TIMEOUT, state_dir: str | None = None) -> int:
     """Serve in the foreground until Ctrl-C or SIGTERM; the ``rekomock server`` command.
 
     A stop is graceful: no new connection is accepted, requests in flight get up to
-    ``drain_timeout`` seconds to finish, then the command exits 0.
+    ``drain_timeout`` seconds to finish, then the command exits 0. With ``state_dir`` the
+    state saved there is loaded first (a directory that cannot be used: exit 1, naming the
+    file) and saved again at a graceful stop (docs/decisions.md, *Saved state*).
     """
     try:
         _require_server_extra()
@@ -319,6 +322,9 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
         print(f"rekomock: {err}", file=sys.stderr)
         return 2
     enable()  # for the life of the process
+    state = _open_state(state_dir)
+    if state is False:
+        return 1
     try:
         server = _make_server(host, port, idle_timeout)
     except OSError as err:
@@ -356,5 +362,39 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
     if cut:
         print(f"rekomock: {cut} request(s) still in flight were cut", file=sys.stderr,
               flush=True)
+    code = 0 if state is None else _save_state(state)
     print("rekomock server stopped", file=out, flush=True)
+    return code
+
+
+def _open_state(state_dir: str | None) -> Any:
+    """The opened ``--state-dir`` (None without one), or False when it cannot be used
+    (said on stderr)."""
+    if state_dir is None:
+        return None
+    from ._service.persistence import StateDir, StateFileError
+
+    state = StateDir(state_dir)
+    try:
+        print(f"rekomock: {state.open()}", file=sys.stderr, flush=True)
+    except StateFileError as err:
+        print(f"rekomock: cannot start: {err}", file=sys.stderr, flush=True)
+        return False
+    return state
+
+
+def _save_state(state: Any) -> int:
+    """Save the state at a stop; 1 (said on stderr) when it could not be saved."""
+    from ._service.persistence import StateFileError
+
+    try:
+        header = state.save(wait=5.0)
+    except (StateFileError, OSError, TimeoutError) as err:
+        print(f"rekomock: the state was NOT saved to {state.file}: {err}; it keeps the "
+              "previous save", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        state.close()
+    print(f"rekomock: state saved to {state.file} ({header['size']} bytes)", file=sys.stderr,
+          flush=True)
     return 0

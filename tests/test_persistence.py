@@ -272,3 +272,114 @@ def test_save_and_load_routes(tmp_path: Path) -> None:
         assert bad.status_code == 400 and "cannot be read" in bad.json()["Error"]
         assert requests.post(base + "save", json={}, timeout=5).status_code == 400
         assert requests.post(base + "save", json={"path": 1}, timeout=5).status_code == 400
+
+
+# ------------------------------------------------------- rekomock server --state-dir
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> Any:
+    """`rekomock server` expected to exit at once (a refused state dir)."""
+    import os
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "REKOMOCK_"))}
+    return subprocess.run([sys.executable, "-m", "rekomock", "server", "--port", "0", *args],
+                          capture_output=True, text=True, timeout=60, env={**environ,
+                                                                           **(env or {})},
+                          stdin=subprocess.DEVNULL)
+
+
+def test_server_restart_with_state_dir_keeps_a_trained_model(tmp_path: Path) -> None:
+    from server_process import ServerProcess
+
+    state = tmp_path / "state"
+    first = ServerProcess("--quiet", "--state-dir", str(state))
+    try:
+        assert "no saved state in" in first.output() and "starting empty" in first.output()
+        rek, s3 = first.client("rekognition"), first.client("s3")
+        built = _build(rek, s3)
+        before = _observe(rek, s3, built)
+    finally:
+        assert first.stop() == 0
+    assert "state saved to" in first.output()
+    assert (state / "state.rkstate").is_file()
+
+    # The variable does what the flag does.
+    second = ServerProcess("--quiet", env={"REKOMOCK_STATE_DIR": str(state)})
+    try:
+        out = second.output()
+        assert "state loaded from" in out and str(state / "state.rkstate") in out
+        rek, s3 = second.client("rekognition"), second.client("s3")
+        assert _observe(rek, s3, built) == before
+        rek.start_project_version(ProjectVersionArn=built["version"], MinInferenceUnits=1)
+        rek.get_waiter("project_version_running").wait(
+            ProjectArn=built["project"], VersionNames=["v1"],
+            WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+        for uri, label in built["images"]:
+            assert [x["Name"] for x in _detect(rek, built["version"], uri)] == [label]
+    finally:
+        assert second.stop() == 0
+    assert "Traceback" not in first.output() + second.output()
+
+
+def test_server_refuses_a_damaged_state_file(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "state.rkstate").write_bytes(b"REKOMOCK-STATE\n{\"format\": 1, \"moto\": \"" +
+                                          _moto().encode() + b"\", \"size\": 99}\nshort")
+    done = _run("--state-dir", str(state))
+    assert done.returncode == 1
+    assert f"cannot start: {state / 'state.rkstate'}: damaged: truncated" in done.stderr
+    assert "ready at" not in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_server_refuses_a_newer_state_format(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with mock_rekognition_custom() as rk:
+        state.mkdir()
+        rk.save(state / "state.rkstate")
+    magic, header, payload = (state / "state.rkstate").read_bytes().split(b"\n", 2)
+    newer = json.loads(header) | {"format": 7}
+    (state / "state.rkstate").write_bytes(magic + b"\n" + json.dumps(newer).encode() + b"\n"
+                                          + payload)
+    done = _run("--state-dir", str(state))
+    assert done.returncode == 1
+    assert "written in state format 7" in done.stderr and "upgrade rekomock" in done.stderr
+
+
+def test_server_recovers_from_a_save_cut_off(tmp_path: Path) -> None:
+    """A kill during a save leaves the temporary file: the last complete save loads, and the
+    server says so."""
+    from server_process import ServerProcess
+
+    state = tmp_path / "state"
+    state.mkdir()
+    with mock_rekognition_custom() as rk:
+        boto3.client("rekognition", region_name=REGION).create_project(ProjectName="complete")
+        rk.save(state / "state.rkstate")
+    (state / "state.rkstate.partial").write_bytes(b"REKOMOCK-STATE\n{\"format\": 1, \"si")
+    proc = ServerProcess("--quiet", "--state-dir", str(state))
+    try:
+        out = proc.output()
+        assert "recovered:" in out and "state.rkstate.partial is a save that was cut off" in out
+        (project,) = proc.client("rekognition").describe_projects()["ProjectDescriptions"]
+        assert "/complete/" in project["ProjectArn"]
+    finally:
+        assert proc.stop() == 0
+    assert not (state / "state.rkstate.partial").exists()
+    assert (state / "state.rkstate.partial.bad").exists()  # kept for a look
+
+
+def test_one_server_per_state_dir(tmp_path: Path) -> None:
+    from server_process import ServerProcess
+
+    state = tmp_path / "state"
+    proc = ServerProcess("--quiet", "--state-dir", str(state))
+    try:
+        done = _run("--state-dir", str(state))
+        assert done.returncode == 1
+        assert "in use by another rekomock server" in done.stderr
+    finally:
+        assert proc.stop() == 0

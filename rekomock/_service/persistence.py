@@ -77,11 +77,16 @@ class _Gate:
                 self._cond.notify_all()
 
     @contextmanager
-    def exclusive(self) -> Iterator[None]:
+    def exclusive(self, timeout: float | None = None) -> Iterator[None]:
+        """Alone; TimeoutError if requests still hold it after ``timeout`` seconds."""
         with self._cond:
             self._waiting += 1
-            self._cond.wait_for(lambda: not self._writing and self._readers == 0)
+            alone = self._cond.wait_for(lambda: not self._writing and self._readers == 0,
+                                        timeout)
             self._waiting -= 1
+            if not alone:
+                self._cond.notify_all()
+                raise TimeoutError(f"requests still running after {timeout:g} s")
             self._writing = True
         try:
             yield
@@ -195,11 +200,12 @@ def _payload() -> dict[str, Any]:
     }
 
 
-def save(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Write the whole state to ``path`` atomically; the header written."""
+def save(path: str | os.PathLike[str], wait: float | None = None) -> dict[str, Any]:
+    """Write the whole state to ``path`` atomically; the header written. Waits for the
+    requests being served to finish (at most ``wait`` seconds: TimeoutError)."""
     target = Path(path)
     buffer = io.BytesIO()
-    with STATE_GATE.exclusive():
+    with STATE_GATE.exclusive(wait):
         try:
             _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(_payload())
         except (pickle.PicklingError, TypeError, AttributeError) as err:
@@ -322,3 +328,71 @@ def load(path: str | os.PathLike[str]) -> dict[str, Any]:
         state_manager._transitions.clear()
         state_manager._transitions.update(state["transitions"])
     return header
+
+
+#: The state file in a ``--state-dir``; a save in progress writes ``<name>.partial`` beside it.
+STATE_FILE = "state.rkstate"
+
+
+class StateDir:
+    """A server's ``--state-dir``: loaded at start, saved at a graceful stop.
+
+    One server per directory (an advisory lock). A ``.partial`` file left by a save that
+    was cut off (kill -9, power loss) is set aside: the state file beside it is the last
+    complete save, and :meth:`open` says so."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+        self.file = self.directory / STATE_FILE
+        #: Whether :meth:`open` found no saved state (init hooks run only then).
+        self.new = True
+        self._lock: Any = None
+
+    def open(self) -> str:
+        """Take the directory and load its state; what happened, in a sentence. Raises
+        StateFileError (naming the file) for a directory that cannot be used."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise StateFileError(f"{self.directory}: cannot be created: "
+                                 f"{err.strerror or err}") from err
+        self._take_lock()
+        partial = self.file.with_name(self.file.name + ".partial")
+        cut_off = ""
+        if partial.exists():
+            aside = partial.with_name(partial.name + ".bad")
+            os.replace(partial, aside)
+            cut_off = f"{partial} is a save that was cut off (set aside as {aside.name}); "
+        if not self.file.exists():
+            if cut_off:
+                return f"{cut_off}there is no complete save in {self.directory}: starting empty"
+            return f"no saved state in {self.directory}: starting empty"
+        header = load(self.file)
+        self.new = False
+        loaded = f"{self.file} (format {header['format']}, {header['size']} bytes)"
+        if cut_off:
+            return f"recovered: {cut_off}loaded the last complete save, {loaded}"
+        return f"state loaded from {loaded}"
+
+    def save(self, wait: float | None = None) -> dict[str, Any]:
+        return save(self.file, wait)
+
+    def _take_lock(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            return
+        lock_path = self.directory / ".lock"
+        handle = open(lock_path, "a+")  # held for the server's life
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            handle.close()
+            raise StateFileError(f"{self.directory}: in use by another rekomock server "
+                                 f"({lock_path} is locked)") from err
+        self._lock = handle
+
+    def close(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None

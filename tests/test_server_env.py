@@ -14,8 +14,7 @@ from server_process import ServerProcess
 import rekomock.server
 from rekomock.__main__ import SERVER_ENVIRONMENT, main
 
-VARIABLES = ("REKOMOCK_HOST", "REKOMOCK_PORT", "MOTO_PORT", "REKOMOCK_QUIET",
-             "REKOMOCK_IDLE_TIMEOUT", "REKOMOCK_DRAIN_TIMEOUT", *SERVER_ENVIRONMENT.values())
+VARIABLES = ("MOTO_PORT", *SERVER_ENVIRONMENT.values())
 
 
 @pytest.fixture
@@ -44,7 +43,8 @@ def test_help_lists_every_flag_with_its_variable() -> None:
     text = _help()
     flags = [word.rstrip(",") for word in text.split() if word.startswith("--")]
     server_flags = {flag for flag in flags if flag != "--help"}
-    assert server_flags >= {"--host", "--port", "--quiet", "--idle-timeout", "--drain-timeout"}
+    assert server_flags >= {"--host", "--port", "--quiet", "--idle-timeout", "--drain-timeout",
+                            "--state-dir"}
     for flag in server_flags:
         assert flag in SERVER_ENVIRONMENT, f"{flag} has no environment variable"
         assert f"[env: {SERVER_ENVIRONMENT[flag]}" in text
@@ -59,15 +59,18 @@ def test_variables_configure_the_server(served: dict[str, Any],
     monkeypatch.setenv("REKOMOCK_QUIET", "true")
     monkeypatch.setenv("REKOMOCK_IDLE_TIMEOUT", "2.5")
     monkeypatch.setenv("REKOMOCK_DRAIN_TIMEOUT", "0")
+    monkeypatch.setenv("REKOMOCK_STATE_DIR", "/var/lib/rekomock")
     assert main(["server"]) == 0
-    assert served == {"host": "0.0.0.0", "port": 6123, "quiet": True, "idle_timeout": 2.5,
-                      "drain_timeout": 0.0}
+    assert served.items() >= {"host": "0.0.0.0", "port": 6123, "quiet": True,
+                              "idle_timeout": 2.5, "drain_timeout": 0.0,
+                              "state_dir": "/var/lib/rekomock"}.items()
 
 
 def test_defaults_without_variables(served: dict[str, Any]) -> None:
     assert main(["server"]) == 0
-    assert served == {"host": "127.0.0.1", "port": 5000, "quiet": False,
-                      "idle_timeout": 60.0, "drain_timeout": 10.0}
+    assert served.items() >= {"host": "127.0.0.1", "port": 5000, "quiet": False,
+                              "idle_timeout": 60.0, "drain_timeout": 10.0,
+                              "state_dir": None}.items()
 
 
 def test_flags_win_over_variables(served: dict[str, Any],
@@ -76,9 +79,11 @@ def test_flags_win_over_variables(served: dict[str, Any],
     monkeypatch.setenv("REKOMOCK_PORT", "6123")
     monkeypatch.setenv("REKOMOCK_QUIET", "not-a-switch")  # unusable, but overridden
     monkeypatch.setenv("REKOMOCK_IDLE_TIMEOUT", "2.5")
-    assert main(["server", "-H", "::1", "-p", "7001", "-q", "--idle-timeout", "9"]) == 0
-    assert (served["host"], served["port"], served["quiet"], served["idle_timeout"]) == (
-        "::1", 7001, True, 9.0)
+    monkeypatch.setenv("REKOMOCK_STATE_DIR", "/from/env")
+    assert main(["server", "-H", "::1", "-p", "7001", "-q", "--idle-timeout", "9",
+                 "--state-dir", "/from/flag"]) == 0
+    assert (served["host"], served["port"], served["quiet"], served["idle_timeout"],
+            served["state_dir"]) == ("::1", 7001, True, 9.0, "/from/flag")
 
 
 def test_quiet_variable_false(served: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -63,3 +63,76 @@ def test_load_a_trained_state(bench_rounds: Any, saved: Path) -> None:
         bench_rounds("rk.state.load", lambda: rk.load(saved), rounds=10)
         rek = boto3.client("rekognition", region_name="us-east-1")
         assert len(rek.describe_projects()["ProjectDescriptions"]) == 1
+
+
+# ------------------------------------------ rekomock server --durable: cost per request
+
+
+class _Server:
+    """``rekomock server`` in a child process with a state directory."""
+
+    def __init__(self, state_dir: Path, *flags: str) -> None:
+        import os
+        import re
+        import subprocess
+        import sys
+        import tempfile
+        import time
+
+        self.log = tempfile.TemporaryFile("w+")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "REKOMOCK_"))}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "rekomock", "server", "--port", "0", "--quiet",
+             "--state-dir", str(state_dir), *flags],
+            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            self.log.seek(0)
+            found = re.search(r"ready at (http://\S+)", self.log.read())
+            if found:
+                self.url = found.group(1)
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.log.seek(0)
+        raise RuntimeError(f"the server did not start: {self.log.read()}")
+
+    def client(self, service: str) -> Any:
+        return boto3.session.Session().client(
+            service, region_name="us-east-1", endpoint_url=self.url,
+            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+
+
+def _tag_requests(bench: Any, key: str, state_dir: Path, *flags: str) -> None:
+    """TagResource on one project (a mutating request that leaves the state's size alone)."""
+    server = _Server(state_dir, *flags)
+    try:
+        rek = server.client("rekognition")
+        described = rek.describe_projects()["ProjectDescriptions"]
+        arn = (described[0]["ProjectArn"] if described
+               else rek.create_project(ProjectName="tagged")["ProjectArn"])
+        bench(key, rek.tag_resource, ResourceArn=arn, Tags={"k": "v"})
+    finally:
+        server.stop()
+
+
+def test_server_mutating_request(bench: Any, tmp_path: Path) -> None:
+    _tag_requests(bench, "server.tag.plain", tmp_path)
+
+
+def test_server_mutating_request_durable(bench: Any, tmp_path: Path) -> None:
+    _tag_requests(bench, "server.tag.durable", tmp_path, "--durable")
+
+
+def test_server_mutating_request_durable_trained_state(bench: Any, saved: Path,
+                                                       tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copy(saved, tmp_path / "state.rkstate")
+    _tag_requests(bench, "server.tag.durable.trained", tmp_path, "--durable")

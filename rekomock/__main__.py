@@ -138,6 +138,7 @@ SERVER_ENVIRONMENT: dict[str, str] = {
     "--idle-timeout": "REKOMOCK_IDLE_TIMEOUT",
     "--drain-timeout": "REKOMOCK_DRAIN_TIMEOUT",
     "--state-dir": "REKOMOCK_STATE_DIR",
+    "--durable": "REKOMOCK_DURABLE",
     "--request-timeout": "REKOMOCK_REQUEST_TIMEOUT",
     "--max-connections": "REKOMOCK_MAX_CONNECTIONS",
     "--freeze-clock": "REKOMOCK_FREEZE_CLOCK",
@@ -252,6 +253,10 @@ def _parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentParser
     server.add_argument("--state-dir", metavar="DIR", default=None,
                         help="load the state saved in DIR at start and save it there at a "
                              "graceful stop (created if missing)")
+    server.add_argument("--durable", action="store_true",
+                        help="with --state-dir, also save after every request that may "
+                             "change the state, before answering it: a kill -9 loses "
+                             "nothing answered (each such request costs a save)")
     _from_environment(server, os.environ if environ is None else environ)
     parser.set_defaults(server_parser=server)
     return parser
@@ -281,7 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _check_environment(args.server_parser, args)
         return serve(args.host, args.port, quiet=args.quiet, idle_timeout=args.idle_timeout,
-                     drain_timeout=args.drain_timeout, state_dir=args.state_dir)
+                     drain_timeout=args.drain_timeout, state_dir=args.state_dir,
+                     durable=args.durable)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -90,16 +90,17 @@ def disable() -> None:
     deactivate()
 
 
-def _application() -> Any:
+def _application(durable: Callable[[], None] | None = None) -> Any:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     from ._wire.authorization import refuse_unsigned
     from ._wire.state_gate import gated
 
-    return gated(refuse_unsigned(DomainDispatcherApplication(create_backend_app)))
+    return gated(refuse_unsigned(DomainDispatcherApplication(create_backend_app)), durable)
 
 
-def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT) -> Any:
+def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
+                 durable: Callable[[], None] | None = None) -> Any:
     from moto.moto_server import werkzeug_app
     from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
@@ -123,7 +124,7 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT) -> An
         can let them finish (werkzeug closes every connection after one response)."""
 
         def __init__(self) -> None:
-            super().__init__(host, port, _application(), handler=Handler)
+            super().__init__(host, port, _application(durable), handler=Handler)
             self._lock = threading.Lock()
             self._connections: dict[socket.socket, bool] = {}  # -> carries a request
 
@@ -308,13 +309,15 @@ def _stop_on_signal(server: Any) -> Callable[[int, FrameType | None], None]:
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = False,
           out: TextIO = sys.stdout, *, idle_timeout: float = IDLE_TIMEOUT,
-          drain_timeout: float = DRAIN_TIMEOUT, state_dir: str | None = None) -> int:
+          drain_timeout: float = DRAIN_TIMEOUT, state_dir: str | None = None,
+          durable: bool = False) -> int:
     """Serve in the foreground until Ctrl-C or SIGTERM; the ``rekomock server`` command.
 
     A stop is graceful: no new connection is accepted, requests in flight get up to
     ``drain_timeout`` seconds to finish, then the command exits 0. With ``state_dir`` the
     state saved there is loaded first (a directory that cannot be used: exit 1, naming the
-    file) and saved again at a graceful stop (docs/decisions.md, *Saved state*).
+    file) and saved again at a graceful stop (docs/decisions.md, *Saved state*); with
+    ``durable`` also after every request that may change it, before it is answered.
     """
     try:
         _require_server_extra()
@@ -322,11 +325,15 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
         print(f"rekomock: {err}", file=sys.stderr)
         return 2
     enable()  # for the life of the process
+    if durable and state_dir is None:
+        print("rekomock: --durable needs --state-dir (where to save)", file=sys.stderr)
+        return 2
     state = _open_state(state_dir)
     if state is False:
         return 1
     try:
-        server = _make_server(host, port, idle_timeout)
+        server = _make_server(host, port, idle_timeout,
+                              state.save_held if durable else None)
     except OSError as err:
         print(f"rekomock: cannot listen on {host}:{port}: {err.strerror or err}",
               file=sys.stderr)

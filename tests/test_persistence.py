@@ -383,3 +383,83 @@ def test_one_server_per_state_dir(tmp_path: Path) -> None:
         assert "in use by another rekomock server" in done.stderr
     finally:
         assert proc.stop() == 0
+
+
+def test_durable_server_loses_nothing_answered_to_kill_9(tmp_path: Path) -> None:
+    """Under load from four clients, kill -9: every project and S3 object answered before
+    the kill is back after a restart, whole; nothing else is there half made."""
+    import signal
+    import threading
+    import time
+
+    from botocore.config import Config
+    from server_process import ServerProcess
+
+    state = tmp_path / "state"
+    proc = ServerProcess("--quiet", "--state-dir", str(state), "--durable")
+    proc.client("s3").create_bucket(Bucket="durable-bucket")
+    answered: list[tuple[str, str]] = []
+    attempted: set[str] = set()
+    stop = threading.Event()
+    lock = threading.Lock()
+    no_retries = Config(retries={"total_max_attempts": 1}, connect_timeout=2, read_timeout=5)
+
+    def client_loop(n: int) -> None:
+        rek = proc.client("rekognition", config=no_retries)
+        s3 = proc.client("s3", config=no_retries)
+        i = 0
+        while not stop.is_set():
+            name = f"p{n}-{i}"
+            with lock:
+                attempted.add(name)
+            try:
+                if i % 2:
+                    rek.create_project(ProjectName=name)
+                else:
+                    s3.put_object(Bucket="durable-bucket", Key=name, Body=name.encode() * 100)
+            except Exception:  # the kill: unanswered
+                return
+            with lock:
+                answered.append(("project" if i % 2 else "object", name))
+            i += 1
+
+    threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    while len(answered) < 40 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.stop(signal.SIGKILL)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(answered) >= 40
+
+    again = ServerProcess("--quiet", "--state-dir", str(state))
+    try:
+        rek, s3 = again.client("rekognition"), again.client("s3")
+        projects = set()
+        for page in rek.get_paginator("describe_projects").paginate():
+            for project in page["ProjectDescriptions"]:
+                assert project["Status"] == "CREATED"
+                projects.add(project["ProjectArn"].split("/")[1])
+        objects = {}
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket="durable-bucket"):
+            for obj in page.get("Contents", []):
+                objects[obj["Key"]] = s3.get_object(Bucket="durable-bucket",
+                                                    Key=obj["Key"])["Body"].read()
+    finally:
+        again.stop()
+    for kind, name in answered:
+        if kind == "project":
+            assert name in projects, f"answered project {name} lost"
+        else:
+            assert objects.get(name) == name.encode() * 100, f"answered object {name} lost"
+    assert projects | set(objects) <= attempted
+    assert all(body == key.encode() * 100 for key, body in objects.items())  # whole
+
+
+def test_durable_needs_a_state_dir() -> None:
+    done = _run("--durable")
+    assert done.returncode == 2
+    assert "--durable needs --state-dir" in done.stderr

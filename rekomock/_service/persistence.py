@@ -41,7 +41,8 @@ from moto.moto_api import state_manager
 
 from .._domain import clock, paging
 
-__all__ = ["FORMAT", "MAGIC", "STATE_GATE", "StateFileError", "load", "read_header", "save"]
+__all__ = ["FORMAT", "MAGIC", "STATE_FILE", "STATE_GATE", "StateDir", "StateFileError", "load",
+           "read_header", "save", "save_held"]
 
 MAGIC = b"REKOMOCK-STATE\n"
 #: The format this rekomock writes and the newest it reads. Raise it when the payload
@@ -203,13 +204,18 @@ def _payload() -> dict[str, Any]:
 def save(path: str | os.PathLike[str], wait: float | None = None) -> dict[str, Any]:
     """Write the whole state to ``path`` atomically; the header written. Waits for the
     requests being served to finish (at most ``wait`` seconds: TimeoutError)."""
+    with STATE_GATE.exclusive(wait):
+        return save_held(path)
+
+
+def save_held(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """:func:`save` for a caller already holding the gate alone."""
     target = Path(path)
     buffer = io.BytesIO()
-    with STATE_GATE.exclusive(wait):
-        try:
-            _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(_payload())
-        except (pickle.PicklingError, TypeError, AttributeError) as err:
-            raise StateFileError(f"{target}: the state cannot be saved: {err}") from err
+    try:
+        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(_payload())
+    except (pickle.PicklingError, TypeError, AttributeError) as err:
+        raise StateFileError(f"{target}: the state cannot be saved: {err}") from err
     payload = buffer.getbuffer()
     header = {
         "format": FORMAT,
@@ -376,6 +382,10 @@ class StateDir:
 
     def save(self, wait: float | None = None) -> dict[str, Any]:
         return save(self.file, wait)
+
+    def save_held(self) -> None:
+        """Save for a request holding the gate alone (``--durable``)."""
+        save_held(self.file)
 
     def _take_lock(self) -> None:
         try:

@@ -139,6 +139,8 @@ SERVER_ENVIRONMENT: dict[str, str] = {
     "--drain-timeout": "REKOMOCK_DRAIN_TIMEOUT",
     "--state-dir": "REKOMOCK_STATE_DIR",
     "--durable": "REKOMOCK_DURABLE",
+    "--init": "REKOMOCK_INIT",
+    "--init-warn-only": "REKOMOCK_INIT_WARN_ONLY",
     "--request-timeout": "REKOMOCK_REQUEST_TIMEOUT",
     "--max-connections": "REKOMOCK_MAX_CONNECTIONS",
     "--freeze-clock": "REKOMOCK_FREEZE_CLOCK",
@@ -257,6 +259,13 @@ def _parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentParser
                         help="with --state-dir, also save after every request that may "
                              "change the state, before answering it: a kill -9 loses "
                              "nothing answered (each such request costs a save)")
+    server.add_argument("--init", metavar="PATH", default=None,
+                        help="once the server answers, run this *.py or *.sh file, or those "
+                             "of this folder in name order, with AWS_ENDPOINT_URL and test "
+                             "credentials set; the ready line follows them (with --state-dir, "
+                             "only when no state was loaded)")
+    server.add_argument("--init-warn-only", action="store_true",
+                        help="a failing init hook is a warning instead of stopping the server")
     _from_environment(server, os.environ if environ is None else environ)
     parser.set_defaults(server_parser=server)
     return parser
@@ -287,7 +296,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_environment(args.server_parser, args)
         return serve(args.host, args.port, quiet=args.quiet, idle_timeout=args.idle_timeout,
                      drain_timeout=args.drain_timeout, state_dir=args.state_dir,
-                     durable=args.durable)
+                     durable=args.durable, init=args.init,
+                     init_warn_only=args.init_warn_only)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -310,7 +310,7 @@ def _stop_on_signal(server: Any) -> Callable[[int, FrameType | None], None]:
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = False,
           out: TextIO = sys.stdout, *, idle_timeout: float = IDLE_TIMEOUT,
           drain_timeout: float = DRAIN_TIMEOUT, state_dir: str | None = None,
-          durable: bool = False) -> int:
+          durable: bool = False, init: str | None = None, init_warn_only: bool = False) -> int:
     """Serve in the foreground until Ctrl-C or SIGTERM; the ``rekomock server`` command.
 
     A stop is graceful: no new connection is accepted, requests in flight get up to
@@ -318,6 +318,9 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
     state saved there is loaded first (a directory that cannot be used: exit 1, naming the
     file) and saved again at a graceful stop (docs/decisions.md, *Saved state*); with
     ``durable`` also after every request that may change it, before it is answered.
+    ``init`` names hook scripts run once the server answers, before the ready line
+    (:mod:`rekomock._wire.init_hooks`); a failing one stops the server (exit 1) unless
+    ``init_warn_only``. With a state loaded from ``state_dir`` they do not run.
     """
     try:
         _require_server_extra()
@@ -328,6 +331,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
     if durable and state_dir is None:
         print("rekomock: --durable needs --state-dir (where to save)", file=sys.stderr)
         return 2
+    from ._wire.init_hooks import find_hooks
+
+    try:
+        hooks = find_hooks(init) if init is not None else []
+    except ValueError as err:
+        print(f"rekomock: --init: {err}", file=sys.stderr)
+        return 2
     state = _open_state(state_dir)
     if state is False:
         return 1
@@ -337,6 +347,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
     except OSError as err:
         print(f"rekomock: cannot listen on {host}:{port}: {err.strerror or err}",
               file=sys.stderr)
+        if state is not None:
+            state.close()
         return 1
     if quiet:
         import logging
@@ -355,7 +367,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
               "authentication. Leave --host at 127.0.0.1 unless that is what you want.",
               file=sys.stderr, flush=True)
     urls = " and ".join(endpoint_urls(host, bound_port))
-    print(f"rekomock server ready at {urls} (Ctrl-C or SIGTERM stops it)", file=out, flush=True)
+    ready = f"rekomock server ready at {urls} (Ctrl-C or SIGTERM stops it)"
+    if hooks and state is not None and not state.new:
+        print(f"rekomock: init hooks not run: the state was loaded from {state.file}",
+              file=sys.stderr, flush=True)
+        hooks = []
+    runner, failed = _start_hooks(hooks, server, endpoint_url(host, bound_port), ready, out,
+                                  init_warn_only)
     cut = 0
     try:
         server.serve_forever()  # returns once no longer accepting
@@ -365,13 +383,51 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if runner is not None:
+            runner.stop()
         server.server_close()
     if cut:
         print(f"rekomock: {cut} request(s) still in flight were cut", file=sys.stderr,
               flush=True)
+    if failed:  # the state the hooks were making is not kept: they run again next time
+        if state is not None:
+            state.close()
+        print("rekomock server stopped", file=out, flush=True)
+        return 1
     code = 0 if state is None else _save_state(state)
     print("rekomock server stopped", file=out, flush=True)
     return code
+
+
+def _start_hooks(hooks: list[Any], server: Any, url: str, ready: str, out: TextIO,
+                 warn_only: bool) -> tuple[Any, list[str]]:
+    """Print the ready line, at once without hooks, else once they have run (in a thread:
+    they call the server). A failing hook stops the server; the list returned then holds
+    its message."""
+    failed: list[str] = []
+    if not hooks:
+        print(ready, file=out, flush=True)
+        return None, failed
+    from ._wire.init_hooks import HookFailed, Hooks
+
+    def report(message: str) -> None:
+        print(f"rekomock: {message}", file=sys.stderr, flush=True)
+
+    runner = Hooks(hooks, url, report)
+
+    def run() -> None:
+        try:
+            runner.run(warn_only)
+        except HookFailed as err:
+            failed.append(str(err))
+            report(f"{err}\nrekomock: stopping: an init hook failed (--init-warn-only "
+                   "only warns)")
+            server.shutdown()
+            return
+        print(ready, file=out, flush=True)
+
+    threading.Thread(target=run, name="rekomock-init", daemon=True).start()
+    return runner, failed
 
 
 def _open_state(state_dir: str | None) -> Any:

@@ -408,7 +408,10 @@ def _start_hooks(hooks: list[Any], server: Any, url: str, ready: str, out: TextI
     if not hooks:
         print(ready, file=out, flush=True)
         return None, failed
+    from ._wire.control_routes import READY
     from ._wire.init_hooks import HookFailed, Hooks
+
+    READY.clear()  # health answers 503 "initializing" until the hooks have run
 
     def report(message: str) -> None:
         print(f"rekomock: {message}", file=sys.stderr, flush=True)
@@ -424,6 +427,7 @@ def _start_hooks(hooks: list[Any], server: Any, url: str, ready: str, out: TextI
                    "only warns)")
             server.shutdown()
             return
+        READY.set()
         print(ready, file=out, flush=True)
 
     threading.Thread(target=run, name="rekomock-init", daemon=True).start()

@@ -24,6 +24,15 @@ SHELL_HOOK = """\
 echo "endpoint $AWS_ENDPOINT_URL region $AWS_DEFAULT_REGION"
 printf '20 ' >> order.txt
 """
+HEALTH_HOOK = """\
+import json, os, urllib.error, urllib.request
+try:
+    urllib.request.urlopen(os.environ["AWS_ENDPOINT_URL"] + "/moto-api/rekomock/health")
+    raise SystemExit("health answered 200 while hooks run")
+except urllib.error.HTTPError as err:
+    assert err.code == 503, err.code
+    assert json.loads(err.read())["status"] == "initializing"
+"""
 PROJECT_HOOK = """\
 import boto3
 rek = boto3.client("rekognition")
@@ -44,6 +53,7 @@ def _hooks(folder: Path, files: dict[str, str]) -> Path:
 
 def _standard(folder: Path) -> Path:
     return _hooks(folder, {"10-bucket.py": BUCKET_HOOK, "20-shell.sh": SHELL_HOOK,
+                           "25-health.py": HEALTH_HOOK,
                              "30-project.py": PROJECT_HOOK,
                              "40-notes.txt": "not a hook: left alone"})
 
@@ -68,6 +78,8 @@ def test_hooks_run_in_name_order_before_the_ready_line(tmp_path: Path) -> None:
         assert "40-notes.txt" not in out
         (project,) = proc.client("rekognition").describe_projects()["ProjectDescriptions"]
         assert "/from-hook/" in project["ProjectArn"]
+        status, _, body = proc.request("GET", "/moto-api/rekomock/health")
+        assert status == 200 and b'"running"' in body  # once the hooks have run
     finally:
         assert proc.stop() == 0
 

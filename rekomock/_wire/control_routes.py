@@ -31,7 +31,8 @@ route                                       method  body / query
 ``/moto-api/rekomock/inference-unit-hours`` GET     ``?project_version_arn=...``
 ``/moto-api/rekomock/state``                GET     -- (one row per resource, as ``print(rk)``)
 ``/moto-api/rekomock/reset``                POST    -- (resources, steering and clock)
-``/moto-api/rekomock/health``               GET     -- (``{"status": "running", ...}``, at once)
+``/moto-api/rekomock/health``               GET     -- (``{"status": "running", ...}``, at once;
+                                                    503 ``initializing`` during init hooks)
 ``/moto-api/rekomock/save``                 POST    ``path`` (on the server's machine)
 ``/moto-api/rekomock/load``                 POST    ``path``
 ==========================================  ======  ========================================
@@ -248,12 +249,20 @@ def _version() -> str:
         return "unknown"
 
 
-@_route("GET")
-def health(query: dict[str, str]) -> dict[str, Any]:
-    """For container health checks: answers at once, taking no lock of the mock's state."""
-    _kwargs(query, set())
-    return {"status": "running", "service": "rekomock", "version": _version(),
-            "uptime_seconds": round(time.monotonic() - _STARTED, 3)}
+#: Cleared while ``rekomock server --init`` hooks run: health then answers 503.
+READY = threading.Event()
+READY.set()
+
+
+def health(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
+    """For container health checks: answers at once, taking no lock of the mock's state;
+    503 ``initializing`` while init hooks are still preparing the mock."""
+    if request.method != "GET":
+        return 405, dict(_JSON), json.dumps({"Error": "use GET"})
+    ready = READY.is_set()
+    return (200 if ready else 503), dict(_JSON), json.dumps({
+        "status": "running" if ready else "initializing", "service": "rekomock",
+        "version": _version(), "uptime_seconds": round(time.monotonic() - _STARTED, 3)})
 
 
 @_route("POST")

@@ -20,8 +20,8 @@ from typing import Any
 
 from .._service.persistence import STATE_GATE
 
-_UNGATED = ("/moto-api/rekomock/save", "/moto-api/rekomock/load",
-            "/moto-api/rekomock/health")
+_LOAD = "/moto-api/rekomock/load"
+_UNGATED = ("/moto-api/rekomock/save", _LOAD, "/moto-api/rekomock/health")
 _READS = ("GET", "HEAD", "OPTIONS")
 logger = logging.getLogger(__name__)
 
@@ -33,21 +33,43 @@ def gated(app: Callable[..., Iterable[bytes]],
     """
 
     def gate(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if str(environ.get("PATH_INFO", "")).rstrip("/") in _UNGATED:
-            return app(environ, start_response)
-        if durable is not None and environ.get("REQUEST_METHOD", "GET") not in _READS:
-            with STATE_GATE.exclusive():
-                body = list(app(environ, start_response))
-                try:
-                    durable()
-                except Exception as err:  # the answer must not claim what is not on disk
-                    logger.error("the state was not saved: %s", err)
-                    start_response("503 Service Unavailable",
-                                   [("Content-Type", "application/json")], sys.exc_info())
-                    return [json.dumps({"Error": f"the state was not saved: {err}"}).encode()]
+        path = str(environ.get("PATH_INFO", "")).rstrip("/")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path in _UNGATED:
+            body = _whole(app(environ, start_response))
+            if durable is not None and path == _LOAD and method == "POST":
+                with STATE_GATE.exclusive():  # what was loaded is on disk before the answer
+                    return _saved(durable, body, start_response)
             return body
+        if durable is not None and method not in _READS:
+            with STATE_GATE.exclusive():
+                return _saved(durable, _whole(app(environ, start_response)), start_response)
         with STATE_GATE.shared():
-            # moto answers whole bodies (lists), so the state is read before the gate opens.
-            return list(app(environ, start_response))
+            # moto answers whole bodies, so the state is read before the gate opens.
+            return _whole(app(environ, start_response))
 
     return gate
+
+
+def _whole(answer: Iterable[bytes]) -> list[bytes]:
+    """The answer's body, read out, and the answer closed as WSGI asks."""
+    try:
+        return list(answer)
+    finally:
+        close = getattr(answer, "close", None)
+        if close is not None:
+            close()
+
+
+def _saved(durable: Callable[[], None], body: list[bytes],
+           start_response: Callable[..., Any]) -> list[bytes]:
+    """``body`` once ``durable()`` has saved the state; a 503 if it could not: the answer
+    must not claim what is not on disk."""
+    try:
+        durable()
+    except Exception as err:
+        logger.error("the state was not saved: %s", err)
+        start_response("503 Service Unavailable", [("Content-Type", "application/json")],
+                       sys.exc_info())
+        return [json.dumps({"Error": f"the state was not saved: {err}"}).encode()]
+    return body

@@ -124,6 +124,13 @@ TARGETS: list[tuple[str, str, str, float]] = [
      "rk.test_overhead.reset", "moto.test_overhead", 0.25),
     ("fresh mock + first client + a call / same without boto3 session reset",
      "rk.test_overhead.reset", "rk.test_overhead.no_reset", 0.0),
+    ("rk.load of a state with a trained model / building that state again",
+     "rk.state.load", "rk.state.build", 0.5),
+    ("rk.save of that state / building it", "rk.state.save", "rk.state.build", 0.0),
+    ("server --durable TagResource, empty state / without --durable",
+     "server.tag.durable", "server.tag.plain", 0.0),
+    ("server --durable TagResource, trained-model state / without --durable",
+     "server.tag.durable.trained", "server.tag.plain", 0.0),
 ]
 
 

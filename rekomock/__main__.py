@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 
@@ -125,9 +127,112 @@ In tests, use @mock_rekognition_custom, `with mock_rekognition_custom() as rk:` 
 pytest fixture `rekomock`; README.md tells the rest."""
 
 
-def _parser() -> argparse.ArgumentParser:
+#: Every ``rekomock server`` flag and the environment variable that sets it when the flag
+#: is not given (flags win). One line per flag; a variable whose flag this build lacks is
+#: ignored, so the table may run ahead of the parser. ``--port`` falls back on ``MOTO_PORT``
+#: after its own variable, as under ``moto_server``.
+SERVER_ENVIRONMENT: dict[str, str] = {
+    "--host": "REKOMOCK_HOST",
+    "--port": "REKOMOCK_PORT",
+    "--quiet": "REKOMOCK_QUIET",
+    "--idle-timeout": "REKOMOCK_IDLE_TIMEOUT",
+    "--drain-timeout": "REKOMOCK_DRAIN_TIMEOUT",
+    "--state-dir": "REKOMOCK_STATE_DIR",
+    "--durable": "REKOMOCK_DURABLE",
+    "--init": "REKOMOCK_INIT",
+    "--init-warn-only": "REKOMOCK_INIT_WARN_ONLY",
+    "--request-timeout": "REKOMOCK_REQUEST_TIMEOUT",
+    "--max-connections": "REKOMOCK_MAX_CONNECTIONS",
+    "--freeze-clock": "REKOMOCK_FREEZE_CLOCK",
+}
+#: Read for ``--port`` when neither the flag nor ``REKOMOCK_PORT`` is set.
+FALLBACK_VARIABLES: dict[str, tuple[str, ...]] = {"--port": ("MOTO_PORT",)}
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {port}")
+    return port
+
+
+def _seconds(minimum: float, strict: bool) -> Callable[[str], float]:
+    """A duration in seconds, above ``minimum`` (or at least it, unless ``strict``)."""
+
+    def parse(value: str) -> float:
+        try:
+            seconds = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+        if not math.isfinite(seconds) or seconds < minimum or (strict and seconds == minimum):
+            bound = "more than" if strict else "at least"
+            raise argparse.ArgumentTypeError(f"must be {bound} {minimum:g} seconds, not {value}")
+        return seconds
+
+    parse.__name__ = "seconds"
+    return parse
+
+
+class _BadVariable:
+    """The default of a flag whose variable is unusable: an error only if the flag is not
+    given (flags win), and only for the command that reads it."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _from_environment(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
+    """Make each variable of :data:`SERVER_ENVIRONMENT` the default of its flag, checked
+    as the flag is (a bad value is a usage error naming the variable, see
+    :func:`_check_environment`), and say so in ``--help``."""
+    actions = {option: action for action in parser._actions for option in action.option_strings}
+    for flag, variable in SERVER_ENVIRONMENT.items():
+        action = actions.get(flag)
+        if action is None:
+            continue
+        names = (variable, *FALLBACK_VARIABLES.get(flag, ()))
+        action.help = f"{action.help or ''} [env: {' or '.join(names)}]".strip()
+        found = next(((name, environ[name]) for name in names if name in environ), None)
+        if found is None:
+            continue
+        name, raw = found
+        if action.nargs == 0:  # a switch: store_true
+            if raw.strip().lower() not in _TRUE + _FALSE:
+                action.default = _BadVariable(
+                    f"{name}={raw!r}: use one of {', '.join(_TRUE + _FALSE[:-1])}")
+            else:
+                action.default = raw.strip().lower() in _TRUE
+            continue
+        convert: Callable[[str], Any] = action.type if callable(action.type) else str
+        try:
+            action.default = convert(raw)
+        except (argparse.ArgumentTypeError, ValueError) as err:
+            action.default = _BadVariable(f"{name}={raw!r}: {err}")
+
+
+def _check_environment(parser: argparse.ArgumentParser, args: Any) -> None:
+    """A usage error (exit 2) for the first unusable variable no flag overrode."""
+    for value in vars(args).values():
+        if isinstance(value, _BadVariable):
+            parser.error(value.message)
+
+
+def _parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentParser:
     from . import __version__
-    from .server import DRAIN_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, REQUEST_TIMEOUT
+    from .server import (
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        DRAIN_TIMEOUT,
+        IDLE_TIMEOUT,
+        MAX_CONNECTIONS,
+        REQUEST_TIMEOUT,
+    )
 
     parser = argparse.ArgumentParser(
         prog="rekomock", description=DESCRIPTION, epilog=EPILOG,
@@ -137,19 +242,23 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     sub.add_parser("demo", help="run an end-to-end journey against the mock and print it")
     server = sub.add_parser(
-        "server", help="serve the mock (and all of moto) over HTTP until Ctrl-C or SIGTERM"
+        "server", help="serve the mock (and all of moto) over HTTP until Ctrl-C or SIGTERM",
+        description="Serve the mock (and all of moto) over HTTP until Ctrl-C or SIGTERM. "
+                    "Each flag can be set by the environment variable named in its help; "
+                    "a flag given on the command line wins over its variable.",
     )
-    server.add_argument("-H", "--host", default="127.0.0.1",
-                        help="address to bind (default 127.0.0.1)")
-    server.add_argument("-p", "--port", type=int, default=None,
-                        help="port (default $MOTO_PORT or 5000; 0 picks a free one)")
+    server.add_argument("-H", "--host", default=DEFAULT_HOST,
+                        help=f"address to bind (default {DEFAULT_HOST})")
+    server.add_argument("-p", "--port", type=_port, default=DEFAULT_PORT,
+                        help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
     server.add_argument("-q", "--quiet", action="store_true", help="do not log each request")
-    server.add_argument("--idle-timeout", type=float, default=IDLE_TIMEOUT, metavar="SECONDS",
-                        help="close a connection that sends nothing for this long "
-                             "(default %(default)g)")
-    server.add_argument("--drain-timeout", type=float, default=DRAIN_TIMEOUT,
-                        metavar="SECONDS", help="on Ctrl-C or SIGTERM, time left to requests "
-                                                "in flight (default %(default)g)")
+    server.add_argument("--idle-timeout", type=_seconds(0, strict=True), default=IDLE_TIMEOUT,
+                        metavar="SECONDS", help="close a connection that sends nothing for "
+                                                f"this long (default {IDLE_TIMEOUT:g})")
+    server.add_argument("--drain-timeout", type=_seconds(0, strict=False),
+                        default=DRAIN_TIMEOUT, metavar="SECONDS",
+                        help="on Ctrl-C or SIGTERM, time left to requests in flight "
+                             f"(default {DRAIN_TIMEOUT:g})")
     server.add_argument("--request-timeout", type=float, default=REQUEST_TIMEOUT,
                         metavar="SECONDS", help="from its first byte, the time a whole request "
                                                 "may take to arrive; later, a JSON 408 "
@@ -160,14 +269,28 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument("--freeze-clock", action="store_true",
                         help="freeze the mock's clock, also after each reset: only "
                              "advance-time and its kin move it")
+    server.add_argument("--state-dir", metavar="DIR", default=None,
+                        help="load the state saved in DIR at start and save it there at a "
+                             "graceful stop (created if missing)")
+    server.add_argument("--durable", action="store_true",
+                        help="with --state-dir, also save after every request that may "
+                             "change the state, before answering it: a kill -9 loses "
+                             "nothing answered (each such request costs a save)")
+    server.add_argument("--init", metavar="PATH", default=None,
+                        help="once the server answers, run this *.py or *.sh file, or those "
+                             "of this folder in name order, with AWS_ENDPOINT_URL and test "
+                             "credentials set; the ready line follows them (with --state-dir, "
+                             "only when no state was loaded)")
+    server.add_argument("--init-warn-only", action="store_true",
+                        help="a failing init hook is a warning instead of stopping the server")
+    _from_environment(server, os.environ if environ is None else environ)
+    parser.set_defaults(server_parser=server)
     return parser
 
 
 def _quiet_broken_pipe() -> None:
     """The reader of our output went away (``rekomock demo | head -3``): end quietly, as
     command-line tools do, instead of a BrokenPipeError traceback at exit."""
-    import os
-
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush must not fail too
 
@@ -185,14 +308,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             _quiet_broken_pipe()
             return 0
     if args.command == "server":
-        import os
+        from .server import serve
 
-        from .server import DEFAULT_PORT, serve
-
-        port = args.port if args.port is not None else int(
-            os.environ.get("MOTO_PORT", DEFAULT_PORT))
-        return serve(args.host, port, quiet=args.quiet, idle_timeout=args.idle_timeout,
-                     drain_timeout=args.drain_timeout, request_timeout=args.request_timeout,
+        _check_environment(args.server_parser, args)
+        return serve(args.host, args.port, quiet=args.quiet, idle_timeout=args.idle_timeout,
+                     drain_timeout=args.drain_timeout, state_dir=args.state_dir,
+                     durable=args.durable, init=args.init,
+                     init_warn_only=args.init_warn_only, request_timeout=args.request_timeout,
                      max_connections=args.max_connections, freeze_clock=args.freeze_clock)
     return 2  # pragma: no cover - argparse rejects unknown commands
 

@@ -107,22 +107,24 @@ def disable() -> None:
     deactivate()
 
 
-def _application() -> Any:
+def _application(durable: Callable[[], None] | None = None) -> Any:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     from ._wire.authorization import refuse_unsigned
+    from ._wire.state_gate import gated
 
     dispatcher = DomainDispatcherApplication(create_backend_app)
 
     def service_of(environ: dict[str, Any]) -> str:
         return str(getattr(dispatcher.get_application(environ), "service", ""))
 
-    return http_guard.Guard(refuse_unsigned(dispatcher), service_of)
+    return http_guard.Guard(gated(refuse_unsigned(dispatcher), durable), service_of)
 
 
 def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
                  request_timeout: float = REQUEST_TIMEOUT,
-                 max_connections: int = MAX_CONNECTIONS) -> Any:
+                 max_connections: int = MAX_CONNECTIONS,
+                 durable: Callable[[], None] | None = None) -> Any:
     from moto.moto_server import werkzeug_app
     from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
@@ -205,7 +207,7 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
         serving at most ``max_connections`` at once."""
 
         def __init__(self) -> None:
-            super().__init__(host, port, _application(), handler=Handler)
+            super().__init__(host, port, _application(durable), handler=Handler)
             self._lock = threading.Lock()
             self._connections: dict[socket.socket, bool] = {}  # -> carries a request
             self._served = 0  # connections with a thread
@@ -473,11 +475,19 @@ def _stop_on_signal(server: Any) -> Callable[[int, FrameType | None], None]:
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = False,
           out: TextIO = sys.stdout, *, idle_timeout: float = IDLE_TIMEOUT,
           drain_timeout: float = DRAIN_TIMEOUT, request_timeout: float = REQUEST_TIMEOUT,
-          max_connections: int = MAX_CONNECTIONS, freeze_clock: bool = False) -> int:
+          max_connections: int = MAX_CONNECTIONS, freeze_clock: bool = False,
+          state_dir: str | None = None, durable: bool = False, init: str | None = None,
+          init_warn_only: bool = False) -> int:
     """Serve in the foreground until Ctrl-C or SIGTERM; the ``rekomock server`` command.
 
     A stop is graceful: no new connection is accepted, requests in flight get up to
-    ``drain_timeout`` seconds to finish, then the command exits 0.
+    ``drain_timeout`` seconds to finish, then the command exits 0. With ``state_dir`` the
+    state saved there is loaded first (a directory that cannot be used: exit 1, naming the
+    file) and saved again at a graceful stop (docs/decisions.md, *Saved state*); with
+    ``durable`` also after every request that may change it, before it is answered.
+    ``init`` names hook scripts run once the server answers, before the ready line
+    (:mod:`rekomock._wire.init_hooks`); a failing one stops the server (exit 1) unless
+    ``init_warn_only``. With a state loaded from ``state_dir`` they do not run.
     """
     try:
         _require_server_extra()
@@ -485,14 +495,32 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
         print(f"rekomock: {err}", file=sys.stderr)
         return 2
     enable()  # for the life of the process
+    if durable and state_dir is None:
+        print("rekomock: --durable needs --state-dir (where to save)", file=sys.stderr)
+        return 2
+    from ._wire.init_hooks import find_hooks
+
     try:
-        server = _make_server(host, port, idle_timeout, request_timeout, max_connections)
+        hooks = find_hooks(init) if init is not None else []
+    except ValueError as err:
+        print(f"rekomock: --init: {err}", file=sys.stderr)
+        return 2
+    state = _open_state(state_dir)
+    if state is False:
+        return 1
+    try:
+        server = _make_server(host, port, idle_timeout, request_timeout, max_connections,
+                              state.save_held if durable else None)
     except OSError as err:
         print(f"rekomock: cannot listen on {host}:{port}: {err.strerror or err}",
               file=sys.stderr)
+        if state is not None:
+            state.close()
         return 1
     except ValueError as err:  # a limit out of range
         print(f"rekomock: {err}", file=sys.stderr)
+        if state is not None:
+            state.close()
         return 2
     if freeze_clock:
         _freeze_clock()
@@ -513,7 +541,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
               "authentication. Leave --host at 127.0.0.1 unless that is what you want.",
               file=sys.stderr, flush=True)
     urls = " and ".join(endpoint_urls(host, bound_port))
-    print(f"rekomock server ready at {urls} (Ctrl-C or SIGTERM stops it)", file=out, flush=True)
+    ready = f"rekomock server ready at {urls} (Ctrl-C or SIGTERM stops it)"
+    if hooks and state is not None and not state.new:
+        print(f"rekomock: init hooks not run: the state was loaded from {state.file}",
+              file=sys.stderr, flush=True)
+        hooks = []
+    runner, failed = _start_hooks(hooks, server, endpoint_url(host, bound_port), ready, out,
+                                  init_warn_only)
     cut = 0
     try:
         server.serve_forever()  # returns once no longer accepting
@@ -523,10 +557,86 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if runner is not None:
+            runner.stop()
         server.server_close()
         server.close_waiting()
     if cut:
         print(f"rekomock: {cut} request(s) still in flight were cut", file=sys.stderr,
               flush=True)
+    if failed:  # the state the hooks were making is not kept: they run again next time
+        if state is not None:
+            state.close()
+        print("rekomock server stopped", file=out, flush=True)
+        return 1
+    code = 0 if state is None else _save_state(state)
     print("rekomock server stopped", file=out, flush=True)
+    return code
+
+
+def _start_hooks(hooks: list[Any], server: Any, url: str, ready: str, out: TextIO,
+                 warn_only: bool) -> tuple[Any, list[str]]:
+    """Print the ready line, at once without hooks, else once they have run (in a thread:
+    they call the server). A failing hook stops the server; the list returned then holds
+    its message."""
+    failed: list[str] = []
+    if not hooks:
+        print(ready, file=out, flush=True)
+        return None, failed
+    from ._wire.control_routes import READY
+    from ._wire.init_hooks import HookFailed, Hooks
+
+    READY.clear()  # health answers 503 "initializing" until the hooks have run
+
+    def report(message: str) -> None:
+        print(f"rekomock: {message}", file=sys.stderr, flush=True)
+
+    runner = Hooks(hooks, url, report)
+
+    def run() -> None:
+        try:
+            runner.run(warn_only)
+        except HookFailed as err:
+            failed.append(str(err))
+            report(f"{err}\nrekomock: stopping: an init hook failed (--init-warn-only "
+                   "only warns)")
+            server.shutdown()
+            return
+        READY.set()
+        print(ready, file=out, flush=True)
+
+    threading.Thread(target=run, name="rekomock-init", daemon=True).start()
+    return runner, failed
+
+
+def _open_state(state_dir: str | None) -> Any:
+    """The opened ``--state-dir`` (None without one), or False when it cannot be used
+    (said on stderr)."""
+    if state_dir is None:
+        return None
+    from ._service.persistence import StateDir, StateFileError
+
+    state = StateDir(state_dir)
+    try:
+        print(f"rekomock: {state.open()}", file=sys.stderr, flush=True)
+    except StateFileError as err:
+        print(f"rekomock: cannot start: {err}", file=sys.stderr, flush=True)
+        return False
+    return state
+
+
+def _save_state(state: Any) -> int:
+    """Save the state at a stop; 1 (said on stderr) when it could not be saved."""
+    from ._service.persistence import StateFileError
+
+    try:
+        header = state.save(wait=5.0)
+    except (StateFileError, OSError, TimeoutError) as err:
+        print(f"rekomock: the state was NOT saved to {state.file}: {err}; it keeps the "
+              "previous save", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        state.close()
+    print(f"rekomock: state saved to {state.file} ({header['size']} bytes)", file=sys.stderr,
+          flush=True)
     return 0

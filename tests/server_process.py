@@ -24,13 +24,16 @@ CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing
 class ServerProcess:
     """``python -m rekomock server --port 0`` in a child process, its output in a file."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None,
+                 port: str | None = "0") -> None:
         self.log: IO[str] = tempfile.TemporaryFile("w+")
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("AWS_", "MOTO_", "TEST_SERVER_MODE"))}
+        environ = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("AWS_", "MOTO_", "REKOMOCK_", "TEST_SERVER_MODE"))}
+        environ.update(env or {})
+        port_args = ["--port", port] if port is not None else []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "rekomock", "server", "--port", "0", *args],
-            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            [sys.executable, "-m", "rekomock", "server", *port_args, *args],
+            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=environ,
             text=True,
         )
         self.url = self._wait_ready()

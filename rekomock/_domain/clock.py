@@ -75,6 +75,13 @@ def frozen_by_default() -> bool:
     return _frozen_by_default
 
 
+def set_offset(seconds: float) -> None:
+    """Put the clock's offset where a saved state had it (``rk.load``)."""
+    global _offset
+    with _lock:
+        _offset = min(timedelta(seconds=seconds), MAX_OFFSET)
+
+
 def reset() -> None:
     """Back to wall time, frozen there if frozen by default."""
     global _offset, _frozen_at

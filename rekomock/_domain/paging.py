@@ -42,6 +42,13 @@ def next_sequence() -> int:
     return next(_sequence)
 
 
+def resume_sequence(at_least: int) -> None:
+    """Number resources made from now on after ``at_least`` (a loaded state's last one),
+    so they list after the loaded ones."""
+    global _sequence
+    _sequence = itertools.count(max(next(_sequence), at_least + 1))
+
+
 class OrderedIndex(Generic[T]):
     """Items by sequence number, iterable from any position in either direction."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import os
 import warnings
 from collections.abc import Callable
 from datetime import datetime
@@ -38,6 +39,7 @@ from .._domain.quotas import Quotas
 from .._domain.shapes import check_value, service_model
 from .._domain.trained_model import Detection, digest_of, fingerprint_of
 from .._domain.versions import FAILURES, RUNNING
+from . import persistence
 from .backend import RekognitionCustomBackend, rekognition_custom_backends, reset_all
 from .steering import (
     QUEUES_LOCK,
@@ -112,6 +114,13 @@ def _table_row(resource: Resource) -> dict[str, str]:
     """A resource as a row of ``print(rk)`` (``where``: ``account/region``)."""
     return {"where": f"{resource.account_id}/{resource.region}", "kind": resource.kind,
             "name": resource.name, "status": resource.status, "detail": resource.detail}
+
+
+def _path(path: Any) -> str:
+    """A file path given as a string or path object."""
+    if isinstance(path, os.PathLike):
+        path = os.fspath(path)
+    return str(text("path", path))
 
 
 class Controller:
@@ -678,6 +687,23 @@ class Controller:
             if (backend.account_id, backend.region_name) == (parsed.account, parsed.region):
                 return backend
         return None
+
+
+    # ---- issue 22 (server mode): the whole state saved and loaded
+    def save(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Write the whole mock's state to ``path`` (a file, replaced atomically): every
+        Custom Labels resource, the steering settings, the clock, the transitions set in
+        moto's state manager, and moto's state (S3 buckets and objects, IAM, ...). Answers
+        the file's header (format, versions, size). A suite prepares an expensive state
+        (trained models) once and loads it per test (docs/decisions.md, *Saved state*)."""
+        return persistence.save(_path(path))
+
+    def load(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Replace the whole state with the one :meth:`save` wrote to ``path``. A file that
+        is not a state file, damaged, truncated, or written by a newer format or another
+        moto minor version raises ValueError naming the file, and changes nothing. Load
+        only files you trust: the state is pickled."""
+        return persistence.load(_path(path))
 
 
 def _backends() -> list[RekognitionCustomBackend]:

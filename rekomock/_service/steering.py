@@ -205,28 +205,7 @@ class Steering(BaseBackend):
         knows them, and then once: bytes that do not decode are a broken image, whatever
         their header says, and answer InvalidImageFormatException."""
         arn_keys = (version_arn, source_arn, None) if source_arn else (version_arn, None)
-
-        def predict(
-            digest: str, image_uri: str | None = None, data: bytes | None = None
-        ) -> list[Detection]:
-            # Without bytes (evaluation) a known image's picture is the one the model kept.
-            picture = LazyFingerprint(data, model.pictures.fingerprint(digest))
-            where = image_uri or uri
-            if (data is not None and not self._known(arn_keys, model, digest, where)
-                    and picture.get() is None):
-                raise InvalidImageFormatException()
-            if self.detections:
-                found = self._scripted(arn_keys, digest, where, picture)
-                if found is not None:
-                    return found
-            known = model.identify(digest, picture)
-            if known not in model.by_digest and _log.isEnabledFor(logging.INFO):
-                _log.info("%s never saw this image (%s) and has no answer scripted for it: "
-                          "no label above its thresholds", version_arn,
-                          where or f"bytes with SHA-256 {digest[:16]}...")
-            return model.ground_truth(known, every_label=every_label)
-
-        return predict
+        return _Prediction(self, arn_keys, model, uri, every_label)
 
     def _known(self, arn_keys: tuple[str | None, ...], model: TrainedModel, digest: str,
                uri: str | None) -> bool:
@@ -290,6 +269,42 @@ class Steering(BaseBackend):
         if found is None:
             return evaluation
         return evaluation.overridden(found.f1_score, found.labels)
+
+
+class _Prediction:
+    """:meth:`Steering.predictor`'s answer; an object rather than a closure so that a
+    training's outcome, which keeps it, can be saved (``rk.save``)."""
+
+    __slots__ = ("arn_keys", "every_label", "model", "steering", "uri")
+
+    def __init__(self, steering: Steering, arn_keys: tuple[str | None, ...],
+                 model: TrainedModel, uri: str | None, every_label: bool) -> None:
+        self.steering = steering
+        self.arn_keys = arn_keys
+        self.model = model
+        self.uri = uri
+        self.every_label = every_label
+
+    def __call__(
+        self, digest: str, image_uri: str | None = None, data: bytes | None = None
+    ) -> list[Detection]:
+        model, state = self.model, self.steering
+        # Without bytes (evaluation) a known image's picture is the one the model kept.
+        picture = LazyFingerprint(data, model.pictures.fingerprint(digest))
+        where = image_uri or self.uri
+        if (data is not None and not state._known(self.arn_keys, model, digest, where)
+                and picture.get() is None):
+            raise InvalidImageFormatException()
+        if state.detections:
+            found = state._scripted(self.arn_keys, digest, where, picture)
+            if found is not None:
+                return found
+        known = model.identify(digest, picture)
+        if known not in model.by_digest and _log.isEnabledFor(logging.INFO):
+            _log.info("%s never saw this image (%s) and has no answer scripted for it: "
+                      "no label above its thresholds", self.arn_keys[0],
+                      where or f"bytes with SHA-256 {digest[:16]}...")
+        return model.ground_truth(known, every_label=self.every_label)
 
 
 steering_backends = BackendDict(Steering, "rekognition", use_boto3_regions=False,

@@ -20,7 +20,8 @@ replacement): ``GET state`` (use ``resources`` and ``now``), ``POST quotas`` (us
 
 moto's ``POST /moto-api/reset`` empties rekomock's state too (its backends are moto
 BackendDicts) and, through the wrapper installed here, puts the mock's clock back: the same
-reset as ``reset``.
+reset as ``reset``. moto's ``GET /moto-api/data.json`` lists rekomock's resources
+too (:mod:`rekomock._service.dashboard`).
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ import base64
 import binascii
 import contextvars
 import dataclasses
+import importlib.metadata
 import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -38,6 +41,7 @@ from urllib.parse import parse_qs, urlparse
 from moto.core.common_types import TYPE_RESPONSE
 
 from .._domain import clock
+from .._service import dashboard
 from .._service.backend import reset_all
 from .._service.controller import Controller
 
@@ -332,6 +336,45 @@ def clear_inference_unit_failures(body: dict[str, Any]) -> None:
     _rk.clear_inference_unit_failures()
 
 
+_STARTED = time.monotonic()
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("rekomock")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        return "unknown"
+
+
+#: Cleared while ``rekomock server --init`` hooks run: health then answers 503.
+READY = threading.Event()
+READY.set()
+
+
+def health(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
+    """For container health checks: answers at once, taking no lock of the mock's state;
+    503 ``initializing`` while init hooks are still preparing the mock."""
+    if request.method != "GET":
+        return 405, dict(_JSON), json.dumps({"Error": "use GET"})
+    ready = READY.is_set()
+    return (200 if ready else 503), dict(_JSON), json.dumps({
+        "status": "running" if ready else "initializing", "service": "rekomock",
+        "version": _version(), "uptime_seconds": round(time.monotonic() - _STARTED, 3)})
+
+
+@_route("POST")
+def save(body: dict[str, Any]) -> dict[str, Any]:
+    """The whole state to a file on the server's machine."""
+    header = _rk.save(_kwargs(body, {"path"}, {"path"})["path"])
+    return {"status": "ok", **header}
+
+
+@_route("POST")
+def load(body: dict[str, Any]) -> dict[str, Any]:
+    header = _rk.load(_kwargs(body, {"path"}, {"path"})["path"])
+    return {"status": "ok", **header}
+
+
 def _by_method(get: Handler, post: Handler) -> Handler:
     def handler(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
         return (post if request.method == "POST" else get)(request, full_url, headers)
@@ -404,6 +447,10 @@ ROUTES: dict[str, Handler] = {
     "clear-prices": clear_prices,
     "running": running,
     "freeze-clock": freeze_clock,
+    # ---- issue 22 (server mode): health, state save/load
+    "health": health,
+    "save": save,
+    "load": load,
 }
 
 
@@ -417,6 +464,7 @@ def unknown_route(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
 #: Matches what no route in ROUTES matches; registered after them so they take precedence.
 UNKNOWN_ROUTE = PREFIX + "(?P<rekomock_route>.*)"
 _RESET = "{0}/moto-api/reset"
+_DATA = "{0}/moto-api/data.json"
 
 
 def _with_clock_reset(moto_reset: Handler) -> Handler:
@@ -432,6 +480,24 @@ def _with_clock_reset(moto_reset: Handler) -> Handler:
     handler.__name__ = "reset_response"
     handler.__wrapped__ = moto_reset  # type: ignore[attr-defined]
     return handler
+
+
+def _with_rekomock_models(moto_data: Handler) -> Handler:
+    """moto's ``/moto-api/data.json``, with rekomock's resources under ``rekognition``
+    (:mod:`rekomock._service.dashboard`)."""
+
+    def handler(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
+        status, answer_headers, body = moto_data(request, full_url, headers)
+        data = json.loads(body)
+        data.setdefault(dashboard.SERVICE, {}).update(dashboard.model_data())
+        return status, answer_headers, json.dumps(data)
+
+    handler.__name__ = "model_data"
+    handler.__wrapped__ = moto_data  # type: ignore[attr-defined]
+    return handler
+
+
+_WRAPPED = {_RESET: _with_clock_reset, _DATA: _with_rekomock_models}
 
 
 def install() -> None:
@@ -450,9 +516,10 @@ def install() -> None:
         for name, handler in ROUTES.items():
             paths[PREFIX + name] = handler
         paths[UNKNOWN_ROUTE] = unknown_route
-        current = paths.get(_RESET)
-        if current is not None and not hasattr(current, "__wrapped__"):
-            paths[_RESET] = _with_clock_reset(current)
+        for path, wrap in _WRAPPED.items():
+            current = paths.get(path)
+            if current is not None and not hasattr(current, "__wrapped__"):
+                paths[path] = wrap(current)
         _installed = True
 
 
@@ -468,7 +535,8 @@ def uninstall() -> None:
         for name in ROUTES:
             paths.pop(PREFIX + name, None)
         paths.pop(UNKNOWN_ROUTE, None)
-        current = paths.get(_RESET)
-        if current is not None and hasattr(current, "__wrapped__"):
-            paths[_RESET] = current.__wrapped__
+        for path in _WRAPPED:
+            current = paths.get(path)
+            if current is not None and hasattr(current, "__wrapped__"):
+                paths[path] = current.__wrapped__
         _installed = False

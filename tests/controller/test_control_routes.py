@@ -67,12 +67,13 @@ VALID_QUERIES: dict[str, dict[str, str]] = {
     "inference-unit-hours": {"version": ARN},
     "bill": {},
     "running": {},
+    "health": {},
 }
 
 #: Routes the POST fuzz leaves out: deprecated ones (GET `quotas` is fuzzed as a reader), and
-#: one that needs a running model to succeed
-#: (``tests/controller/test_capacity.py`` covers its refusals).
-NOT_FUZZED = {"state", "quotas", "fail-inference-units"}
+#: those that need a running model or write files to succeed
+#: (``tests/controller/test_capacity.py`` and ``tests/server/test_persistence.py`` cover them).
+NOT_FUZZED = {"state", "quotas", "fail-inference-units", "save", "load"}
 
 #: (route, body, the member the error names, what it must be)
 REFUSED = [

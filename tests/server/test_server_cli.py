@@ -115,3 +115,54 @@ def test_cli_sees_aws_errors(server: ServerProcess, tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "(ValidationException)" in done.stderr
     assert "failed to satisfy constraint" in done.stderr
+
+
+def test_cli_journey_across_a_restart(tmp_path: Path) -> None:
+    """Train with the AWS CLI, stop the server (SIGTERM), start it again on the same
+    --state-dir, then start and use the model trained before the restart."""
+    upload = tmp_path / "upload"
+    (upload / "images").mkdir(parents=True)
+    lines = []
+    for label, colour in (("cat", (200, 40, 40)), ("dog", (40, 40, 200))):
+        for i in range(3):
+            name = f"images/{label}_{i}.png"
+            (upload / name).write_bytes(make_png(64, 64, (colour[0], colour[1] + i, colour[2])))
+            lines.append(classification_line(f"s3://cli-bucket/{name}", label))
+    (upload / "train.manifest").write_bytes(manifest(lines))
+    state = tmp_path / "state"
+
+    before = ServerProcess("--quiet", "--state-dir", str(state))
+    try:
+        aws = Cli(before.url, tmp_path)
+        aws.run("s3", "mb", "s3://cli-bucket")
+        aws.run("s3", "cp", "--recursive", str(upload), "s3://cli-bucket/")
+        project_arn = aws.json("rekognition", "create-project",
+                               "--project-name", "cli-project")["ProjectArn"]
+        training = {"Assets": [{"GroundTruthManifest": {"S3Object": {
+            "Bucket": "cli-bucket", "Name": "train.manifest"}}}]}
+        version_arn = aws.json(
+            "rekognition", "create-project-version", "--project-arn", project_arn,
+            "--version-name", "v1", "--output-config", "S3Bucket=cli-bucket",
+            "--training-data", json.dumps(training), "--testing-data", '{"AutoCreate": true}',
+        )["ProjectVersionArn"]
+        aws.run("rekognition", "wait", "project-version-training-completed",
+                "--project-arn", project_arn, "--version-names", "v1")
+    finally:
+        assert before.stop() == 0
+
+    after = ServerProcess("--quiet", "--state-dir", str(state))
+    try:
+        aws = Cli(after.url, tmp_path)
+        (desc,) = aws.json("rekognition", "describe-project-versions", "--project-arn",
+                           project_arn, "--version-names", "v1")["ProjectVersionDescriptions"]
+        assert desc["Status"] == "TRAINING_COMPLETED"
+        aws.json("rekognition", "start-project-version", "--project-version-arn",
+                 version_arn, "--min-inference-units", "1")
+        aws.run("rekognition", "wait", "project-version-running", "--project-arn",
+                project_arn, "--version-names", "v1")
+        image = json.dumps({"S3Object": {"Bucket": "cli-bucket", "Name": "images/dog_1.png"}})
+        found = aws.json("rekognition", "detect-custom-labels", "--project-version-arn",
+                         version_arn, "--image", image)["CustomLabels"]
+        assert [label["Name"] for label in found] == ["dog"]
+    finally:
+        assert after.stop() == 0

@@ -1,0 +1,465 @@
+"""The whole mock's state saved and loaded: `rk.save(path)` / `rk.load(path)`, the HTTP
+routes, and `rekomock server --state-dir` across a restart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from moto.moto_api import state_manager
+
+from rekomock import mock_rekognition_custom
+from rekomock.phases import VERSION_STARTING
+from rekomock.testing import put_classification_dataset
+
+REGION = "us-east-1"
+POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+    "Action": "rekognition:CopyProjectVersion", "Resource": "*"}]})
+
+
+def _build(rek: Any, s3: Any) -> dict[str, Any]:
+    """A project with tags, datasets, a trained version, a policy, and S3 objects."""
+    s3.create_bucket(Bucket="state-bucket")
+    key, images = put_classification_dataset(s3, "state-bucket", {"cat": 4, "dog": 4})
+    s3.put_object(Bucket="state-bucket", Key="notes/readme.txt", Body=b"kept across saves",
+                  Metadata={"owner": "suite"})
+    project = rek.create_project(ProjectName="saved", Tags={"team": "vision"})["ProjectArn"]
+    asset = {"GroundTruthManifest": {"S3Object": {"Bucket": "state-bucket", "Name": key}}}
+    train = rek.create_dataset(ProjectArn=project, DatasetType="TRAIN",
+                               DatasetSource=asset)["DatasetArn"]
+    rek.create_dataset(ProjectArn=project, DatasetType="TEST", DatasetSource=asset)
+    version = rek.create_project_version(
+        ProjectArn=project, VersionName="v1", OutputConfig={"S3Bucket": "state-bucket",
+                                                            "S3KeyPrefix": "out"},
+        Tags={"stage": "test"})["ProjectVersionArn"]
+    rek.get_waiter("project_version_training_completed").wait(ProjectArn=project,
+                                                              VersionNames=["v1"])
+    rek.put_project_policy(ProjectArn=project, PolicyName="share", PolicyDocument=POLICY)
+    return {"project": project, "version": version, "train": train, "images": images}
+
+
+def _observe(rek: Any, s3: Any, built: dict[str, Any]) -> dict[str, Any]:
+    """What clients see of the state (request metadata left out)."""
+    def clean(answer: dict[str, Any]) -> dict[str, Any]:
+        answer.pop("ResponseMetadata", None)
+        return answer
+
+    objects = {}
+    for obj in s3.list_objects_v2(Bucket="state-bucket")["Contents"]:
+        got = s3.get_object(Bucket="state-bucket", Key=obj["Key"])
+        objects[obj["Key"]] = (got["Body"].read(), got["Metadata"], got["ETag"])
+    return {
+        "projects": clean(rek.describe_projects()),
+        "versions": clean(rek.describe_project_versions(ProjectArn=built["project"])),
+        "entries": clean(rek.list_dataset_entries(DatasetArn=built["train"])),
+        "policies": clean(rek.list_project_policies(ProjectArn=built["project"])),
+        "tags": [clean(rek.list_tags_for_resource(ResourceArn=built[kind]))
+                 for kind in ("project", "version")],
+        "objects": objects,
+    }
+
+
+def _detect(rek: Any, version: str, image_uri: str) -> list[dict[str, Any]]:
+    bucket, key = image_uri[5:].split("/", 1)
+    labels: list[dict[str, Any]] = rek.detect_custom_labels(
+        ProjectVersionArn=version, Image={"S3Object": {"Bucket": bucket, "Name": key}},
+    )["CustomLabels"]
+    return labels
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "suite.rkstate"
+    with mock_rekognition_custom() as rk:
+        rek = boto3.client("rekognition", region_name=REGION)
+        s3 = boto3.client("s3", region_name=REGION)
+        built = _build(rek, s3)
+        rk.advance_time(3600)
+        before = _observe(rek, s3, built)
+        clock_before = rk.now() if hasattr(rk, "now") else None
+        header = rk.save(path)
+        assert header["format"] == 1 and header["size"] > 0
+
+        rk.reset()
+        s3.delete_object(Bucket="state-bucket", Key="notes/readme.txt")
+        assert rek.describe_projects()["ProjectDescriptions"] == []
+
+        rk.load(path)
+        assert _observe(rek, s3, built) == before
+        if clock_before is not None:
+            assert 0 <= (rk.now() - clock_before).total_seconds() < 60  # offset kept
+
+        # The loaded trained model answers as the one saved would.
+        rek.start_project_version(ProjectVersionArn=built["version"], MinInferenceUnits=1)
+        rek.get_waiter("project_version_running").wait(ProjectArn=built["project"],
+                                                      VersionNames=["v1"])
+        for uri, label in built["images"]:
+            assert [x["Name"] for x in _detect(rek, built["version"], uri)] == [label]
+        # New resources list after the loaded ones, and the state keeps working.
+        rek.create_project(ProjectName="after-load")
+        names = [p["ProjectArn"].split("/")[1]
+                 for p in rek.describe_projects()["ProjectDescriptions"]]
+        assert names == ["saved", "after-load"]
+
+
+def test_load_restores_the_clock_offset(tmp_path: Path) -> None:
+    with mock_rekognition_custom() as rk:
+        rk.advance_time(7200)
+        rk.save(tmp_path / "s")
+        requests.post("http://motoapi.amazonaws.com/moto-api/rekomock/reset", json={},
+                      timeout=5)  # resources, steering and clock
+        answer = requests.get("http://motoapi.amazonaws.com/moto-api/rekomock/state",
+                              timeout=5).json()
+        assert answer["ClockOffsetSeconds"] == 0
+        rk.load(tmp_path / "s")
+        answer = requests.get("http://motoapi.amazonaws.com/moto-api/rekomock/state",
+                              timeout=5).json()
+        assert answer["ClockOffsetSeconds"] == 7200
+
+
+def test_steering_settings_survive(tmp_path: Path) -> None:
+    with mock_rekognition_custom() as rk:
+        rek = boto3.client("rekognition", region_name=REGION)
+        rk.inject_error("DescribeProjects", "ThrottlingException", times=2)
+        rk.quotas.projects = 1
+        state_manager.set_transition(VERSION_STARTING, {"progression": "manual", "times": 3})
+        try:
+            rek.create_project(ProjectName="only-one")
+            rk.save(tmp_path / "s")
+            rk.reset()
+            state_manager.unset_transition(VERSION_STARTING)
+            rk.load(tmp_path / "s")
+            assert state_manager.get_transition(VERSION_STARTING) == {
+                "progression": "manual", "times": 3}
+            assert rk.quotas.projects == 1
+            for _ in range(2):
+                with pytest.raises(rek.exceptions.ClientError, match="Throttling"):
+                    boto3.client("rekognition", region_name=REGION,
+                                 config=_no_retries()).describe_projects()
+            assert len(rek.describe_projects()["ProjectDescriptions"]) == 1
+            with pytest.raises(rek.exceptions.LimitExceededException):
+                rek.create_project(ProjectName="second")
+            assert [c.operation for c in rk.calls][:1] == ["CreateProject"]
+        finally:
+            state_manager.unset_transition(VERSION_STARTING)
+
+
+def _no_retries() -> Any:
+    from botocore.config import Config
+
+    return Config(retries={"total_max_attempts": 1})
+
+
+def test_a_state_loads_again_and_again(tmp_path: Path) -> None:
+    """Prepare once, load per test: each load gives the saved state back, whatever the test
+    did after the previous one."""
+    with mock_rekognition_custom() as rk:
+        rek = boto3.client("rekognition", region_name=REGION)
+        s3 = boto3.client("s3", region_name=REGION)
+        built = _build(rek, s3)
+        rk.save(tmp_path / "s")
+        before = _observe(rek, s3, built)
+        for _ in range(3):
+            rk.load(tmp_path / "s")
+            assert _observe(rek, s3, built) == before
+            rek.delete_project_policy(ProjectArn=built["project"], PolicyName="share")
+            s3.put_object(Bucket="state-bucket", Key="notes/readme.txt", Body=b"changed")
+
+
+def test_damaged_files_are_refused_and_change_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    with mock_rekognition_custom() as rk:
+        rek = boto3.client("rekognition", region_name=REGION)
+        rek.create_project(ProjectName="saved")
+        rk.save(path)
+        good = path.read_bytes()
+        rek.create_project(ProjectName="current")
+
+        cases = {
+            "truncated": good[:-10],
+            "flipped": good[:-5] + bytes([good[-5] ^ 0xFF]) + good[-4:],
+            "no header": b"REKOMOCK-STATE\n{not json",
+            "foreign": b"PK\x03\x04 a zip file",
+            "empty": b"",
+        }
+        words = {"truncated": "damaged: truncated", "flipped": "does not match its checksum",
+                 "no header": "damaged: its header", "foreign": "not a rekomock state file",
+                 "empty": "not a rekomock state file"}
+        for name, data in cases.items():
+            bad = tmp_path / f"bad-{name.replace(' ', '-')}"
+            bad.write_bytes(data)
+            with pytest.raises(ValueError, match=words[name]) as refused:
+                rk.load(bad)
+            assert str(bad) in str(refused.value)
+        with pytest.raises(ValueError, match="cannot be read"):
+            rk.load(tmp_path / "missing")
+        names = [p["ProjectArn"].split("/")[1]
+                 for p in rek.describe_projects()["ProjectDescriptions"]]
+        assert names == ["saved", "current"]  # nothing changed
+
+
+def test_a_pickle_that_does_not_load_is_refused(tmp_path: Path) -> None:
+    """A whole, checksummed file whose content does not unpickle (written by hand or by a
+    rekomock with other classes) is refused too, naming the file."""
+    import hashlib
+
+    payload = b"\x80\x05\x95garbage"
+    header = {"format": 1, "moto": _moto(), "size": len(payload),
+              "sha256": hashlib.sha256(payload).hexdigest()}
+    bad = tmp_path / "odd"
+    bad.write_bytes(b"REKOMOCK-STATE\n" + json.dumps(header).encode() + b"\n" + payload)
+    with mock_rekognition_custom() as rk, pytest.raises(ValueError, match="does not load"):
+        rk.load(bad)
+
+
+def _moto() -> str:
+    import moto
+
+    return str(moto.__version__)
+
+
+def test_a_newer_format_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    with mock_rekognition_custom() as rk:
+        rk.save(path)
+        magic, header, payload = path.read_bytes().split(b"\n", 2)
+        newer = json.loads(header) | {"format": 2, "rekomock": "9.0.0"}
+        path.write_bytes(magic + b"\n" + json.dumps(newer).encode() + b"\n" + payload)
+        with pytest.raises(ValueError, match=r"state format 2 by rekomock 9\.0\.0.*reads "
+                                             r"format 1 and older: upgrade") as refused:
+            rk.load(path)
+        assert str(path) in str(refused.value)
+
+
+def test_another_moto_minor_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    with mock_rekognition_custom() as rk:
+        rk.save(path)
+        magic, header, payload = path.read_bytes().split(b"\n", 2)
+        older = json.loads(header) | {"moto": "5.1.0"}
+        path.write_bytes(magic + b"\n" + json.dumps(older).encode() + b"\n" + payload)
+        with pytest.raises(ValueError, match=r"saved with moto 5\.1\.0"):
+            rk.load(path)
+
+
+def test_save_replaces_the_file_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    with mock_rekognition_custom() as rk:
+        rk.save(path)
+        rk.save(path)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]  # no temporary left
+        with pytest.raises(TypeError, match="path must be a string"):
+            rk.save(42)  # type: ignore[arg-type]
+
+
+def test_save_and_load_routes(tmp_path: Path) -> None:
+    base = "http://motoapi.amazonaws.com/moto-api/rekomock/"
+    with mock_rekognition_custom():
+        rek = boto3.client("rekognition", region_name=REGION)
+        rek.create_project(ProjectName="over-http")
+        saved = requests.post(base + "save", json={"path": str(tmp_path / "s")}, timeout=10)
+        assert saved.status_code == 200 and saved.json()["format"] == 1
+        requests.post(base + "reset", json={}, timeout=5)
+        assert rek.describe_projects()["ProjectDescriptions"] == []
+        loaded = requests.post(base + "load", json={"path": str(tmp_path / "s")}, timeout=10)
+        assert loaded.status_code == 200
+        assert len(rek.describe_projects()["ProjectDescriptions"]) == 1
+        bad = requests.post(base + "load", json={"path": str(tmp_path / "none")}, timeout=5)
+        assert bad.status_code == 400 and "cannot be read" in bad.json()["Error"]
+        assert requests.post(base + "save", json={}, timeout=5).status_code == 400
+        assert requests.post(base + "save", json={"path": 1}, timeout=5).status_code == 400
+
+
+# ------------------------------------------------------- rekomock server --state-dir
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> Any:
+    """`rekomock server` expected to exit at once (a refused state dir)."""
+    import os
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "REKOMOCK_"))}
+    return subprocess.run([sys.executable, "-m", "rekomock", "server", "--port", "0", *args],
+                          capture_output=True, text=True, timeout=60, env={**environ,
+                                                                           **(env or {})},
+                          stdin=subprocess.DEVNULL)
+
+
+def test_server_restart_with_state_dir_keeps_a_trained_model(tmp_path: Path) -> None:
+    from server_process import ServerProcess
+
+    state = tmp_path / "state"
+    first = ServerProcess("--quiet", "--state-dir", str(state))
+    try:
+        assert "no saved state in" in first.output() and "starting empty" in first.output()
+        rek, s3 = first.client("rekognition"), first.client("s3")
+        built = _build(rek, s3)
+        before = _observe(rek, s3, built)
+    finally:
+        assert first.stop() == 0
+    assert "state saved to" in first.output()
+    assert (state / "state.rkstate").is_file()
+
+    # The variable does what the flag does.
+    second = ServerProcess("--quiet", env={"REKOMOCK_STATE_DIR": str(state)})
+    try:
+        out = second.output()
+        assert "state loaded from" in out and str(state / "state.rkstate") in out
+        rek, s3 = second.client("rekognition"), second.client("s3")
+        assert _observe(rek, s3, built) == before
+        rek.start_project_version(ProjectVersionArn=built["version"], MinInferenceUnits=1)
+        rek.get_waiter("project_version_running").wait(
+            ProjectArn=built["project"], VersionNames=["v1"],
+            WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+        for uri, label in built["images"]:
+            assert [x["Name"] for x in _detect(rek, built["version"], uri)] == [label]
+    finally:
+        assert second.stop() == 0
+    assert "Traceback" not in first.output() + second.output()
+
+
+def test_server_refuses_a_damaged_state_file(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "state.rkstate").write_bytes(b"REKOMOCK-STATE\n{\"format\": 1, \"moto\": \"" +
+                                          _moto().encode() + b"\", \"size\": 99}\nshort")
+    done = _run("--state-dir", str(state))
+    assert done.returncode == 1
+    assert f"cannot start: {state / 'state.rkstate'}: damaged: truncated" in done.stderr
+    assert "ready at" not in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_server_refuses_a_newer_state_format(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with mock_rekognition_custom() as rk:
+        state.mkdir()
+        rk.save(state / "state.rkstate")
+    magic, header, payload = (state / "state.rkstate").read_bytes().split(b"\n", 2)
+    newer = json.loads(header) | {"format": 7}
+    (state / "state.rkstate").write_bytes(magic + b"\n" + json.dumps(newer).encode() + b"\n"
+                                          + payload)
+    done = _run("--state-dir", str(state))
+    assert done.returncode == 1
+    assert "written in state format 7" in done.stderr and "upgrade rekomock" in done.stderr
+
+
+def test_server_recovers_from_a_save_cut_off(tmp_path: Path) -> None:
+    """A kill during a save leaves the temporary file: the last complete save loads, and the
+    server says so."""
+    from server_process import ServerProcess
+
+    state = tmp_path / "state"
+    state.mkdir()
+    with mock_rekognition_custom() as rk:
+        boto3.client("rekognition", region_name=REGION).create_project(ProjectName="complete")
+        rk.save(state / "state.rkstate")
+    (state / "state.rkstate.partial").write_bytes(b"REKOMOCK-STATE\n{\"format\": 1, \"si")
+    proc = ServerProcess("--quiet", "--state-dir", str(state))
+    try:
+        out = proc.output()
+        assert "recovered:" in out and "state.rkstate.partial is a save that was cut off" in out
+        (project,) = proc.client("rekognition").describe_projects()["ProjectDescriptions"]
+        assert "/complete/" in project["ProjectArn"]
+    finally:
+        assert proc.stop() == 0
+    assert not (state / "state.rkstate.partial").exists()
+    assert (state / "state.rkstate.partial.bad").exists()  # kept for a look
+
+
+def test_one_server_per_state_dir(tmp_path: Path) -> None:
+    from server_process import ServerProcess
+
+    state = tmp_path / "state"
+    proc = ServerProcess("--quiet", "--state-dir", str(state))
+    try:
+        done = _run("--state-dir", str(state))
+        assert done.returncode == 1
+        assert "in use by another rekomock server" in done.stderr
+    finally:
+        assert proc.stop() == 0
+
+
+def test_durable_server_loses_nothing_answered_to_kill_9(tmp_path: Path) -> None:
+    """Under load from four clients, kill -9: every project and S3 object answered before
+    the kill is back after a restart, whole; nothing else is there half made."""
+    import signal
+    import threading
+    import time
+
+    from botocore.config import Config
+    from server_process import ServerProcess
+
+    state = tmp_path / "state"
+    proc = ServerProcess("--quiet", "--state-dir", str(state), "--durable")
+    proc.client("s3").create_bucket(Bucket="durable-bucket")
+    answered: list[tuple[str, str]] = []
+    attempted: set[str] = set()
+    stop = threading.Event()
+    lock = threading.Lock()
+    no_retries = Config(retries={"total_max_attempts": 1}, connect_timeout=2, read_timeout=5)
+
+    def client_loop(n: int) -> None:
+        rek = proc.client("rekognition", config=no_retries)
+        s3 = proc.client("s3", config=no_retries)
+        i = 0
+        while not stop.is_set():
+            name = f"p{n}-{i}"
+            with lock:
+                attempted.add(name)
+            try:
+                if i % 2:
+                    rek.create_project(ProjectName=name)
+                else:
+                    s3.put_object(Bucket="durable-bucket", Key=name, Body=name.encode() * 100)
+            except Exception:  # the kill: unanswered
+                return
+            with lock:
+                answered.append(("project" if i % 2 else "object", name))
+            i += 1
+
+    threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    while len(answered) < 40 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.stop(signal.SIGKILL)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(answered) >= 40
+
+    again = ServerProcess("--quiet", "--state-dir", str(state))
+    try:
+        rek, s3 = again.client("rekognition"), again.client("s3")
+        projects = set()
+        for page in rek.get_paginator("describe_projects").paginate():
+            for project in page["ProjectDescriptions"]:
+                assert project["Status"] == "CREATED"
+                projects.add(project["ProjectArn"].split("/")[1])
+        objects = {}
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket="durable-bucket"):
+            for obj in page.get("Contents", []):
+                objects[obj["Key"]] = s3.get_object(Bucket="durable-bucket",
+                                                    Key=obj["Key"])["Body"].read()
+    finally:
+        again.stop()
+    for kind, name in answered:
+        if kind == "project":
+            assert name in projects, f"answered project {name} lost"
+        else:
+            assert objects.get(name) == name.encode() * 100, f"answered object {name} lost"
+    assert projects | set(objects) <= attempted
+    assert all(body == key.encode() * 100 for key, body in objects.items())  # whole
+
+
+def test_durable_needs_a_state_dir() -> None:
+    done = _run("--durable")
+    assert done.returncode == 2
+    assert "--durable needs --state-dir" in done.stderr

@@ -21,9 +21,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from ._domain.images import PNG_SIGNATURE
+from ._domain.operations import OPERATIONS as _OPERATIONS
 from ._domain.shapes import ShapeError, check_body
 
 __all__ = [
+    "OPERATIONS",
     "LabelledImage",
     "ShapeError",
     "TrainedVersion",
@@ -42,6 +44,10 @@ __all__ = [
     "strict_client",
     "trained_version",
 ]
+
+#: The Rekognition operations the mock answers (the Custom Labels ones, and
+#: DetectModerationLabels with a custom adapter), by their API names.
+OPERATIONS: frozenset[str] = frozenset(_OPERATIONS)
 
 CREATED = "2024-01-01T00:00:00.000"
 

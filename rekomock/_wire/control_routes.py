@@ -356,6 +356,10 @@ def health(request: Any, full_url: str, headers: Any) -> TYPE_RESPONSE:
     503 ``initializing`` while init hooks are still preparing the mock."""
     if request.method != "GET":
         return 405, dict(_JSON), json.dumps({"Error": "use GET"})
+    unknown = sorted(_query(full_url))
+    if unknown:
+        return 400, dict(_JSON), json.dumps(
+            {"Error": f"unknown members {unknown}; allowed: []"})
     ready = READY.is_set()
     return (200 if ready else 503), dict(_JSON), json.dumps({
         "status": "running" if ready else "initializing", "service": "rekomock",

@@ -1,7 +1,7 @@
 """Robustness at the HTTP layer in server mode: raw bodies that are not JSON, not UTF-8, JSON
 of the wrong type, unknown targets and huge bodies each get the error AWS gives, as JSON 1.1
 with a documented code, never a 500 or an HTML page; a refused call changes nothing and the
-server keeps serving. ``HYPOTHESIS_PROFILE`` picks the profile, as in ``test_fuzz``."""
+server keeps serving. ``HYPOTHESIS_PROFILE`` picks the profile (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from server_process import ServerProcess
 from strategies import allowed_errors, deeply_nested, populate, raw_json, request
-from test_fuzz import OPERATIONS  # also loads the hypothesis profiles
 
+from rekomock.testing import OPERATIONS as SERVED
 from rekomock.testing import check_answer, make_png
 
 
@@ -66,7 +66,7 @@ def _wire(body: dict[str, Any]) -> bytes:
     return json.dumps(body, default=lambda b: base64.b64encode(b).decode()).encode()
 
 
-@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("operation", sorted(SERVED))
 def test_raw_bodies_over_http(world: tuple[ServerProcess, dict[str, list[str]]],
                               operation: str) -> None:
     server, known = world

@@ -22,7 +22,7 @@ def demo() -> int:
     from moto.moto_api import state_manager
 
     from rekomock import mock_rekognition_custom
-    from rekomock._domain.lifecycle import VERSION_TRAINING
+    from rekomock.phases import VERSION_TRAINING
     from rekomock.testing import (
         classification_line,
         make_png,

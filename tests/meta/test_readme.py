@@ -2,7 +2,7 @@
 every Python block of README.md and of every page under docs/ either runs in a test or says it
 is a fragment.
 
-Markers on a block's first line (see README's Development section):
+Markers on a block's first line (docs/development/contributing.md):
 
 - ``# fragment`` (optionally ``# fragment: why``): not run, e.g. it calls the reader's code;
 - ``# needs: module[, module]``: run only where those modules are installed.

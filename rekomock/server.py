@@ -94,8 +94,9 @@ def _application() -> Any:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     from ._wire.authorization import refuse_unsigned
+    from ._wire.console import with_console
 
-    return refuse_unsigned(DomainDispatcherApplication(create_backend_app))
+    return refuse_unsigned(with_console(DomainDispatcherApplication(create_backend_app)))
 
 
 def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT) -> Any:
@@ -342,7 +343,9 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
               "authentication. Leave --host at 127.0.0.1 unless that is what you want.",
               file=sys.stderr, flush=True)
     urls = " and ".join(endpoint_urls(host, bound_port))
-    print(f"rekomock server ready at {urls} (Ctrl-C or SIGTERM stops it)", file=out, flush=True)
+    console = endpoint_url(host, bound_port) + "/rekomock/"
+    print(f"rekomock server ready at {urls} (Ctrl-C or SIGTERM stops it); console at {console}",
+          file=out, flush=True)
     cut = 0
     try:
         server.serve_forever()  # returns once no longer accepting

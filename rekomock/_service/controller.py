@@ -293,3 +293,14 @@ class Controller:
             body = f'<tr><td colspan="{len(cols)}">no Custom Labels resources</td></tr>'
         return (f'<table class="rekomock"><thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table>")
+
+    # ------------------------------------------------------------------ console
+
+    def console(self) -> str:
+        """Serve the console (the pages ``rekomock server`` shows at ``/rekomock/``) for this
+        mock from a local server, started on the first call; returns its URL. It stops with
+        the mock. Opening a project trained from manifest files there creates its datasets, as
+        AWS's console does (README, *The console*)."""
+        from .console_hook import open_console
+
+        return open_console()

@@ -8,6 +8,8 @@ model*). rekomock's console (:mod:`rekomock._wire.console`) calls :func:`open_pr
 shows a project; the datasets are made by the backend's CreateDataset, the API's own code, so
 CreateProjectVersion then refuses ``TrainingData``/``TestingData`` as it does for any project
 with datasets.
+
+Citation tags and coined words: docs/glossary.md.
 """
 
 from __future__ import annotations

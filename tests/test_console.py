@@ -83,6 +83,7 @@ def test_evaluation_table_and_confusion_matrix_come_from_the_summary_file(
     assert matrix[1] == ["sunrise", f"{cells.get(('sunrise', 'sunrise'), 0) * 100:.1f}%",
                          f"{cells[('sunrise', 'sunset')] * 100:.1f}%"]
     assert f"<dd>{summary['EvaluationDetails']['NumberOfTestingImages']}</dd>" in page
+    assert "<li>Predicted: sunset (91.0%, false positive)</li>" in page  # the scripted one
 
 
 def test_object_detection_test_images_show_true_and_predicted_boxes(

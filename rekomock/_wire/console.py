@@ -639,7 +639,10 @@ def _parse_line(line: dict[str, Any], attribute: str) -> _Line:
             name = str(metadata["class-name"])
             confidence = metadata.get("confidence")
             if predicted and isinstance(confidence, (int, float)):
-                name += f" ({confidence * 100:.1f}%)"
+                details = metadata.get("rekognition-custom-labels-evaluation-details") or {}
+                verdict = (", false positive" if details.get("is-false-positive") else
+                           ", below its threshold" if details.get("is-false-negative") else "")
+                name += f" ({confidence * 100:.1f}%{verdict})"
             labels.append(name)
     return _Line(str(line.get("source-ref", "")), labels, boxes, size,
                  list(_errors_in(line)))
@@ -701,9 +704,11 @@ def _test_images(where: _Where, lines: list[dict[str, Any]]) -> str:
         for line in lines[:ENTRIES_PER_PAGE])
     more = (f"<p>The first {ENTRIES_PER_PAGE} of {len(lines)} test images.</p>"
             if len(lines) > ENTRIES_PER_PAGE else "")
-    return ('<h3 id="test-images">Test images</h3><p>True boxes are drawn solid green, '
-            "predicted boxes dashed pink; each image's caption lists them.</p>"
-            f"{more}<div>{figures}</div>")
+    legend = ("<p>True boxes are drawn solid green, predicted boxes dashed pink; each image's "
+              "caption lists them.</p>" if "<svg" in figures else
+              "<p>Each image's caption gives its true labels and the model's answers.</p>")
+    return f'<h3 id="test-images">Test images</h3>{legend}{more}<div>{figures}</div>'
+
 
 
 def _dataset(query: dict[str, str]) -> tuple[str, str, _Where]:

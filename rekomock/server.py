@@ -3,8 +3,9 @@
 For the AWS CLI, other SDKs (JavaScript, R's paws, ...) and test suites that span
 processes. ``rekomock server`` runs it in the foreground; :class:`RekomockServer` runs it
 in a thread for tests, like moto's ``ThreadedMotoServer``. All of moto's services answer
-beside rekomock, and the controller answers at ``/moto-api/rekomock/*``
-(:mod:`rekomock._wire.control_routes`).
+beside rekomock, the controller answers at ``/moto-api/rekomock/*``
+(:mod:`rekomock._wire.control_routes`) and the console's pages at ``/rekomock/``
+(:mod:`rekomock._wire.console`).
 
 A stop (Ctrl-C, SIGTERM, :meth:`RekomockServer.stop`) is graceful: no new connection is
 accepted and requests already sent get a bounded time to finish. Connections that send

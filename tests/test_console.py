@@ -311,3 +311,13 @@ def test_a_signed_request_to_a_bucket_named_rekomock_still_reaches_s3(server: An
     s3.put_object(Bucket="rekomock", Key="k", Body=b"v")
     assert [o["Key"] for o in s3.list_objects_v2(Bucket="rekomock")["Contents"]] == ["k"]
     assert s3.get_object(Bucket="rekomock", Key="k")["Body"].read() == b"v"
+
+
+def test_the_server_console_forms_act_on_the_server_state(server: Any) -> None:
+    _, before = server.control("state")
+    status, _, _ = server.request(
+        "POST", "/rekomock/advance-time", body=b"seconds=600",
+        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200  # after the redirect to the first page
+    _, after = server.control("state")
+    assert after["ClockOffsetSeconds"] == pytest.approx(before["ClockOffsetSeconds"] + 600)

@@ -171,3 +171,44 @@ def test_keyboard_only_navigation(page: Any, console: dict[str, str],
     tab_to("Show")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**region={chosen}**")
+
+
+#: WCAG 2 contrast of every element's text against the background it is drawn on.
+_CONTRAST = r"""() => {
+  const rgb = s => (s.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = el => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) low.push(el.tagName + ' ' + el.textContent.trim().slice(0, 30) + ' '
+                              + ratio.toFixed(2));
+  }
+  return low;
+}"""
+
+
+def test_text_contrast_is_at_least_4_5_to_1(page: Any, console: dict[str, str]) -> None:
+    url = console["url"]
+    for path in ("", "version?arn=" + urllib.parse.quote(console["classifier"]),
+                 "version?arn=" + urllib.parse.quote(console["detector"]),
+                 "project?arn=" + urllib.parse.quote(console["logos"]), "calls", "nowhere"):
+        page.goto(url + path)
+        assert page.evaluate(_CONTRAST) == [], path
+    # The check sees low contrast when there is some.
+    page.evaluate("() => { const p = document.createElement('p'); p.style.color = '#aaa';"
+                  " p.textContent = 'faint'; document.body.append(p); }")
+    (faint,) = page.evaluate(_CONTRAST)
+    assert faint.startswith("P faint 2.3")

@@ -759,6 +759,8 @@ def _image(query: dict[str, str]) -> Response:
     data = s3io.read(where.account, where.region, *where_in_s3)
     if data is None:
         raise _HttpError("404 Not Found", f"{uri} is not readable by account {where.account}")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise _HttpError("413 Content Too Large", f"{uri} is larger than an image AWS takes")
     kind = ("image/png" if data.startswith(b"\x89PNG") else
             "image/jpeg" if data.startswith(b"\xff\xd8") else "application/octet-stream")
     return "200 OK", [("Content-Type", kind), ("Cache-Control", "no-store")], data

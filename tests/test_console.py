@@ -311,6 +311,10 @@ def test_a_signed_request_to_a_bucket_named_rekomock_still_reaches_s3(server: An
     s3.put_object(Bucket="rekomock", Key="k", Body=b"v")
     assert [o["Key"] for o in s3.list_objects_v2(Bucket="rekomock")["Contents"]] == ["k"]
     assert s3.get_object(Bucket="rekomock", Key="k")["Body"].read() == b"v"
+    presigned = s3.generate_presigned_url("get_object", Params={"Bucket": "rekomock",
+                                                                "Key": "k"})
+    status, body = get(presigned)
+    assert (status, body) == (200, "v")
 
 
 def test_the_server_console_forms_act_on_the_server_state(server: Any) -> None:
@@ -321,3 +325,43 @@ def test_the_server_console_forms_act_on_the_server_state(server: Any) -> None:
     assert status == 200  # after the redirect to the first page
     _, after = server.control("state")
     assert after["ClockOffsetSeconds"] == pytest.approx(before["ClockOffsetSeconds"] + 600)
+
+
+def test_entries_with_errors_are_marked_with_their_errors(rekomock: Controller,
+                                                          rekognition: Any, s3: Any) -> None:
+    from test_error_entries import UNSUPPORTED_USE_CASE_ENTRY, _as_input
+
+    from rekomock.testing import detection_line, manifest
+
+    s3.create_bucket(Bucket="bucket")
+    lines = [_as_input(UNSUPPORTED_USE_CASE_ENTRY)]
+    lines += [detection_line(f"s3://bucket/ok-{i}.jpg", (640, 480), [("led", 10, 10, 90, 90)])
+              for i in range(5)]
+    s3.put_object(Bucket="bucket", Key="train.manifest", Body=manifest(lines))
+    project = rekognition.create_project(ProjectName="errors")["ProjectArn"]
+    arn = rekognition.create_dataset(
+        ProjectArn=project, DatasetType="TRAIN",
+        DatasetSource={"GroundTruthManifest": {"S3Object": {"Bucket": "bucket",
+                                                            "Name": "train.manifest"}}},
+    )["DatasetArn"]
+    status, page = get(rekomock.console() + "dataset?arn=" + _q(arn))
+    assert status == 200 and page.count("<figure") == 6
+    (marked,) = re.findall(r'<figure class="has-errors">.*?</figure>', page, re.S)
+    assert "test_normal_8.jpg" in marked
+    assert "<strong>Errors</strong>: ERROR_UNSUPPORTED_USE_CASE_TYPE" in marked
+    assert "<dt>ErrorEntries</dt><dd>1</dd>" in page
+    assert problems(page) == []
+
+
+def test_an_unexpected_failure_is_a_page_and_a_log_line(
+        journeyed: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    from rekomock._wire import console
+
+    def broken(query: dict[str, str]) -> Any:
+        raise KeyError("surprise")
+
+    monkeypatch.setitem(console._VIEWS, "calls", broken)
+    status, page = get(journeyed["url"] + "calls")
+    assert status == 500 and "KeyError" in page and "Traceback" not in page
+    assert any("console page /rekomock/calls failed" in r.message for r in caplog.records)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -66,6 +67,7 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Response = tuple[str, list[tuple[str, str]], bytes]
 
 _rk = Controller()
+logger = logging.getLogger(__name__)
 
 _CSS = """
 :root{color-scheme:light;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
@@ -96,6 +98,7 @@ form.inline{display:inline}
 .controls{display:flex;flex-wrap:wrap;gap:1.5rem}
 .controls form{border:1px solid #8d99a6;padding:.6rem;border-radius:.25rem}
 figure{display:inline-block;margin:.5rem;vertical-align:top;max-width:22rem}
+figure.has-errors{outline:3px solid #b00020;background:#fde8e8;color:#7a1010;padding:.3rem}
 figure svg,img.thumb{max-width:20rem;max-height:16rem;border:1px solid #8d99a6}
 .truth{fill:none;stroke:#007a3d;stroke-width:3}
 .predicted{fill:none;stroke:#c40062;stroke-width:3;stroke-dasharray:8 4}
@@ -669,9 +672,9 @@ def _figure(where: _Where, truth: _Line, predicted: _Line | None) -> str:
                                 else "")
                 + f" at {b.left:.0f},{b.top:.0f} {b.width:.0f}x{b.height:.0f}"
                 for b in predicted.boxes) or "none"))
-    if truth.errors:
-        words.append("Errors: " + "; ".join(truth.errors))
     caption = "".join(f"<li>{_e(w)}</li>" for w in words)
+    if truth.errors:
+        caption += f"<li><strong>Errors</strong>: {_e('; '.join(truth.errors))}</li>"
     src = _e(_image_url(where, truth.source_ref))
     size = truth.size
     boxes = truth.boxes + (predicted.boxes if predicted else [])
@@ -691,7 +694,8 @@ def _figure(where: _Where, truth: _Line, predicted: _Line | None) -> str:
                    f'<image href="{src}" width="{width}" height="{height}"/>{rects}</svg>')
     else:
         picture = f'<img class="thumb" src="{src}" alt="{_e(name)}" loading="lazy">'
-    return (f"<figure>{picture}<figcaption><code>{_e(truth.source_ref)}</code>"
+    marked = ' class="has-errors"' if truth.errors else ""
+    return (f"<figure{marked}>{picture}<figcaption><code>{_e(truth.source_ref)}</code>"
             f"<ul>{caption}</ul></figcaption></figure>")
 
 
@@ -881,10 +885,16 @@ def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
     """The console's WSGI application (paths under :data:`PREFIX`)."""
     try:
         status, headers, body = _respond(environ)
-    except _HttpError as err:
+    except Exception as err:  # a page, never a traceback; the log keeps the details
+        if isinstance(err, _HttpError):
+            failure = err
+        else:
+            logger.exception("console page %s failed", environ.get("PATH_INFO"))
+            failure = _HttpError("500 Internal Server Error",
+                                 f"the console could not show this page: {err!r}")
         where = _Where(DEFAULT_ACCOUNT_ID, DEFAULT_REGION)
-        status, headers = err.status, [("Content-Type", "text/html; charset=utf-8")]
-        body = _page("Not done", f'<p class="problem" role="alert">{_e(err.message)}</p>'
+        status, headers = failure.status, [("Content-Type", "text/html; charset=utf-8")]
+        body = _page("Not done", f'<p class="problem" role="alert">{_e(failure.message)}</p>'
                      f"<p>{_link('', 'Back to the projects')}</p>", where)
     headers = [*headers, ("Content-Length", str(len(body))),
                ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY")]

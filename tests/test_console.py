@@ -214,6 +214,8 @@ def test_bad_input_gets_a_page_not_a_traceback_and_changes_nothing(
     missing = journeyed["classifier"].replace("/v1/", "/v9/")
     assert get(journeyed["url"] + "version?arn=" + _q(missing))[0] == 404
     assert get(journeyed["url"] + "version?arn=nonsense")[0] == 400
+    elsewhere = journeyed["classifier"].replace("us-east-1", "xx-nowhere-9")
+    assert get(journeyed["url"] + "version?arn=" + _q(elsewhere))[0] in (400, 404)
     assert get(journeyed["url"] + "nowhere")[0] == 404
     assert get(journeyed["url"] + "image?uri=" + _q(f"s3://{BUCKET}/none.png"))[0] == 404
     assert get(journeyed["url"] + "stop")[0] == 405

@@ -190,9 +190,10 @@ def _where(query: dict[str, str], arn: str | None = None) -> _Where:
         parsed = arns.parse(arn)
         if parsed is None:
             raise _HttpError("400 Bad Request", f"not a Custom Labels ARN: {arn}")
-        return _Where(parsed.account, parsed.region)
-    account = query.get("account") or DEFAULT_ACCOUNT_ID
-    region = query.get("region") or DEFAULT_REGION
+        account, region = parsed.account, parsed.region
+    else:
+        account = query.get("account") or DEFAULT_ACCOUNT_ID
+        region = query.get("region") or DEFAULT_REGION
     if not account.isdigit() or len(account) != 12:
         raise _HttpError("400 Bad Request", f"account must be 12 digits, not {account!r}")
     known = set(_regions()) | {region for _, region in _places()}

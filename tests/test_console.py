@@ -186,7 +186,8 @@ def test_controls_advance_the_clock_fail_the_next_training_and_clear_errors(
     status, location, _ = post(journeyed["url"] + "advance-time",
                                {"seconds": "7200", "back": "/rekomock/?account=123456789012"})
     assert status == 303 and location.startswith("/rekomock/?account=123456789012&done=")
-    assert rekomock.inference_unit_hours(journeyed["classifier"]) == pytest.approx(before + 2)
+    assert rekomock.inference_unit_hours(journeyed["classifier"]) == pytest.approx(before + 2,
+                                                                                abs=1e-3)
 
     assert post(journeyed["url"] + "fail-training", {"message": "broken on purpose"})[0] == 303
     get(journeyed["url"] + "project?arn=" + _q(journeyed["logos"]))  # datasets to train on
@@ -303,8 +304,11 @@ def test_the_server_serves_the_console_and_names_it_in_its_ready_line(server: An
     status, headers, body = server.request("GET", "/rekomock/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert b"served" in body
-    status, _, body = server.request("GET", "/rekomock")  # redirected to /rekomock/
-    assert status == 200 and b"rekomock console" in body
+    status, headers, body = server.request("GET", "/rekomock")  # redirected to /rekomock/
+    if status == 308:  # urllib follows a 308 from Python 3.11 on
+        assert headers["Location"] == "/rekomock/"
+    else:
+        assert status == 200 and b"rekomock console" in body
 
 
 def test_a_signed_request_to_a_bucket_named_rekomock_still_reaches_s3(server: Any) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 from typing import Any
@@ -277,23 +275,6 @@ def test_the_console_stops_with_the_mock() -> None:
         rk.console()
 
 
-def test_the_mock_never_imports_the_console() -> None:
-    """The API pays nothing for the console: a journey without rk.console() leaves it out."""
-    code = (
-        "import sys; sys.path.insert(0, 'tests')\n"
-        "import boto3\n"
-        "from rekomock import mock_rekognition_custom\n"
-        "from console_journey import journey\n"
-        "with mock_rekognition_custom() as rk:\n"
-        "    journey(rk, boto3.client('rekognition', region_name='us-east-1'),\n"
-        "            boto3.client('s3', region_name='us-east-1'))\n"
-        "print(sorted(m for m in sys.modules if 'console' in m and 'rekomock' in m))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == "['rekomock._service.console_hook', 'rekomock._wire.console_server']"
-
-
 # ------------------------------------------------------------------- server mode
 
 
@@ -335,14 +316,14 @@ def test_the_server_console_forms_act_on_the_server_state(server: Any) -> None:
 
 def test_entries_with_errors_are_marked_with_their_errors(rekomock: Controller,
                                                           rekognition: Any, s3: Any) -> None:
-    from test_error_entries import UNSUPPORTED_USE_CASE_ENTRY, _as_input
-
-    from rekomock.testing import detection_line, manifest
+    from rekomock.testing import detection_line, make_png, manifest
 
     s3.create_bucket(Bucket="bucket")
-    lines = [_as_input(UNSUPPORTED_USE_CASE_ENTRY)]
-    lines += [detection_line(f"s3://bucket/ok-{i}.jpg", (640, 480), [("led", 10, 10, 90, 90)])
-              for i in range(5)]
+    lines = []
+    for i in range(6):
+        s3.put_object(Bucket="bucket", Key=f"ok-{i}.png", Body=make_png(200, 100, (i, 9, 9)))
+        boxes = [("led", 10, 10, 90, 60)] + ([("dot", 5, 5, 1, 1)] if i == 0 else [])
+        lines.append(detection_line(f"s3://bucket/ok-{i}.png", (200, 100), boxes))
     s3.put_object(Bucket="bucket", Key="train.manifest", Body=manifest(lines))
     project = rekognition.create_project(ProjectName="errors")["ProjectArn"]
     arn = rekognition.create_dataset(
@@ -353,21 +334,7 @@ def test_entries_with_errors_are_marked_with_their_errors(rekomock: Controller,
     status, page = get(rekomock.console() + "dataset?arn=" + _q(arn))
     assert status == 200 and page.count("<figure") == 6
     (marked,) = re.findall(r'<figure class="has-errors">.*?</figure>', page, re.S)
-    assert "test_normal_8.jpg" in marked
-    assert "<strong>Errors</strong>: ERROR_UNSUPPORTED_USE_CASE_TYPE" in marked
+    assert "ok-0.png" in marked
+    assert "<strong>Errors</strong>: ERROR_BOUNDING_BOX_TOO_SMALL" in marked
     assert "<dt>ErrorEntries</dt><dd>1</dd>" in page
     assert problems(page) == []
-
-
-def test_an_unexpected_failure_is_a_page_and_a_log_line(
-        journeyed: dict[str, str], monkeypatch: pytest.MonkeyPatch,
-        caplog: pytest.LogCaptureFixture) -> None:
-    from rekomock._wire import console
-
-    def broken(query: dict[str, str]) -> Any:
-        raise KeyError("surprise")
-
-    monkeypatch.setitem(console._VIEWS, "calls", broken)
-    status, page = get(journeyed["url"] + "calls")
-    assert status == 500 and "KeyError" in page and "Traceback" not in page
-    assert any("console page /rekomock/calls failed" in r.message for r in caplog.records)

@@ -300,7 +300,7 @@ class Controller:
         """Serve the console (the pages ``rekomock server`` shows at ``/rekomock/``) for this
         mock from a local server, started on the first call; returns its URL. It stops with
         the mock. Opening a project trained from manifest files there creates its datasets, as
-        AWS's console does (README, *The console*)."""
+        AWS's console does (docs/how-to/console.md)."""
         from .console_hook import open_console
 
         return open_console()

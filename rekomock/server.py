@@ -3,8 +3,9 @@
 For the AWS CLI, other SDKs (JavaScript, R's paws, ...) and test suites that span
 processes. ``rekomock server`` runs it in the foreground; :class:`RekomockServer` runs it
 in a thread for tests, like moto's ``ThreadedMotoServer``. All of moto's services answer
-beside rekomock, and the controller answers at ``/moto-api/rekomock/*``
-(:mod:`rekomock._wire.control_routes`).
+beside rekomock, the controller answers at ``/moto-api/rekomock/*``
+(:mod:`rekomock._wire.control_routes`) and the console's pages at ``/rekomock/``
+(:mod:`rekomock._wire.console`).
 
 A stop (Ctrl-C, SIGTERM, :meth:`RekomockServer.stop`) is graceful: no new connection is
 accepted and requests already sent get a bounded time to finish. Connections that send
@@ -111,6 +112,7 @@ def _application(durable: Callable[[], None] | None = None) -> Any:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     from ._wire.authorization import refuse_unsigned
+    from ._wire.console import with_console
     from ._wire.state_gate import gated
 
     dispatcher = DomainDispatcherApplication(create_backend_app)
@@ -118,7 +120,7 @@ def _application(durable: Callable[[], None] | None = None) -> Any:
     def service_of(environ: dict[str, Any]) -> str:
         return str(getattr(dispatcher.get_application(environ), "service", ""))
 
-    return http_guard.Guard(gated(refuse_unsigned(dispatcher), durable), service_of)
+    return http_guard.Guard(gated(refuse_unsigned(with_console(dispatcher)), durable), service_of)
 
 
 def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
@@ -541,7 +543,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
               "authentication. Leave --host at 127.0.0.1 unless that is what you want.",
               file=sys.stderr, flush=True)
     urls = " and ".join(endpoint_urls(host, bound_port))
-    ready = f"rekomock server ready at {urls} (Ctrl-C or SIGTERM stops it)"
+    console = endpoint_url(host, bound_port) + "/rekomock/"
+    ready = f"rekomock server ready at {urls} (Ctrl-C or SIGTERM stops it); console at {console}"
     if hooks and state is not None and not state.new:
         print(f"rekomock: init hooks not run: the state was loaded from {state.file}",
               file=sys.stderr, flush=True)

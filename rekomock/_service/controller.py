@@ -688,8 +688,8 @@ class Controller:
                 return backend
         return None
 
+    # ----------------------------------------------------- the whole state, saved
 
-    # ---- issue 22 (server mode): the whole state saved and loaded
     def save(self, path: str | os.PathLike[str]) -> dict[str, Any]:
         """Write the whole mock's state to ``path`` (a file, replaced atomically): every
         Custom Labels resource, the steering settings, the clock, the transitions set in
@@ -704,6 +704,18 @@ class Controller:
         moto minor version raises ValueError naming the file, and changes nothing. Load
         only files you trust: the state is pickled."""
         return persistence.load(_path(path))
+
+
+    # ------------------------------------------------------------------ console
+
+    def console(self) -> str:
+        """Serve the console (the pages ``rekomock server`` shows at ``/rekomock/``) for this
+        mock from a local server, started on the first call; returns its URL. It stops with
+        the mock. Opening a project trained from manifest files there creates its datasets, as
+        AWS's console does (docs/how-to/console.md)."""
+        from .console_hook import open_console
+
+        return open_console()
 
 
 def _backends() -> list[RekognitionCustomBackend]:

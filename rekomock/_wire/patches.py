@@ -12,6 +12,7 @@ it rises only once every patch is in (one that fails to install takes out the on
 - :mod:`rekomock._wire.sleeps`: botocore's waiters and retry back-offs move the mock's clock
   instead of sleeping;
 - :mod:`rekomock._wire.sessions`: fresh botocore sessions that do not re-read botocore's data;
+- :mod:`rekomock._wire.console_server`: ``rk.console()``'s server, stopped with the last mock;
 - the phases' default progressions in moto's state manager (:mod:`rekomock._domain.lifecycle`);
   removing them also drops the transitions users set, since the state manager outlives every
   reset;
@@ -27,7 +28,7 @@ from typing import NamedTuple
 
 from .._domain import lifecycle
 from .._service import metrics
-from . import control_routes, fastpath, lifetime, routing, sessions, sleeps
+from . import console_server, control_routes, fastpath, lifetime, routing, sessions, sleeps
 
 __all__: list[str] = []
 
@@ -50,6 +51,8 @@ _PATCHES = (
     _Patch(lifecycle.register_defaults, lifecycle.unset_user_transitions),
     # Custom Labels' datapoints in moto's CloudWatch.
     _Patch(metrics.install, metrics.uninstall),
+    # rk.console()'s server: offered while active, stopped when rekomock turns off.
+    _Patch(console_server.install, console_server.uninstall),
 )
 
 

@@ -300,16 +300,21 @@ def _overview(query: dict[str, str]) -> tuple[str, str, _Where]:
 
 def _running_table(versions: list[Any]) -> str:
     rows = []
+    serving = {model.version: model for model in _rk.running()}
     for v in versions:
         hours = _rk.inference_unit_hours(v.arn)
-        # COST: the bill of issue 19 (rk.bill(version) / rk.running()) adds a "Cost so far"
-        # column here, beside the inference-unit hours.
+        model = serving.get(v.arn)
+        in_service = model.inference_units if model is not None else 0
+        per_hour = model.cost_per_hour if model is not None else 0.0
+        so_far = _rk.bill(v.arn).total
         rows.append("<tr>" + _cells(
             _link("version", f"{v.project.name}/{v.name}", arn=v.arn),
             _e(v.min_units), _e(v.max_units) if v.max_units is not None else "&mdash;",
-            f"{hours:.4f}", _stop_form(v), numeric=[1, 2, 3]) + "</tr>")
-    return _table("Running models", ["Model", "Inference units", "Max units",
-                                     "Inference-unit hours so far", "Action"], rows,
+            _e(in_service), f"{hours:.4f}", f"${per_hour:,.2f}", f"${so_far:,.2f}",
+            _stop_form(v), numeric=[1, 2, 3, 4, 5, 6]) + "</tr>")
+    return _table("Running models", ["Model", "Inference units", "Max units", "In service",
+                                     "Inference-unit hours so far", "Cost per hour (USD)",
+                                     "Cost so far (USD, training included)", "Action"], rows,
                   "No model is running.")
 
 
@@ -496,7 +501,8 @@ def _version(query: dict[str, str]) -> tuple[str, str, _Where]:
              f"<dt>Inference units</dt><dd>{_e(d.get('MinInferenceUnits', '-'))}</dd>"
              f"<dt>Inference-unit hours so far</dt>"
              f"<dd>{_rk.inference_unit_hours(version.arn):.4f}</dd>"
-             # COST: the bill of issue 19 (rk.bill(version)) adds "Cost so far" here.
+             f"<dt>Cost so far (USD, training included)</dt>"
+             f"<dd>${_rk.bill(version.arn).total:,.2f}</dd>"
              "</dl>")
     if d["Status"] == RUNNING:
         body += f"<p>{_stop_form(version)}</p>"

@@ -305,14 +305,18 @@ def _running_table(versions: list[Any]) -> str:
         hours = _rk.inference_unit_hours(v.arn)
         model = serving.get(v.arn)
         in_service = model.inference_units if model is not None else 0
+        run = v.meter.run
+        desired = run.wanted if run is not None else 0  # after running(), which advanced it
         per_hour = model.cost_per_hour if model is not None else 0.0
         so_far = _rk.bill(v.arn).total
         rows.append("<tr>" + _cells(
             _link("version", f"{v.project.name}/{v.name}", arn=v.arn),
             _e(v.min_units), _e(v.max_units) if v.max_units is not None else "&mdash;",
-            _e(in_service), f"{hours:.4f}", f"${per_hour:,.2f}", f"${so_far:,.2f}",
-            _stop_form(v), numeric=[1, 2, 3, 4, 5, 6]) + "</tr>")
-    return _table("Running models", ["Model", "Inference units", "Max units", "In service",
+            _e(in_service), _e(desired), f"{hours:.4f}", f"${per_hour:,.2f}",
+            f"${so_far:,.2f}", _stop_form(v), numeric=[1, 2, 3, 4, 5, 6, 7]) + "</tr>")
+    return _table("Running models", ["Model", "Inference units", "Max units",
+                                     "In service (InServiceInferenceUnits)",
+                                     "Desired (DesiredInferenceUnits)",
                                      "Inference-unit hours so far", "Cost per hour (USD)",
                                      "Cost so far (USD, training included)", "Action"], rows,
                   "No model is running.")

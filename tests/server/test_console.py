@@ -51,9 +51,10 @@ def test_overview_lists_projects_running_models_and_calls(journeyed: dict[str, s
     running = _cells(page, "Running models")
     assert running[1][0] == "sunsets/v1" and running[1][1] == "1"
     assert running[1][3] == "1"  # in service
+    assert running[1][4] == "1"  # desired: no throughput limit, so no scaling
     assert running[1][6] == "$4.00"  # one unit at AWS's US East inference-hour price
     assert running[1][7] == f"${rekomock.bill(journeyed['classifier']).total:,.2f}"
-    assert float(running[1][4]) == pytest.approx(rekomock.inference_unit_hours(
+    assert float(running[1][5]) == pytest.approx(rekomock.inference_unit_hours(
         journeyed["classifier"]), abs=1e-3)
     calls = _cells(page, "The latest calls, newest first")
     assert calls[1][0] == "DescribeProjects" and "AccessDeniedException" in calls[1][1]

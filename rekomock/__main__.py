@@ -288,8 +288,7 @@ def _parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentParser
                         help="a failing init hook is a warning instead of stopping the server")
     server.add_argument("-s", "--ssl", action="store_true",
                         help="serve HTTPS with a self-signed certificate made at start "
-                             "(clients skip verification: boto3 verify=False, aws "
-                             "--no-verify-ssl)")
+                             "(clients skip verifying it: boto3's verify=False)")
     server.add_argument("-c", "--ssl-cert", metavar="FILE", default=None,
                         help="serve HTTPS with this PEM certificate (chain); needs --ssl-key")
     server.add_argument("-k", "--ssl-key", metavar="FILE", default=None,

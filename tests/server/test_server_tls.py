@@ -252,6 +252,39 @@ def test_a_client_that_never_negotiates_holds_no_one_up(limited: str) -> None:
         silent.close()
 
 
+def _client_hello() -> bytes:
+    """The first flight of a TLS client, as bytes to send by hand."""
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    client = context.wrap_bio(incoming, outgoing)
+    with pytest.raises(ssl.SSLWantReadError):
+        client.do_handshake()
+    return outgoing.read()
+
+
+def test_a_trickled_handshake_is_cut_off_at_the_request_timeout(limited: str) -> None:
+    parsed = urlparse(limited)
+    conn = socket.create_connection((parsed.hostname, parsed.port), timeout=30)
+    started = time.monotonic()
+    closed = False
+    try:
+        for byte in _client_hello():  # a byte every 0.2 s: all of it would take 100 s
+            conn.send(bytes([byte]))
+            conn.settimeout(0.2)
+            try:
+                closed = conn.recv(1) == b""
+            except TimeoutError:
+                continue
+            break
+    except (BrokenPipeError, ConnectionResetError):
+        closed = True
+    finally:
+        conn.close()
+    assert closed and time.monotonic() - started < 4
+
+
 def test_connections_beyond_the_cap_wait_for_a_free_one_over_tls(limited: str) -> None:
     holders = [_tls_connect(limited) for _ in range(2)]
     for holder in holders:

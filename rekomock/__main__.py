@@ -144,6 +144,9 @@ SERVER_ENVIRONMENT: dict[str, str] = {
     "--request-timeout": "REKOMOCK_REQUEST_TIMEOUT",
     "--max-connections": "REKOMOCK_MAX_CONNECTIONS",
     "--freeze-clock": "REKOMOCK_FREEZE_CLOCK",
+    "--ssl": "REKOMOCK_SSL",
+    "--ssl-cert": "REKOMOCK_SSL_CERT",
+    "--ssl-key": "REKOMOCK_SSL_KEY",
 }
 #: Read for ``--port`` when neither the flag nor ``REKOMOCK_PORT`` is set.
 FALLBACK_VARIABLES: dict[str, tuple[str, ...]] = {"--port": ("MOTO_PORT",)}
@@ -283,6 +286,13 @@ def _parser(environ: Mapping[str, str] | None = None) -> argparse.ArgumentParser
                              "only when no state was loaded)")
     server.add_argument("--init-warn-only", action="store_true",
                         help="a failing init hook is a warning instead of stopping the server")
+    server.add_argument("-s", "--ssl", action="store_true",
+                        help="serve HTTPS with a self-signed certificate made at start "
+                             "(clients skip verifying it: boto3's verify=False)")
+    server.add_argument("-c", "--ssl-cert", metavar="FILE", default=None,
+                        help="serve HTTPS with this PEM certificate (chain); needs --ssl-key")
+    server.add_argument("-k", "--ssl-key", metavar="FILE", default=None,
+                        help="the PEM private key of --ssl-cert")
     _from_environment(server, os.environ if environ is None else environ)
     parser.set_defaults(server_parser=server)
     return parser
@@ -315,7 +325,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                      drain_timeout=args.drain_timeout, state_dir=args.state_dir,
                      durable=args.durable, init=args.init,
                      init_warn_only=args.init_warn_only, request_timeout=args.request_timeout,
-                     max_connections=args.max_connections, freeze_clock=args.freeze_clock)
+                     max_connections=args.max_connections, freeze_clock=args.freeze_clock,
+                     ssl=args.ssl, ssl_cert=args.ssl_cert, ssl_key=args.ssl_key)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -42,7 +42,8 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any, TextIO
 
-from ._wire import http_guard
+from ._wire import http_guard, tls
+from ._wire.tls import TLSConfigError
 
 __all__ = [
     "DEFAULT_HOST",
@@ -53,6 +54,7 @@ __all__ = [
     "REQUEST_TIMEOUT",
     "RekomockServer",
     "ServerExtraMissing",
+    "TLSConfigError",
     "endpoint_url",
     "endpoint_urls",
     "serve",
@@ -126,7 +128,10 @@ def _application(durable: Callable[[], None] | None = None) -> Any:
 def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
                  request_timeout: float = REQUEST_TIMEOUT,
                  max_connections: int = MAX_CONNECTIONS,
-                 durable: Callable[[], None] | None = None) -> Any:
+                 durable: Callable[[], None] | None = None,
+                 ssl_context: Any = None) -> Any:
+    """The server; with ``ssl_context`` (:func:`rekomock._wire.tls.server_context`) it
+    speaks HTTPS."""
     from moto.moto_server import werkzeug_app
     from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
@@ -152,11 +157,20 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
             self.rfile = io.BufferedReader(
                 http_guard.DeadlineReader(self.connection, self.deadline, idle_timeout))
             self.answered = False
+            self.secured = False  # TLS: handshake done
 
         def handle_one_request(self) -> None:
-            # Wait for the client's first byte, leaving it queued on the socket: until it is
-            # marked in flight, a stop sees it there (Server.busy).
-            self.connection.recv(1, socket.MSG_PEEK)
+            if ssl_context is None:
+                # Wait for the client's first byte, leaving it queued on the socket: until it
+                # is marked in flight, a stop sees it there (Server.busy).
+                self.connection.recv(1, socket.MSG_PEEK)
+            else:  # TLS cannot peek: the first byte waits in the reader's buffer instead
+                if not self.secured:
+                    tls.handshake(self.connection, min(idle_timeout, request_timeout),
+                                  idle_timeout)
+                    self.secured = True
+                self.deadline.disarm()  # the wait for a request is the idle timeout's
+                self.rfile.peek(1)
             self.server.in_flight(self.connection)
             self.deadline.arm()
             # What a refusal logs and answers with when the request line never arrived.
@@ -210,6 +224,7 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
 
         def __init__(self) -> None:
             super().__init__(host, port, _application(durable), handler=Handler)
+            self.ssl_context = ssl_context  # werkzeug: https in wsgi.url_scheme
             self._lock = threading.Lock()
             self._connections: dict[socket.socket, bool] = {}  # -> carries a request
             self._served = 0  # connections with a thread
@@ -218,7 +233,14 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
 
         def process_request(self, request: Any, client_address: Any) -> None:
             """Serve the connection if a thread is free, else queue it (without a thread), else
-            refuse it with a JSON 503."""
+            refuse it with a JSON 503 (over TLS, closed: an answer needs a handshake, which
+            the accepting thread must not wait for)."""
+            if ssl_context is not None:
+                try:
+                    request = tls.wrap(ssl_context, request)
+                except OSError:
+                    request.close()
+                    return
             with self._lock:
                 refused = False
                 if self._served < max_connections:
@@ -230,6 +252,9 @@ def _make_server(host: str, port: int, idle_timeout: float = IDLE_TIMEOUT,
                     return
                 else:
                     refused = True
+            if refused and ssl_context is not None:
+                request.close()
+                return
             if refused:
                 _refuse_now(request, 503, "the server is serving as many connections as it "
                                           "may; try again")
@@ -324,7 +349,7 @@ def _refuse_now(connection: socket.socket, status: int, message: str) -> None:
         pass
 
 
-def endpoint_url(host: str, port: int) -> str:
+def endpoint_url(host: str, port: int, scheme: str = "http") -> str:
     """The URL clients use: a wildcard bind address is reached through loopback."""
     if host in ("", "0.0.0.0"):
         host = "127.0.0.1"
@@ -332,7 +357,7 @@ def endpoint_url(host: str, port: int) -> str:
         host = "[::1]"
     elif ":" in host and not host.startswith("["):
         host = f"[{host}]"
-    return f"http://{host}:{port}"
+    return f"{scheme}://{host}:{port}"
 
 
 def _network_address(family: socket.AddressFamily) -> str | None:
@@ -348,14 +373,14 @@ def _network_address(family: socket.AddressFamily) -> str | None:
     return None if parsed.is_loopback or parsed.is_unspecified else address
 
 
-def endpoint_urls(host: str, port: int) -> list[str]:
+def endpoint_urls(host: str, port: int, scheme: str = "http") -> list[str]:
     """URLs that reach a server bound to ``host``: loopback first, then, for a wildcard
     address, this machine's address as other machines reach it."""
-    urls = [endpoint_url(host, port)]
+    urls = [endpoint_url(host, port, scheme)]
     if host in ("", "0.0.0.0", "::"):
         address = _network_address(socket.AF_INET6 if host == "::" else socket.AF_INET)
         if address is not None:
-            urls.append(endpoint_url(address, port))
+            urls.append(endpoint_url(address, port, scheme))
     return urls
 
 
@@ -381,12 +406,20 @@ class RekomockServer:
 
     ``freeze_clock=True`` freezes the mock's clock while it runs, also after every reset
     (``rekomock server --freeze-clock``).
+
+    ``ssl=True`` serves HTTPS with a self-signed certificate made at start (clients pass
+    ``verify=False``); ``ssl_cert`` and ``ssl_key`` (file paths, both or neither) serve with
+    that certificate instead. Unusable ones raise :class:`TLSConfigError` from :meth:`start`.
     """
 
     def __init__(self, host: str = DEFAULT_HOST, port: int = 0, *,
                  idle_timeout: float = IDLE_TIMEOUT, drain_timeout: float = DRAIN_TIMEOUT,
                  request_timeout: float = REQUEST_TIMEOUT,
-                 max_connections: int = MAX_CONNECTIONS, freeze_clock: bool = False) -> None:
+                 max_connections: int = MAX_CONNECTIONS, freeze_clock: bool = False,
+                 ssl: bool = False, ssl_cert: str | None = None,
+                 ssl_key: str | None = None) -> None:
+        self._tls = (ssl, ssl_cert, ssl_key)
+        self._scheme = "http"
         self._freeze_clock = freeze_clock
         self._frozen_before = False
         self._host = host
@@ -403,10 +436,13 @@ class RekomockServer:
         if self._server is not None:
             raise RuntimeError("this RekomockServer is already running")
         _require_server_extra()
+        context = tls.server_context(*self._tls)
+        self._scheme = "http" if context is None else "https"
         enable()
         try:
             self._server = _make_server(self._host, self._port, self._idle_timeout,
-                                        self._request_timeout, self._max_connections)
+                                        self._request_timeout, self._max_connections,
+                                        ssl_context=context)
         except BaseException:
             disable()
             raise
@@ -443,7 +479,7 @@ class RekomockServer:
 
     @property
     def endpoint_url(self) -> str:
-        return endpoint_url(*self.get_host_and_port())
+        return endpoint_url(*self.get_host_and_port(), self._scheme)
 
     def __enter__(self) -> RekomockServer:
         self.start()
@@ -479,7 +515,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
           drain_timeout: float = DRAIN_TIMEOUT, request_timeout: float = REQUEST_TIMEOUT,
           max_connections: int = MAX_CONNECTIONS, freeze_clock: bool = False,
           state_dir: str | None = None, durable: bool = False, init: str | None = None,
-          init_warn_only: bool = False) -> int:
+          init_warn_only: bool = False, ssl: bool = False, ssl_cert: str | None = None,
+          ssl_key: str | None = None) -> int:
     """Serve in the foreground until Ctrl-C or SIGTERM; the ``rekomock server`` command.
 
     A stop is graceful: no new connection is accepted, requests in flight get up to
@@ -490,12 +527,20 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
     ``init`` names hook scripts run once the server answers, before the ready line
     (:mod:`rekomock._wire.init_hooks`); a failing one stops the server (exit 1) unless
     ``init_warn_only``. With a state loaded from ``state_dir`` they do not run.
+    ``ssl``, ``ssl_cert`` and ``ssl_key`` serve HTTPS (:class:`RekomockServer`); unusable
+    ones exit 2.
     """
     try:
         _require_server_extra()
     except ServerExtraMissing as err:
         print(f"rekomock: {err}", file=sys.stderr)
         return 2
+    try:
+        context = tls.server_context(ssl, ssl_cert, ssl_key)
+    except TLSConfigError as err:
+        print(f"rekomock: {err}", file=sys.stderr)
+        return 2
+    scheme = "http" if context is None else "https"
     enable()  # for the life of the process
     if durable and state_dir is None:
         print("rekomock: --durable needs --state-dir (where to save)", file=sys.stderr)
@@ -512,7 +557,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
         return 1
     try:
         server = _make_server(host, port, idle_timeout, request_timeout, max_connections,
-                              state.save_held if durable else None)
+                              state.save_held if durable else None, ssl_context=context)
     except OSError as err:
         print(f"rekomock: cannot listen on {host}:{port}: {err.strerror or err}",
               file=sys.stderr)
@@ -542,14 +587,15 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = Fals
               "reset its state through /moto-api/ and /moto-api/rekomock/, which ask for no "
               "authentication. Leave --host at 127.0.0.1 unless that is what you want.",
               file=sys.stderr, flush=True)
-    urls = " and ".join(endpoint_urls(host, bound_port))
-    console = endpoint_url(host, bound_port) + "/rekomock/"
+    urls = " and ".join(endpoint_urls(host, bound_port, scheme))
+    console = endpoint_url(host, bound_port, scheme) + "/rekomock/"
     ready = f"rekomock server ready at {urls} (Ctrl-C or SIGTERM stops it); console at {console}"
     if hooks and state is not None and not state.new:
         print(f"rekomock: init hooks not run: the state was loaded from {state.file}",
               file=sys.stderr, flush=True)
         hooks = []
-    runner, failed = _start_hooks(hooks, server, endpoint_url(host, bound_port), ready, out,
+    runner, failed = _start_hooks(hooks, server, endpoint_url(host, bound_port, scheme), ready,
+                                  out,
                                   init_warn_only)
     cut = 0
     try:

@@ -45,7 +45,7 @@ class ServerProcess:
     def _wait_ready(self, timeout: float = 60) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = re.search(r"ready at (http://\S+)", self.output())
+            found = re.search(r"ready at (https?://\S+)", self.output())
             if found:
                 return found.group(1)
             if self.proc.poll() is not None:

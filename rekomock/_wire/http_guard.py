@@ -23,6 +23,7 @@ import io
 import json
 import selectors
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -57,6 +58,10 @@ class Deadline:
         self.at = time.monotonic() + self.seconds
         self.tripped = False
 
+    def disarm(self) -> None:
+        """No request is being read: reads wait as long as they like (the idle timeout)."""
+        self.at = None
+
     def remaining(self) -> float | None:
         return None if self.at is None else self.at - time.monotonic()
 
@@ -87,7 +92,7 @@ class DeadlineReader(io.RawIOBase):
         self._connection.settimeout(min(self._idle_timeout, max(remaining, 0.0)))
         try:
             return self._connection.recv_into(buffer)
-        except BlockingIOError:  # past the deadline, nothing more has arrived
+        except (BlockingIOError, ssl.SSLWantReadError):  # past the deadline, nothing more
             raise self._deadline.trip() from None
         except TimeoutError:
             left = self._deadline.remaining()

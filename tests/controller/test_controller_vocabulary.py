@@ -443,5 +443,6 @@ def test_the_docs_name_every_route_and_method(rekomock: Any) -> None:
               if not name.startswith("_") and name != "rows"]
     for name in public:
         assert f"`rk.{name}" in readme, name
-        if name not in ("calls", "quotas"):  # readers with their own route names
+        # readers with their own route names; a server serves its console at /rekomock/
+        if name not in ("calls", "quotas", "console"):
             assert name.replace("_", "-") in routes, name

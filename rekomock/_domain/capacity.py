@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,10 @@ class Capacity:
 
 #: The timings a run follows while no limit is set (scaling then settles at the minimum).
 _NO_LIMIT_TIMING = Capacity(math.inf)
+
+
+#: The calls window of every ended run: empty, and it stays empty.
+_ENDED: deque[list[int]] = deque(maxlen=0)
 
 
 class Run:
@@ -172,6 +176,10 @@ class Run:
         self.advance(at)
         self._record(at)
         self.end = max(at, self.start)
+        # An ended run only answers for its timeline (the meter, CloudWatch): what tracked
+        # the calls goes, so the meters a long-running server keeps stay small.
+        self._window = _ENDED
+        self.failures = []
 
     def advance(self, to: float) -> None:
         """Carry out what happens up to ``to``: peaks leaving the window, units added or
@@ -252,7 +260,7 @@ class Run:
 
     # --------------------------------------------------------------- readings
 
-    def _integral(self, cum: list[float], values: list[int], at: float) -> float:
+    def _integral(self, cum: Sequence[float], values: Sequence[int], at: float) -> float:
         i = max(bisect_right(self.times, at) - 1, 0)
         return cum[i] + values[i] * max(at - self.times[i], 0.0)
 
@@ -290,7 +298,7 @@ class Run:
                        self._stat(self.cum_desired, self.desired, a, b, samples))
                 k = group_end
 
-    def _stat(self, cum: list[float], values: list[int], a: float, b: float,
+    def _stat(self, cum: Sequence[float], values: Sequence[int], a: float, b: float,
               samples: int) -> tuple[float, float, float, int]:
         total = (self._integral(cum, values, b) - self._integral(cum, values, a)) / 60
         if samples == 1:

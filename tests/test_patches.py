@@ -78,3 +78,38 @@ def test_a_patch_that_fails_to_install_leaves_everything_as_shipped(monkeypatch:
     with mock_rekognition_custom():
         assert patched_places()["sessions"] != shipped["sessions"]
     assert patched_places() == shipped
+
+
+FREEZE_SCRIPT = """
+import gc
+import boto3
+from moto import mock_aws
+from rekomock import mock_rekognition_custom
+
+freezes = []
+real_freeze = gc.freeze
+gc.freeze = lambda: (freezes.append(gc.get_count()), real_freeze())
+
+with mock_aws():
+    with mock_rekognition_custom():
+        boto3.client("rekognition", region_name="us-east-1").create_project(ProjectName="p")
+    held = len(freezes)  # the user's mock_aws still holds state: nothing frozen
+with mock_rekognition_custom():
+    pass
+after_first = len(freezes)
+for _ in range(3):
+    with mock_rekognition_custom():
+        boto3.client("rekognition", region_name="us-east-1").describe_projects()
+print(held, after_first, len(freezes), gc.get_freeze_count() > 0)
+"""
+
+
+def test_what_outlives_the_first_mock_is_frozen_once_for_the_collector() -> None:
+    """A full garbage collection then skips moto's, boto3's and botocore's long-lived objects
+    (rekomock._wire.garbage); done once, when no state of a mock is left to freeze."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", FREEZE_SCRIPT], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.split() == ["0", "1", "1", "True"]

@@ -67,7 +67,10 @@ class MockRekognitionCustom:
 
     def start(self, reset: bool = True) -> Controller:
         inner = mock_aws(config=self._config)
-        inner.start(reset=reset)
+        from ._wire import registrations
+
+        with registrations.reused():
+            inner.start(reset=reset)
         try:
             turned_on = activate()
         except BaseException:

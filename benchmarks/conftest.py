@@ -107,6 +107,9 @@ TARGETS: list[tuple[str, str, str, float]] = [
      "rk.entries.first.100", 1.5),
     (f"entries: filtered page from {MANY_ENTRIES:,} / from {PAGE}",
      "rk.entries.filtered.many", "rk.entries.filtered.100", 1.5),
+    (f"entries: SourceRefContains matching one, from {MANY_ENTRIES:,} / from 1,000 "
+     "(a scan: reference)", "rk.entries.selective_ref.many", "rk.entries.selective_ref.1000",
+     0.0),
     (f"moto S3 ListObjectsV2: page from {MANY_OBJECTS:,} objects / from {PAGE} (reference)",
      "moto.s3_list.many", "moto.s3_list.100", 0.0),
     ("DetectCustomLabels, 1 MP JPEG: same picture in other bytes / its exact bytes",

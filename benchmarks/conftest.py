@@ -132,8 +132,10 @@ TARGETS: list[tuple[str, str, str, float]] = [
      "import.rekomock-net", "import.moto_boto3-net", 0.05),
     ("fresh mock + first client + a call / moto mock_aws doing the same",
      "rk.test_overhead.reset", "moto.test_overhead", 0.25),
-    ("fresh mock + first client + a call / Stubber: client and call",
-     "rk.test_overhead.reset", "ref.stubber_test", 3.0),
+    ("fresh mock + first client + a call / Stubber: client and call (interleaved)",
+     "rk.test_overhead.interleaved", "ref.stubber_test.interleaved", 3.0),
+    ("fresh mock + first client + a call / Stubber: client and call (apart)",
+     "rk.test_overhead.reset", "ref.stubber_test", 0.0),
     ("fresh mock + first client + a call / same without boto3 session reset",
      "rk.test_overhead.reset", "rk.test_overhead.no_reset", 0.0),
 ]
@@ -141,7 +143,7 @@ TARGETS: list[tuple[str, str, str, float]] = [
 
 #: Targets asserted by mean as well as by median.
 BY_MEAN_AS_WELL = {
-    "fresh mock + first client + a call / Stubber: client and call",
+    "fresh mock + first client + a call / Stubber: client and call (interleaved)",
     "fresh mock + first client + a call / moto mock_aws doing the same",
 }
 

@@ -41,7 +41,7 @@ def world() -> Iterator[dict[str, Any]]:
                     TrainingData=asset(key), TestingData=asset(key))
             projects[count] = arn
         datasets = {}
-        for count in (PAGE, 3 * PAGE, MANY_ENTRIES):
+        for count in (PAGE, 3 * PAGE, 1_000, MANY_ENTRIES):
             lines = (classification_line(f"s3://bench/images/img-{i:06d}.png",
                                          LABELS[i % 3]) for i in range(count))
             s3.put_object(Bucket="bench", Key=f"entries-{count}.manifest",
@@ -85,3 +85,14 @@ def test_page_of_100(bench: Any, world: dict[str, Any], listing: str, page: str,
         params.update(FILTER)
     out = bench(f"rk.{listing}.{page}.{size}", lambda: call(**params))
     assert len(out[member]) == PAGE
+
+
+@pytest.mark.parametrize("size", [1_000, MANY_ENTRIES])
+def test_a_selective_source_ref_filter(bench: Any, world: dict[str, Any], size: int) -> None:
+    """``SourceRefContains`` matching one entry: no index answers a substring, so the page
+    scans the entries from its start (O(entries), not O(page))."""
+    out = bench(f"rk.entries.selective_ref.{'many' if size == MANY_ENTRIES else size}",
+                lambda: world["rek"].list_dataset_entries(
+                    DatasetArn=world["datasets"][size], SourceRefContains="img-000500.",
+                    MaxResults=PAGE))
+    assert len(out["DatasetEntries"]) == 1

@@ -67,7 +67,10 @@ class MockRekognitionCustom:
 
     def start(self, reset: bool = True) -> Controller:
         inner = mock_aws(config=self._config)
-        inner.start(reset=reset)
+        from ._wire import registrations
+
+        with registrations.reused():
+            inner.start(reset=reset)
         try:
             turned_on = activate()
         except BaseException:
@@ -84,8 +87,12 @@ class MockRekognitionCustom:
         if not self._inner:
             raise RuntimeError("Called stop() before start().")
         inner = self._inner.pop()
-        deactivate()
+        turned_off = deactivate()
         inner.stop(remove_data=remove_data)
+        if turned_off and not type(inner)._nested_count:
+            from ._wire import garbage
+
+            garbage.freeze_long_lived_once()
 
     def __enter__(self) -> Controller:
         return self.start()

@@ -21,10 +21,15 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator, Mapping
 from typing import Any
+
+from botocore.awsrequest import AWSResponse
+from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 
 from .._domain.operations import OPERATIONS
 from . import lifetime
+from .responses import RekognitionCustomResponse
 
 _lock = threading.Lock()
 #: moto's own pattern for Rekognition's endpoints (``moto.backend_index``).
@@ -43,23 +48,28 @@ def _url_pattern() -> re.Pattern[str]:
     return _URL
 
 
-class _Headers(dict[str, str]):
-    """Case-insensitive str headers, as moto's normalised request has them (botocore holds
-    some values as bytes). A plain dict keyed by lower-case names: cheaper than werkzeug's."""
+class _Headers(Mapping[str, str]):
+    """The request's headers as moto's normalised request has them: str values (botocore
+    holds some as bytes), looked up case-insensitively (botocore's ``HeadersDict`` is). A
+    view, not a copy: most calls read three or four of a dozen headers."""
 
-    def __init__(self, items: Any) -> None:
-        super().__init__(
-            (k.lower(), v.decode("latin-1") if isinstance(v, bytes) else v) for k, v in items
-        )
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
 
     def __getitem__(self, key: str) -> str:
-        return dict.__getitem__(self, key.lower())
+        value = self._raw[key]
+        return value.decode("latin-1") if isinstance(value, bytes) else value
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and dict.__contains__(self, key.lower())
+        return isinstance(key, str) and key in self._raw
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return dict.get(self, key.lower(), default)
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 class _Request:
@@ -71,7 +81,7 @@ class _Request:
         self.method = request.method
         self.url = request.url
         self.body = request.body
-        self.headers = _Headers(request.headers.items())
+        self.headers = _Headers(request.headers)
 
 
 _moto: tuple[Any, ...] | None = None
@@ -115,11 +125,6 @@ def answer(request: Any, **_: Any) -> Any:
     action = takes(request)
     if action is None:
         return None
-    from botocore.awsrequest import AWSResponse
-    from moto.core.botocore_stubber import MockRawResponse
-
-    from .responses import RekognitionCustomResponse
-
     plain = _Request(request)
     status, headers, body = RekognitionCustomResponse.handle(
         action, plain, plain.url, plain.headers)
@@ -134,8 +139,6 @@ def install() -> None:
     moto execute each call a second time. moto's stubber object stays the registered
     handler, so ``patch_client`` and sessions created before rekomock was imported see it.
     """
-    from moto.core.botocore_stubber import BotocoreStubber
-
     with _lock:
         original = BotocoreStubber.__call__
         if getattr(original, "_rekomock_fastpath", False):
@@ -155,8 +158,6 @@ def install() -> None:
 
 def uninstall() -> None:
     """Give moto's stubber its own ``__call__`` back; idempotent."""
-    from moto.core.botocore_stubber import BotocoreStubber
-
     with _lock:
         current = BotocoreStubber.__call__
         if getattr(current, "_rekomock_fastpath", False):

@@ -18,6 +18,11 @@ it rises only once every patch is in (one that fails to install takes out the on
   reset;
 - :mod:`rekomock._service.metrics`: Custom Labels' datapoints in moto's CloudWatch.
 
+Two more live only for a moment, outside this lifetime: while rekomock's own ``mock_aws``
+starts, :mod:`rekomock._wire.registrations` hands it the ``responses`` registrations already
+built; after the process's first mock stops, :mod:`rekomock._wire.garbage` freezes what
+outlives it for the garbage collector.
+
 ``tests/internals/test_moto_canaries.py`` guards each moto and botocore internal they touch.
 """
 

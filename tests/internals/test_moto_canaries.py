@@ -230,3 +230,13 @@ def test_get_session_is_botocores_function_in_botocore_session() -> None:
     assert botocore.session.get_session.__module__ == "botocore.session"
     assert not hasattr(botocore.session.get_session, "__wrapped__")
     assert "botocore.session.get_session(" in inspect.getsource(boto3.session.Session.__init__)
+
+
+def test_mock_aws_builds_its_responses_registrations_by_the_name_rekomock_swaps() -> None:
+    """rekomock._wire.registrations reuses them through ``moto.core.models.CallbackResponse``."""
+    from moto.core import custom_responses_mock, models
+
+    assert models.CallbackResponse is custom_responses_mock.CallbackResponse
+    source = inspect.getsource(MockAWS._enable_patching)
+    assert source.count("CallbackResponse(") == 2
+    assert source.count("method=method") == 2 and "callback=" in source

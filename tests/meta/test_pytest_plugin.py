@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 import typing
 from collections import defaultdict
@@ -20,6 +21,7 @@ from rekomock import pytest_plugin
 #: each, all creating projects under the same names.
 SUITE = '''
 import json
+import subprocess
 import os
 
 import boto3
@@ -122,3 +124,43 @@ def test_each_xdist_worker_has_its_own_mock_and_server(pytester: pytest.Pytester
     assert all(len(servers) == 1 for servers in seen.values())
     (pid0, url0, _), (pid1, url1, _) = (next(iter(s)) for s in seen.values())
     assert pid0 != pid1 and url0 != url1
+
+
+#: What the plugin's entry point must not import: pytest loads it in every session.
+HEAVY = ("moto", "boto3", "botocore")
+
+
+@pytest.mark.parametrize("statement", ["import rekomock.pytest_plugin", "import rekomock"])
+def test_the_plugin_and_the_package_import_neither_moto_nor_boto3(statement: str) -> None:
+    """A suite that never uses rekomock pays nothing for it being installed."""
+    code = f"import sys; {statement}; print(sorted(set({HEAVY!r}) & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_suite_that_does_not_use_the_fixtures_never_imports_moto(
+        pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(f"""
+        import sys
+
+        def pytest_sessionfinish(session):
+            print("HEAVY", sorted(set({HEAVY!r}) & set(sys.modules)))
+    """)
+    pytester.makepyfile(test_plain="def test_plain():\n    assert True\n")
+    for options in (["--co"], []):
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-s", *options)
+        assert result.ret == 0, result.stdout.str()
+        assert "rekomock-" in result.stdout.str()  # the plugin was loaded
+        result.stdout.fnmatch_lines(["*HEAVY []*"])
+
+
+def test_the_public_names_load_on_first_use() -> None:
+    import rekomock
+    from rekomock import mock_rekognition_custom
+
+    assert rekomock.mock_rekognition_custom is mock_rekognition_custom
+    assert issubclass(rekomock.RunningModelWarning, UserWarning)
+    assert set(rekomock.__all__) <= set(dir(rekomock))
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        rekomock.nothing  # noqa: B018

@@ -440,7 +440,7 @@ class Controller:
         parsed = arns.parse(version)
         if parsed is None or parsed.kind != "version":
             raise ValueError(f"not a project version ARN: {version}")
-        backend = rekognition_custom_backends[parsed.account][parsed.region]
+        backend = _backend(parsed)
         hours = backend.inference_unit_hours(version)
         if hours is None:
             raise ValueError(f"no such project version: {version}")
@@ -456,26 +456,28 @@ class Controller:
         if parsed is None or parsed.kind not in ("version", "dataset"):
             raise ValueError(f"not a project version or dataset ARN: {arn}")
         if parsed.kind == "dataset":
-            dataset = self._find(arn, "dataset", lambda backend, a: backend.find_dataset(a))
+            _, dataset = self._find(arn, "dataset", lambda backend, a: backend.find_dataset(a))
             status = dataset.status
             message, code = dataset.status_message(status)
             return f"{status}: {message} ({code})"
-        version = self._find(arn, "project version", lambda backend, a: backend.find_version(a))
+        _, version = self._find(arn, "project version",
+                                lambda backend, a: backend.find_version(a))
         status = version.status
         text = f"{status}: {version.status_message(status)}"
         if version.failure_cause and status in FAILURES:
             text += f" -- {version.failure_cause}"
         return text
 
-    def _find(self, arn: str, kind: str, find: Callable[[Any, str], Any]) -> Any:
-        """The live resource ``arn`` names, found with ``find(backend, arn)``."""
+    def _find(self, arn: str, kind: str, find: Callable[[Any, str], Any]) -> tuple[Any, Any]:
+        """The backend holding ``arn`` and the live resource it names, found with
+        ``find(backend, arn)``."""
 
         parsed = arns.parse(arn)
         assert parsed is not None  # checked by the caller
-        backend = rekognition_custom_backends[parsed.account][parsed.region]
+        backend = _backend(parsed)
         with backend.lock:
             try:
-                return find(backend, arn)
+                return backend, find(backend, arn)
             except RekognitionError:
                 raise ValueError(f"no such {kind}: {arn}") from None
 
@@ -608,9 +610,7 @@ class Controller:
         parsed = arns.parse(version)
         if parsed is None or parsed.kind != "version":
             raise ValueError(f"version must be a project version ARN, not {version!r}")
-        backend = rekognition_custom_backends[parsed.account][parsed.region]
-        found = self._find(version, "project version", lambda b, a: b.find_version(a))
-        return backend, found
+        return self._find(version, "project version", lambda b, a: b.find_version(a))
 
     def _retune(self) -> None:
         """Running models follow the capacity settings from now on."""
@@ -716,6 +716,11 @@ class Controller:
         from .console_hook import open_console
 
         return open_console()
+
+
+def _backend(parsed: arns.ParsedArn) -> RekognitionCustomBackend:
+    """The backend of the account and region an ARN names (made if new)."""
+    return rekognition_custom_backends[parsed.account][parsed.region]
 
 
 def _backends() -> list[RekognitionCustomBackend]:

@@ -81,7 +81,8 @@ class World:
                                  for kind in ("TRAIN", "TEST"))
         self.line = json.dumps(json.loads(
             s3.get_object(Bucket="bench", Key=self.key)["Body"].read().splitlines()[0]))
-        # Its own project, so that DescribeProjectVersions above lists what it did.
+        # A project of their own: the versions the lifecycle and delete calls use must not
+        # lengthen DescribeProjectVersions' answer.
         self.lifecycle = self.new_project()
         self.switched = self.new_version(self.lifecycle, "switched")
         self.adapter, self.moderated = self._adapter(s3)

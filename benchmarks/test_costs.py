@@ -1,11 +1,14 @@
 """What a test pays around its calls: entering and leaving the mock, a fresh mock's first
 client and call (by default, without moto's boto3 session reset, moto's ``mock_aws`` and
-botocore's Stubber doing the same), a whole journey, importing, and what the pytest plugin
-costs a suite that does not use it."""
+botocore's Stubber doing the same), a whole journey, a suite of journey tests beside moto's
+fixture doing their S3 work, importing, and what the pytest plugin costs a suite that does not
+use it."""
 
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import resource
 import statistics
 import subprocess
@@ -24,7 +27,7 @@ from rekomock import mock_rekognition_custom
 from rekomock._domain.lifecycle import VERSION_TRAINING
 from rekomock.testing import put_classification_dataset
 
-from conftest import MEANS, MEDIANS, SHORT, asset
+from conftest import MEANS, MEDIANS, SHORT, SUITE_TESTS, asset, fact
 
 
 def test_enter_and_leave_the_mock(bench: Any) -> None:
@@ -222,3 +225,138 @@ def test_collect_a_tiny_suite_with_and_without_the_plugin(tiny_suite: Path) -> N
     for key, values in times.items():
         MEDIANS[f"pytest.collect.{key}"] = statistics.median(values)
         MEANS[f"pytest.collect.{key}"] = statistics.fmean(values)
+
+#: The generated suites' conftest: each test's wall time, setup, call and teardown (what the
+#: suite pays for it), written out at the end. moto, boto3 and the test's helpers are imported
+#: at collection, so the tests share no import cost unevenly.
+SUITE_CONFTEST = """
+import json
+import os
+import time
+
+import boto3
+import moto
+import pytest
+
+import rekomock.testing
+
+TIMES = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    start = time.perf_counter()
+    yield
+    TIMES.append(time.perf_counter() - start)
+
+
+def pytest_sessionfinish(session):
+    with open(os.environ["REKOMOCK_SUITE_TIMES"], "w") as out:
+        json.dump(TIMES, out)
+"""
+
+#: A user's suite: the default ``rekomock`` fixture (through ``rekognition_client`` and
+#: ``s3_client``), a model trained and started with ``trained_version``, a detection, a stop.
+JOURNEY_SUITE = """
+import pytest
+
+from rekomock.testing import trained_version
+
+
+@pytest.mark.parametrize("n", range({tests}))
+def test_journey(rekognition_client, s3_client, n):
+    _, version, images = trained_version(rekognition_client, s3_client, "journey",
+                                         {{"cat": 3, "dog": 3}}, start=True)
+    bucket, name = images[0].uri[5:].split("/", 1)
+    labels = rekognition_client.detect_custom_labels(
+        ProjectVersionArn=version,
+        Image={{"S3Object": {{"Bucket": bucket, "Name": name}}}})["CustomLabels"]
+    assert labels[0]["Name"] == images[0].label
+    rekognition_client.stop_project_version(ProjectVersionArn=version)
+"""
+
+#: The same S3 work under moto's own fixture, as moto's documentation writes it: the
+#: journey's own calls (bucket, images, both manifests), and as client calls what the
+#: training and the detection do in moto's S3 (read both manifests and the images, write the
+#: six output files, read the detected image).
+MOTO_S3_SUITE = """
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from rekomock.testing import classification_line, manifest, put_classification_dataset
+
+OUTPUTS = ("ManifestSummary", "TrainingManifestWithValidation",
+           "TestingManifestWithValidation", "EvaluationResultSummary", "TrainingGroundTruth",
+           "TestingGroundTruth")
+
+
+@pytest.fixture
+def aws_credentials(monkeypatch):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN",
+                 "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+@pytest.fixture
+def s3(aws_credentials):
+    with mock_aws():
+        yield boto3.client("s3", region_name="us-east-1")
+
+
+@pytest.mark.parametrize("n", range({tests}))
+def test_s3_work(s3, n):
+    try:
+        s3.head_bucket(Bucket="journey")
+    except ClientError:
+        s3.create_bucket(Bucket="journey")
+    prefix = "my-project/v1"
+    train_key, images = put_classification_dataset(
+        s3, "journey", {{"cat": 3, "dog": 3}}, prefix=f"{{prefix}}/images",
+        manifest_key=f"{{prefix}}/train.manifest")
+    seen = {{}}
+    tested = []
+    for image in images:
+        seen[image.label] = seen.get(image.label, -1) + 1
+        if seen[image.label] % 2 == 0:
+            tested.append(image)
+    test_key = f"{{prefix}}/test.manifest"
+    s3.put_object(Bucket="journey", Key=test_key,
+                  Body=manifest(classification_line(i.uri, i.label) for i in tested))
+    read = [train_key, *(image.uri[5:].split("/", 1)[1] for image in images), test_key]
+    for key in read:
+        s3.get_object(Bucket="journey", Key=key)["Body"].read()
+    for output in OUTPUTS:
+        s3.put_object(Bucket="journey", Key=f"output/{{output}}-my-project-v1.json", Body=b"{{}}")
+    s3.get_object(Bucket="journey", Key=read[1])["Body"].read()
+"""
+
+
+def _suite_times(root: Path, suite: str, *options: str) -> list[float]:
+    """Each test's wall time in a fresh ``pytest`` run of ``suite``."""
+    (root / "conftest.py").write_text(SUITE_CONFTEST)
+    (root / "test_suite.py").write_text(suite.format(tests=SUITE_TESTS))
+    times = root / "times.json"
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options,
+                    str(root)], check=True, cwd=root, stdout=subprocess.DEVNULL,
+                   env={**os.environ, "REKOMOCK_SUITE_TIMES": str(times)})
+    values: list[float] = json.loads(times.read_text())
+    assert len(values) == SUITE_TESTS
+    return values
+
+
+def test_a_suite_of_journeys_against_moto_doing_its_s3_work(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """100 tests of train, start, detect, stop under the default fixture, and 100 tests
+    under moto's ``mock_aws`` fixture doing the same S3 work: each suite in its own fresh
+    pytest, each test's figure its setup, call and teardown."""
+    suites = {"suite.rk.journey": (JOURNEY_SUITE, ()),
+              "suite.moto.s3_work": (MOTO_S3_SUITE, ("-p", "no:rekomock"))}
+    for key, (suite, options) in suites.items():
+        values = _suite_times(tmp_path_factory.mktemp(key), suite, *options)
+        MEDIANS[key] = statistics.median(values)
+        MEANS[key] = statistics.fmean(values)
+        fact(f"{key}.total", f"{sum(values):.2f} s for {SUITE_TESTS} tests "
+                             "(setup, call and teardown; collection and start excluded)")

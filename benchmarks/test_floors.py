@@ -20,7 +20,15 @@ from botocore.awsrequest import AWSResponse
 from moto.core.models import botocore_stubber
 
 from rekomock import mock_rekognition_custom
-from rekomock.testing import dataset_source, put_classification_dataset
+from rekomock.testing import (
+    OPERATIONS,
+    dataset_source,
+    describe_version,
+    make_png,
+    manifest,
+    moderation_line,
+    put_classification_dataset,
+)
 
 from conftest import MEANS, MEDIANS, SHORT, TARGETS, asset
 
@@ -32,6 +40,9 @@ FLOOR_TARGETS = {
     "UntagResource": 1.25, "ListProjectPolicies": 1.25, "DeleteProject": 1.25,
     "CreateProjectVersion": 2.5, "CopyProjectVersion": 2.0, "CreateDataset": 1.5,
     "UpdateDatasetEntries": 1.5, "DistributeDatasetEntries": 1.5,
+    "DeleteDataset": 1.25, "DeleteProjectVersion": 1.25, "StartProjectVersion": 1.25,
+    "StopProjectVersion": 1.25, "PutProjectPolicy": 1.25, "DeleteProjectPolicy": 1.25,
+    "DetectModerationLabels": 1.25,
 }
 for _op, _target in FLOOR_TARGETS.items():
     TARGETS.append((f"{_op} / its floor (canned before-send, same call)", f"rk.op.{_op}",
@@ -50,7 +61,8 @@ class _Raw(io.BytesIO):
 
 
 class World:
-    """A mock with a trained, running version, a project with datasets, and clients."""
+    """A mock with a trained, running version, a project with datasets, a version for the
+    lifecycle calls, a trained moderation adapter, and clients."""
 
     def __init__(self) -> None:
         self.rek = boto3.session.Session().client("rekognition", **KEYS)
@@ -69,6 +81,28 @@ class World:
                                  for kind in ("TRAIN", "TEST"))
         self.line = json.dumps(json.loads(
             s3.get_object(Bucket="bench", Key=self.key)["Body"].read().splitlines()[0]))
+        # A project of their own: the versions the lifecycle and delete calls use must not
+        # lengthen DescribeProjectVersions' answer.
+        self.lifecycle = self.new_project()
+        self.switched = self.new_version(self.lifecycle, "switched")
+        self.adapter, self.moderated = self._adapter(s3)
+
+    def _adapter(self, s3: Any) -> tuple[str, dict[str, Any]]:
+        """A trained CONTENT_MODERATION adapter and one of the images it learnt."""
+        keys = []
+        for i in range(4):
+            keys.append(f"moderation/{i}.png")
+            s3.put_object(Bucket="bench", Key=keys[-1], Body=make_png(64, 64, (i * 60, 200, 5)))
+        s3.put_object(Bucket="bench", Key="moderation.manifest", Body=manifest(
+            moderation_line(f"s3://bench/{key}", "Explicit" if i % 2 else "Violence")
+            for i, key in enumerate(keys)))
+        project = self.rek.create_project(ProjectName="moderation",
+                                          Feature="CONTENT_MODERATION",
+                                          AutoUpdate="ENABLED")["ProjectArn"]
+        adapter = self.rek.create_project_version(
+            ProjectArn=project, VersionName="adapter", OutputConfig={"S3Bucket": "bench"},
+            TrainingData=asset("moderation.manifest"))["ProjectVersionArn"]
+        return str(adapter), {"S3Object": {"Bucket": "bench", "Name": keys[1]}}
 
     def new_project(self) -> str:
         return str(self.rek.create_project(ProjectName=next(self.names))["ProjectArn"])
@@ -115,7 +149,42 @@ class World:
                                              "Changes": {"GroundTruth": self.line.encode()}},
             "DistributeDatasetEntries": lambda: {"Datasets": [
                 {"Arn": arn} for arn in self._fresh_pair()]},
+            "DeleteDataset": lambda: {"DatasetArn": self.rek.create_dataset(
+                ProjectArn=self.new_project(), DatasetType="TEST")["DatasetArn"]},
+            "DeleteProjectVersion": lambda: {
+                "ProjectVersionArn": self.new_version(self.lifecycle, f"d{next(versions)}")},
+            "StartProjectVersion": lambda: {"ProjectVersionArn": self._switched(running=False),
+                                            "MinInferenceUnits": 1},
+            "StopProjectVersion": lambda: {"ProjectVersionArn": self._switched(running=True)},
+            "PutProjectPolicy": lambda: {"ProjectArn": self.new_project(),
+                                         "PolicyName": "share", "PolicyDocument": POLICY},
+            "DeleteProjectPolicy": lambda: {"ProjectArn": self._with_policy(),
+                                            "PolicyName": "share"},
+            "DetectModerationLabels": lambda: {"ProjectVersion": self.adapter,
+                                               "Image": self.moderated},
         }
+
+    def _switched(self, running: bool) -> str:
+        """The lifecycle version, started or stopped first if it is not as the call needs
+        it: the mock's default progressions move it one state per describe."""
+        for _ in range(5):
+            status = describe_version(self.rek, self.lifecycle, "switched")["Status"]
+            if status == "RUNNING":
+                if running:
+                    return self.switched
+                self.rek.stop_project_version(ProjectVersionArn=self.switched)
+            elif status in ("TRAINING_COMPLETED", "STOPPED"):
+                if not running:
+                    return self.switched
+                self.rek.start_project_version(ProjectVersionArn=self.switched,
+                                               MinInferenceUnits=1)
+        raise AssertionError(f"the lifecycle version stays {status}")
+
+    def _with_policy(self) -> str:
+        project = self.new_project()
+        self.rek.put_project_policy(ProjectArn=project, PolicyName="share",
+                                    PolicyDocument=POLICY)
+        return project
 
     def _fresh_pair(self) -> tuple[str, str]:
         project = self.new_project()
@@ -142,6 +211,11 @@ def _floor_client(operation: str, body: bytes) -> Any:
     client.meta.events.unregister("before-send", botocore_stubber)
     client.meta.events.register_first(f"before-send.rekognition.{operation}", answer)
     return client
+
+
+def test_every_operation_has_a_floor() -> None:
+    """A Custom Labels operation rekomock serves cannot be left out of the floors."""
+    assert set(FLOOR_TARGETS) == OPERATIONS
 
 
 @pytest.mark.parametrize("operation", list(FLOOR_TARGETS))

@@ -1,14 +1,36 @@
 """``REKOMOCK_BENCH=assert`` makes a missed benchmark target fail the run; the other profiles
-only print the table (benchmarks/conftest.py)."""
+only print the table (benchmarks/conftest.py). Every operation rekomock serves is benchmarked
+against its floor (benchmarks/test_floors.py)."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-BENCH_CONFTEST = Path(__file__).resolve().parents[2] / "benchmarks" / "conftest.py"
+from rekomock.testing import OPERATIONS
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+BENCH_CONFTEST = BENCHMARKS / "conftest.py"
+
+
+def _floor_targets() -> dict[str, float]:
+    """``FLOOR_TARGETS`` of benchmarks/test_floors.py, read without importing it (it imports
+    the benchmarks' own conftest)."""
+    for node in ast.parse((BENCHMARKS / "test_floors.py").read_text()).body:
+        if (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == "FLOOR_TARGETS"):
+            return dict(ast.literal_eval(node.value))
+    raise AssertionError("benchmarks/test_floors.py has no FLOOR_TARGETS")
+
+
+def test_every_operation_is_benchmarked_against_its_floor() -> None:
+    """A new operation cannot be served without a floor benchmark and its target."""
+    targets = _floor_targets()
+    assert set(targets) == OPERATIONS
+    assert all(target >= 1.0 for target in targets.values())
 
 
 def _run(pytester: Any, monkeypatch: pytest.MonkeyPatch, mode: str, ratio: float) -> Any:

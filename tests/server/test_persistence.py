@@ -463,3 +463,177 @@ def test_durable_needs_a_state_dir() -> None:
     done = _run("--durable")
     assert done.returncode == 2
     assert "--durable needs --state-dir" in done.stderr
+
+
+# ------------------------------------- the same `rekomock server --state-dir`, in this process
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve_here(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                then: Any = None, **options: Any) -> tuple[int, str]:
+    """``rekomock.server.serve`` (what `rekomock server` runs) in this process: once it
+    answers, ``then`` gets a function making clients of it, then SIGTERM stops it. The exit
+    code and what the server said on stderr."""
+    import io
+    import os
+    import signal
+    import threading
+    import time
+
+    from rekomock.server import disable, serve
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    monkeypatch.setenv("MOTO_PORT", str(port))  # the server sets it for the process
+    failures: list[BaseException] = []
+    returned = threading.Event()
+
+    def client(service: str, **kwargs: Any) -> Any:
+        return boto3.client(service, region_name=REGION, endpoint_url=url,
+                            aws_access_key_id="testing", aws_secret_access_key="testing",
+                            **kwargs)
+
+    def drive() -> None:
+        while not returned.is_set():  # until it answers, or exits without serving
+            try:
+                requests.get(f"{url}/moto-api/rekomock/health", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        else:
+            return
+        try:
+            if then is not None:
+                then(client)
+        except BaseException as err:  # re-raised in the test
+            failures.append(err)
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    capsys.readouterr()
+    driver = threading.Thread(target=drive, daemon=True)
+    driver.start()
+    try:
+        code = serve(port=port, out=io.StringIO(), **options)
+    finally:
+        returned.set()
+        driver.join(timeout=30)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        disable()
+        with mock_rekognition_custom() as rk:  # what it served is not the next test's
+            rk.reset()
+    if failures:
+        raise failures[0]
+    return code, capsys.readouterr().err
+
+
+def test_in_process_restart_keeps_the_state_and_says_what_it_loaded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "deep" / "er" / "state"  # made, parents too
+    file = state / "state.rkstate"
+
+    def create(client: Any) -> None:
+        client("rekognition").create_project(ProjectName="kept")
+
+    code, said = _serve_here(monkeypatch, capsys, state_dir=str(state), then=create)
+    assert code == 0
+    assert f"rekomock: no saved state in {state}: starting empty\n" in said
+    size = file.stat().st_size - len(file.read_bytes().split(b"\n", 2)[1]) - 16
+    assert f"rekomock: state saved to {file} ({size} bytes)" in said
+    assert sorted(p.name for p in state.iterdir()) == [".lock", "state.rkstate"]
+
+    seen: list[str] = []
+
+    def look(client: Any) -> None:
+        seen.extend(p["ProjectArn"].split("/")[1]
+                    for p in client("rekognition").describe_projects()["ProjectDescriptions"])
+
+    code, said = _serve_here(monkeypatch, capsys, state_dir=str(state), then=look)
+    assert code == 0 and seen == ["kept"]  # the lock was let go; the directory is reused
+    assert f"rekomock: state loaded from {file} (format 1, {size} bytes)\n" in said
+
+
+def test_in_process_recovery_from_a_save_cut_off(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    partial = state / "state.rkstate.partial"
+    partial.write_bytes(b"REKOMOCK-STATE\n{")
+    code, said = _serve_here(monkeypatch, capsys, state_dir=str(state))
+    assert code == 0
+    assert (f"rekomock: {partial} is a save that was cut off (set aside as "
+            f"state.rkstate.partial.bad); there is no complete save in {state}: starting "
+            "empty\n") in said
+    assert (state / "state.rkstate.partial.bad").read_bytes() == b"REKOMOCK-STATE\n{"
+
+    with mock_rekognition_custom() as rk:
+        boto3.client("rekognition", region_name=REGION).create_project(ProjectName="complete")
+        header = rk.save(state / "state.rkstate")
+    partial.write_bytes(b"cut")
+    seen: list[str] = []
+
+    def look(client: Any) -> None:
+        seen.extend(p["ProjectArn"].split("/")[1]
+                    for p in client("rekognition").describe_projects()["ProjectDescriptions"])
+
+    code, said = _serve_here(monkeypatch, capsys, state_dir=str(state), then=look)
+    assert code == 0 and seen == ["complete"]
+    assert (f"rekomock: recovered: {partial} is a save that was cut off (set aside as "
+            f"state.rkstate.partial.bad); loaded the last complete save, "
+            f"{state / 'state.rkstate'} (format 1, {header['size']} bytes)\n") in said
+    assert (state / "state.rkstate.partial.bad").read_bytes() == b"cut"
+    assert not partial.exists()
+
+
+def test_in_process_durable_saves_before_answering(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "state"
+    saved: list[bytes] = []
+
+    def create(client: Any) -> None:
+        client("rekognition").create_project(ProjectName="durable")
+        saved.append((state / "state.rkstate").read_bytes())
+
+    code, _ = _serve_here(monkeypatch, capsys, state_dir=str(state), durable=True,
+                          then=create)
+    assert code == 0
+    with mock_rekognition_custom() as rk:
+        (state / "answered.rkstate").write_bytes(saved[0])
+        rk.load(state / "answered.rkstate")
+        (project,) = boto3.client("rekognition", region_name=REGION).describe_projects()[
+            "ProjectDescriptions"]
+        assert "/durable/" in project["ProjectArn"]
+
+
+def test_in_process_unusable_state_dirs_are_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from server_process import ServerProcess
+
+    (tmp_path / "a-file").write_text("not a directory")
+    code, said = _serve_here(monkeypatch, capsys, state_dir=str(tmp_path / "a-file" / "s"))
+    assert code == 1
+    assert said == (f"rekomock: cannot start: {tmp_path / 'a-file' / 's'}: cannot be created: "
+                    "Not a directory\n")
+
+    state = tmp_path / "state"
+    other = ServerProcess("--quiet", "--state-dir", str(state))
+    try:
+        code, said = _serve_here(monkeypatch, capsys, state_dir=str(state))
+    finally:
+        assert other.stop() == 0
+    assert code == 1
+    assert said == (f"rekomock: cannot start: {state}: in use by another rekomock server "
+                    f"({state / '.lock'} is locked)\n")

@@ -637,3 +637,149 @@ def test_in_process_unusable_state_dirs_are_refused(
     assert code == 1
     assert said == (f"rekomock: cannot start: {state}: in use by another rekomock server "
                     f"({state / '.lock'} is locked)\n")
+
+
+# ---------------------------------------------------------------- the file and its header
+
+
+def _rewrite(path: Path, payload: bytes | None = None, **header: Any) -> None:
+    """The state file at ``path`` with header members changed (None: dropped) and, given a
+    payload, that payload in place (its size and checksum to match)."""
+    import hashlib
+
+    magic, line, saved = path.read_bytes().split(b"\n", 2)
+    changed = json.loads(line)
+    if payload is not None:
+        saved = payload
+        changed |= {"size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
+    changed |= header
+    changed = {k: v for k, v in changed.items() if v is not None}
+    path.write_bytes(magic + b"\n" + json.dumps(changed).encode() + b"\n" + saved)
+
+
+def test_the_header_says_who_wrote_the_file(tmp_path: Path) -> None:
+    import hashlib
+    import importlib.metadata
+    import platform
+
+    with mock_rekognition_custom() as rk:
+        rk.advance_time(90)
+        header = rk.save(tmp_path / "s")
+        magic, line, payload = (tmp_path / "s").read_bytes().split(b"\n", 2)
+    assert magic == b"REKOMOCK-STATE"
+    assert json.loads(line) == header
+    assert header == {
+        "format": 1, "rekomock": importlib.metadata.version("rekomock"), "moto": _moto(),
+        "python": platform.python_version(), "clock_offset_seconds": 90.0,
+        "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
+    assert payload[:2] == b"\x80\x05"  # pickle's newest protocol of this Python
+
+
+def test_another_moto_patch_release_loads(tmp_path: Path) -> None:
+    """Only moto's minor version must match: its patch releases keep its objects."""
+    path = tmp_path / "s"
+    with mock_rekognition_custom() as rk:
+        rek = boto3.client("rekognition", region_name=REGION)
+        rek.create_project(ProjectName="kept")
+        rk.save(path)
+        major, minor = _moto().split(".")[:2]
+        _rewrite(path, moto=f"{major}.{minor}.999")
+        rk.reset()
+        rk.load(path)
+        assert len(rek.describe_projects()["ProjectDescriptions"]) == 1
+
+
+def test_refusals_say_exactly_what_is_wrong(tmp_path: Path) -> None:
+    import importlib.metadata
+
+    path = tmp_path / "s"
+    ours = importlib.metadata.version("rekomock")
+    with mock_rekognition_custom() as rk:
+        rk.save(path)
+        good = path.read_bytes()
+        size = len(good.split(b"\n", 2)[2])
+        cases: list[tuple[dict[str, Any], str]] = [
+            ({"format": 3, "rekomock": None},
+             f"{path}: written in state format 3 by rekomock ?; this rekomock ({ours}) reads "
+             "format 1 and older: upgrade rekomock to load it"),
+            ({"moto": None},
+             f"{path}: saved with moto ?, this is moto {_moto()}: moto's state is saved as "
+             "moto's own objects, which change between minor versions"),
+            ({"format": "1"}, f"{path}: damaged: its header is unreadable"),
+            ({"size": 3},
+             f"{path}: damaged: truncated or extended ({size} bytes "
+             "of state where its header says 3)"),
+        ]
+        for changes, message in cases:
+            path.write_bytes(good)
+            _rewrite(path, **changes)
+            with pytest.raises(ValueError) as refused:
+                rk.load(path)
+            assert str(refused.value) == message
+        path.write_bytes(b"REKOMOCK-STATE\n[1]\n")
+        with pytest.raises(ValueError, match="damaged: its header is unreadable"):
+            rk.load(path)
+        with pytest.raises(ValueError) as refused:
+            rk.load(tmp_path / "missing")
+        assert str(refused.value) == (f"{tmp_path / 'missing'}: cannot be read: No such file "
+                                      "or directory")
+
+
+def _moto_data() -> Any:
+    """moto's own view of every object it tracks (its /moto-api/data.json)."""
+    return requests.get("http://motoapi.amazonaws.com/moto-api/data.json", timeout=10).json()
+
+
+def test_moto_tracks_the_loaded_objects_once_and_a_failed_load_adds_none(
+        tmp_path: Path) -> None:
+    with mock_rekognition_custom() as rk:
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket="tracked")
+        s3.put_object(Bucket="tracked", Key="k", Body=b"v")
+        rk.save(tmp_path / "s")
+        damaged = pickle_of_a_bucket_then_garbage()
+        buckets = [b for b in _moto_data()["s3"]["FakeBucket"] if b["name"] == "tracked"]
+        rk.load(tmp_path / "s")
+        before = _moto_data()
+        assert before["s3"]["FakeBucket"] == buckets  # the bucket, once
+        rk.load(tmp_path / "s")
+        assert _moto_data() == before
+        _rewrite(tmp_path / "s", payload=damaged)
+        with pytest.raises(ValueError, match="does not load"):
+            rk.load(tmp_path / "s")
+        assert _moto_data() == before
+        # The loaded backends are moto's again: its reset empties them.
+        requests.post("http://motoapi.amazonaws.com/moto-api/reset", timeout=10)
+        assert s3.list_buckets()["Buckets"] == []
+
+
+def pickle_of_a_bucket_then_garbage() -> bytes:
+    """A pickle that makes a moto S3 bucket (tracked by moto as it is made) and then fails."""
+    import pickle
+
+    from moto.s3.models import FakeBucket
+
+    made = pickle.dumps(FakeBucket("half-loaded", "123456789012", REGION), protocol=5)
+    return made[:-1] + b"garbage"
+
+
+def test_a_state_of_what_this_installation_lacks_is_refused(tmp_path: Path) -> None:
+    import pickle
+
+    path = tmp_path / "s"
+    with mock_rekognition_custom() as rk:
+        rk.save(path)
+        for reference, message in [
+            ("no_such_module:Backend:svc",
+             f"{path}: holds moto state of no_such_module, which this installation cannot "
+             "import (No module named 'no_such_module')"),
+            ("json:JSONDecoder:json",
+             f"{path}: holds state of json:JSONDecoder:json, which this installation does "
+             "not have"),
+        ]:
+            payload = pickle.dumps({"backends": [(reference, {}, {})], "clock_offset": 0.0,
+                                    "sequence": 0, "transitions": {}})
+            _rewrite(path, payload=payload)
+            with pytest.raises(ValueError) as refused:
+                rk.load(path)
+            assert str(refused.value) == message

@@ -776,6 +776,12 @@ def test_a_state_of_what_this_installation_lacks_is_refused(tmp_path: Path) -> N
             ("json:JSONDecoder:json",
              f"{path}: holds state of json:JSONDecoder:json, which this installation does "
              "not have"),
+            ("json:NoSuchBackend:json",
+             f"{path}: holds state of json:NoSuchBackend:json, which this installation does "
+             "not have"),
+            ("json:JSONDecoder:s3",  # moto has an s3 service, of another class
+             f"{path}: holds state of json:JSONDecoder:s3, which this installation does "
+             "not have"),
         ]:
             payload = pickle.dumps({"backends": [(reference, {}, {})], "clock_offset": 0.0,
                                     "sequence": 0, "transitions": {}})
@@ -783,3 +789,46 @@ def test_a_state_of_what_this_installation_lacks_is_refused(tmp_path: Path) -> N
             with pytest.raises(ValueError) as refused:
                 rk.load(path)
             assert str(refused.value) == message
+
+
+def _pickle_referring_to(kind: str, reference: str) -> bytes:
+    """A state payload whose transitions refer to a backend dict the way a state file
+    refers to the live ones: by a persistent reference."""
+    import io
+    import pickle
+
+    class Referring(pickle.Pickler):
+        def persistent_id(self, obj: Any) -> Any:
+            return (kind, reference) if obj == "the backends" else None
+
+    buffer = io.BytesIO()
+    Referring(buffer, protocol=5).dump({"backends": [], "clock_offset": 0.0, "sequence": 0,
+                                        "transitions": {"refers": "the backends"}})
+    return buffer.getvalue()
+
+
+def test_references_to_backend_dicts_load_as_the_live_ones(tmp_path: Path) -> None:
+    """A saved object that refers to one of moto's backend dicts gets the live one back, as
+    moto's modules hold it; a reference of another kind or to a missing backend is refused,
+    naming the file."""
+    from moto.s3.models import s3_backends
+
+    path = tmp_path / "s"
+    with mock_rekognition_custom() as rk:
+        rk.save(path)
+        try:
+            _rewrite(path, payload=_pickle_referring_to("backends",
+                                                        "moto.s3.models:S3Backend:s3"))
+            rk.load(path)
+            assert state_manager.get_transition("refers") is s3_backends
+        finally:
+            state_manager.unset_transition("refers")
+        _rewrite(path, payload=_pickle_referring_to("files", "moto.s3.models:S3Backend:s3"))
+        with pytest.raises(ValueError) as refused:
+            rk.load(path)
+        assert str(refused.value) == (f"{path}: damaged: the state does not load "
+                                      "(UnpicklingError: unknown reference 'files')")
+        _rewrite(path, payload=_pickle_referring_to("backends", "no_such_module:B:svc"))
+        with pytest.raises(ValueError, match=f"^{path}: holds moto state of no_such_module"):
+            rk.load(path)
+        assert state_manager.get_transition("refers") != s3_backends  # nothing loaded

@@ -544,6 +544,8 @@ def test_in_process_restart_keeps_the_state_and_says_what_it_loaded(
 
     def create(client: Any) -> None:
         client("rekognition").create_project(ProjectName="kept")
+        other = _run("--state-dir", str(state))  # the lock is held while it serves
+        assert other.returncode == 1 and "in use by another rekomock server" in other.stderr
 
     code, said = _serve_here(monkeypatch, capsys, state_dir=str(state), then=create)
     assert code == 0
@@ -821,6 +823,10 @@ def test_references_to_backend_dicts_load_as_the_live_ones(tmp_path: Path) -> No
                                                         "moto.s3.models:S3Backend:s3"))
             rk.load(path)
             assert state_manager.get_transition("refers") is s3_backends
+            rk.save(tmp_path / "again")  # saved as a reference again
+            state_manager.unset_transition("refers")
+            rk.load(tmp_path / "again")
+            assert state_manager.get_transition("refers") is s3_backends
         finally:
             state_manager.unset_transition("refers")
         _rewrite(path, payload=_pickle_referring_to("files", "moto.s3.models:S3Backend:s3"))
@@ -832,3 +838,22 @@ def test_references_to_backend_dicts_load_as_the_live_ones(tmp_path: Path) -> No
         with pytest.raises(ValueError, match=f"^{path}: holds moto state of no_such_module"):
             rk.load(path)
         assert state_manager.get_transition("refers") != s3_backends  # nothing loaded
+
+
+def test_bucket_names_stay_taken_in_every_account(tmp_path: Path) -> None:
+    """S3 bucket names are global: a loaded bucket's name is taken for other accounts too."""
+    with mock_rekognition_custom() as rk:
+        boto3.client("s3", region_name=REGION).create_bucket(Bucket="globally-unique")
+        rk.save(tmp_path / "s")
+        rk.reset()
+        requests.post("http://motoapi.amazonaws.com/moto-api/reset", timeout=10)
+        rk.load(tmp_path / "s")
+        credentials = boto3.client("sts", region_name=REGION).assume_role(
+            RoleArn="arn:aws:iam::111122223333:role/elsewhere",
+            RoleSessionName="other-account")["Credentials"]
+        other = boto3.client("s3", region_name=REGION,
+                             aws_access_key_id=credentials["AccessKeyId"],
+                             aws_secret_access_key=credentials["SecretAccessKey"],
+                             aws_session_token=credentials["SessionToken"])
+        with pytest.raises(other.exceptions.BucketAlreadyExists):
+            other.create_bucket(Bucket="globally-unique")

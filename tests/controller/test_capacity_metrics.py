@@ -376,3 +376,32 @@ def test_a_long_run_forgets_what_cloudwatch_no_longer_keeps(
     assert [(p["Sum"], p["Minimum"], p["Maximum"], p["SampleCount"]) for p in points] == [
         (120.0, 2.0, 2.0, 60.0), (120.0, 2.0, 2.0, 60.0), (60.0, 1.0, 1.0, 60.0)]
     rekognition.stop_project_version(ProjectVersionArn=arn)
+
+
+def test_rolled_up_unit_datapoints_keep_their_lowest_and_highest(
+        rekognition: Any, project_arn: str, train: Any, rekomock: Controller,
+        cloudwatch: Any, frozen: Any) -> None:
+    """Older than 15 days a model's units come as five-minute datapoints, older than 63 days
+    as hourly ones ("Metrics retention"): each with the minute values' sum, lowest, highest
+    and count."""
+    arn = train("v1")
+    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=2)
+    describe_version(rekognition, project_arn, "v1")
+    frozen.tick(180)
+    rekomock.fail_inference_units(arn, 1, seconds=120)  # minutes 3 and 4 at one unit
+
+    def points(period: int) -> list[tuple[float, float, float, float]]:
+        found = cloudwatch.get_metric_statistics(
+            Namespace=NAMESPACE, MetricName="InServiceInferenceUnits", Dimensions=_model(),
+            StartTime=T0 - timedelta(hours=1), EndTime=T0 + timedelta(minutes=59),
+            Period=period, Statistics=["Sum", "Minimum", "Maximum", "SampleCount"],
+        )["Datapoints"]
+        return sorted((p["Sum"], p["Minimum"], p["Maximum"], p["SampleCount"])
+                      for p in found)
+
+    frozen.tick(20 * 86400)
+    assert points(300)[:2] == [(8.0, 1.0, 2.0, 5.0), (10.0, 2.0, 2.0, 5.0)]
+    assert len(points(300)) == 12  # five-minute datapoints for the first hour
+    frozen.tick(50 * 86400)
+    assert points(3600) == [(118.0, 1.0, 2.0, 60.0)]
+    rekognition.stop_project_version(ProjectVersionArn=arn)

@@ -324,3 +324,18 @@ def test_set_capacity_says_which_value_is_wrong(rekomock: Controller, kwargs: di
     with pytest.raises(ValueError) as refused:
         rekomock.set_capacity(**kwargs)
     assert str(refused.value) == message
+
+
+def test_clearing_the_limit_forgets_the_demand_seen(client: Any, start: Any,
+                                                    rekomock: Controller, frozen: Any) -> None:
+    """Without a limit there is nothing to scale for: a limit set again scales only for the
+    calls it sees."""
+    arn = start(min_units=1, max_units=3)
+    rekomock.set_capacity(1, scale_up_seconds=10)
+    assert burst(client, arn, 3) == [None, THROTTLED, THROTTLED]  # demand for 3 units
+    rekomock.clear_capacity()
+    rekomock.set_capacity(1, scale_up_seconds=10)
+    frozen.tick(10)
+    assert burst(client, arn, 3) == [None, THROTTLED, THROTTLED]  # still one unit
+    frozen.tick(10)
+    assert burst(client, arn, 3) == [None] * 3  # scaled for the calls seen since

@@ -339,3 +339,20 @@ def test_clearing_the_limit_forgets_the_demand_seen(client: Any, start: Any,
     assert burst(client, arn, 3) == [None, THROTTLED, THROTTLED]  # still one unit
     frozen.tick(10)
     assert burst(client, arn, 3) == [None] * 3  # scaled for the calls seen since
+
+
+def test_each_lost_unit_comes_back_on_its_own_time(client: Any, start: Any,
+                                                   rekomock: Controller, frozen: Any) -> None:
+    arn = start(min_units=3)
+    rekomock.set_capacity(1)
+    rekomock.fail_inference_units(arn, 1, seconds=60)
+    frozen.tick(30)
+    rekomock.fail_inference_units(arn, 1, seconds=60)
+    assert burst(client, arn, 3).count(None) == 1
+    frozen.tick(30)  # the first is back
+    assert burst(client, arn, 3).count(None) == 2
+    frozen.tick(29)
+    assert burst(client, arn, 3).count(None) == 2
+    frozen.tick(1)  # and the second
+    assert burst(client, arn, 3).count(None) == 3
+    assert rekomock.inference_unit_hours(arn) == pytest.approx((3 * 90 - 60 - 60) / 3600)

@@ -356,3 +356,17 @@ def test_each_lost_unit_comes_back_on_its_own_time(client: Any, start: Any,
     frozen.tick(1)  # and the second
     assert burst(client, arn, 3).count(None) == 3
     assert rekomock.inference_unit_hours(arn) == pytest.approx((3 * 90 - 60 - 60) / 3600)
+
+
+def test_a_scale_up_is_called_off_when_demand_falls_first(
+        client: Any, start: Any, rekomock: Controller, frozen: Any) -> None:
+    arn = start(min_units=1, max_units=3)
+    rekomock.set_capacity(1, scale_up_seconds=120)
+    burst(client, arn, 3)  # 3 units wanted in 120 s; the peak leaves the window in 60 s
+    frozen.tick(120)
+    assert burst(client, arn, 3) == [None, THROTTLED, THROTTLED]  # still one unit
+    for _ in range(3):  # this time the demand holds
+        frozen.tick(30)
+        assert burst(client, arn, 3) == [None, THROTTLED, THROTTLED]
+    frozen.tick(30)
+    assert burst(client, arn, 3) == [None] * 3  # scaled up, 120 s on

@@ -103,8 +103,8 @@ class Bill:
 
         def line(row: tuple[str, ...]) -> str:
             cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
-            cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
-            return "  ".join(cells).rstrip()
+            cells += [row[c].rjust(widths[c]) for c in range(2, 5)]
+            return "  ".join(cells)
 
         rule = "-" * len(line(head))
         lines = [f"Amazon Rekognition Custom Labels: statement in {self.currency}",

@@ -271,3 +271,32 @@ def test_bad_input_to_the_bill_routes(rekomock: Controller, trained: Any, method
     assert words in answer.json()["Error"]
     assert set(answer.json()) == {"Error"}
     assert rekomock.bill().items[1].unit_price == 3  # a refused call changes nothing
+
+
+def test_the_statement_line_by_line(rekognition: Any, rekomock: Controller, project_arn: str,
+                                    trained: Any) -> None:
+    """Versions and kinds to the left, figures to the right, each column as wide as its
+    widest cell; an empty bill says it has no versions."""
+    v1, v2 = trained("v1"), trained("v2")
+    run_for(rekognition, rekomock, project_arn, v1, units=2, hours=5)
+    width = len(v1)  # the widest cell of the first column
+
+    assert str(rekomock.bill()).splitlines() == [
+        "Amazon Rekognition Custom Labels: statement in USD",
+        f"{'VERSION':{width}}  KIND         HOURS  USD/HOUR  AMOUNT",
+        "-" * (width + 38),
+        f"{v1}  training    1.0000      1.00    1.00",
+        f"{v1}  inference  10.0000      4.00   40.00",
+        f"{v2}  training    1.0000      1.00    1.00",
+        f"{v2}  inference   0.0000      4.00    0.00",
+        "-" * (width + 38),
+        f"{'TOTAL':{width}}  {'':9}  {'':7}  {'':8}   42.00",
+    ]
+    assert str(Bill((), 0.0)).splitlines() == [
+        "Amazon Rekognition Custom Labels: statement in USD",
+        "VERSION  KIND  HOURS  USD/HOUR  AMOUNT",
+        "-" * 38,
+        "(no model versions)",
+        "-" * 38,
+        "TOTAL                             0.00",
+    ]

@@ -289,3 +289,84 @@ def test_fail_inference_units_bad_input(start: Any, rekomock: Controller, client
     rekognition.stop_project_version(ProjectVersionArn=arn)
     with pytest.raises(ValueError, match="not RUNNING"):
         rekomock.fail_inference_units(arn)
+
+
+def test_throughput_is_not_lost_to_rounding(client: Any, start: Any, rekomock: Controller,
+                                            frozen: Any) -> None:
+    """0.29 calls a second per unit on 100 units is 29 calls a second, though 0.29 x 100 is
+    28.999999999999996 in floating point."""
+    arn = start(min_units=100)
+    rekomock.set_capacity(0.29)
+    assert burst(client, arn, 30) == [None] * 29 + [THROTTLED]
+
+
+def test_scaling_asks_for_no_unit_too_many(client: Any, start: Any, rekomock: Controller,
+                                           frozen: Any) -> None:
+    """21 calls a second at 1.4 per unit need 15 units, though 21 / 1.4 is
+    15.000000000000002 in floating point."""
+    arn = start(min_units=1, max_units=20)
+    rekomock.set_capacity(1.4, scale_up_seconds=1)
+    burst(client, arn, 21)
+    frozen.tick(1)  # scaled to 15 units: 21 calls a second (16 would answer 22)
+    assert burst(client, arn, 23) == [None] * 21 + [THROTTLED] * 2
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"tps_per_inference_unit": 0},
+     "tps_per_inference_unit must be a finite number between 0 and 1e+06, above 0, not 0"),
+    ({"tps_per_inference_unit": 1, "scale_up_seconds": 86401},
+     "scale_up_seconds must be a finite number between 0 and 86400, not 86401"),
+    ({"tps_per_inference_unit": 1, "scale_down_seconds": -1},
+     "scale_down_seconds must be a finite number between 0 and 86400, not -1"),
+])
+def test_set_capacity_says_which_value_is_wrong(rekomock: Controller, kwargs: dict[str, Any],
+                                                message: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        rekomock.set_capacity(**kwargs)
+    assert str(refused.value) == message
+
+
+def test_clearing_the_limit_forgets_the_demand_seen(client: Any, start: Any,
+                                                    rekomock: Controller, frozen: Any) -> None:
+    """Without a limit there is nothing to scale for: a limit set again scales only for the
+    calls it sees."""
+    arn = start(min_units=1, max_units=3)
+    rekomock.set_capacity(1, scale_up_seconds=10)
+    assert burst(client, arn, 3) == [None, THROTTLED, THROTTLED]  # demand for 3 units
+    rekomock.clear_capacity()
+    rekomock.set_capacity(1, scale_up_seconds=10)
+    frozen.tick(10)
+    assert burst(client, arn, 3) == [None, THROTTLED, THROTTLED]  # still one unit
+    frozen.tick(10)
+    assert burst(client, arn, 3) == [None] * 3  # scaled for the calls seen since
+
+
+def test_each_lost_unit_comes_back_on_its_own_time(client: Any, start: Any,
+                                                   rekomock: Controller, frozen: Any) -> None:
+    arn = start(min_units=3)
+    rekomock.set_capacity(1)
+    rekomock.fail_inference_units(arn, 1, seconds=60)
+    frozen.tick(30)
+    rekomock.fail_inference_units(arn, 1, seconds=60)
+    assert burst(client, arn, 3).count(None) == 1
+    frozen.tick(30)  # the first is back
+    assert burst(client, arn, 3).count(None) == 2
+    frozen.tick(29)
+    assert burst(client, arn, 3).count(None) == 2
+    frozen.tick(1)  # and the second
+    assert burst(client, arn, 3).count(None) == 3
+    assert rekomock.inference_unit_hours(arn) == pytest.approx((3 * 90 - 60 - 60) / 3600)
+
+
+def test_a_scale_up_is_called_off_when_demand_falls_first(
+        client: Any, start: Any, rekomock: Controller, frozen: Any) -> None:
+    arn = start(min_units=1, max_units=3)
+    rekomock.set_capacity(1, scale_up_seconds=120)
+    burst(client, arn, 3)  # 3 units wanted in 120 s; the peak leaves the window in 60 s
+    frozen.tick(120)
+    assert burst(client, arn, 3) == [None, THROTTLED, THROTTLED]  # still one unit
+    for _ in range(3):  # this time the demand holds
+        frozen.tick(30)
+        assert burst(client, arn, 3) == [None, THROTTLED, THROTTLED]
+    frozen.tick(30)
+    assert burst(client, arn, 3) == [None] * 3  # scaled up, 120 s on

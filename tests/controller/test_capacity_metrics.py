@@ -290,3 +290,118 @@ def test_routes_refuse_bad_input(server: ServerProcess, route: str, body: dict[s
                                  words: str) -> None:
     status, answer = server.control(route, body)
     assert status == 400 and words in answer["Error"]
+
+
+def _hourly(cloudwatch: Any, name: str, start: datetime, hours: float,
+            dimensions: list[dict[str, str]]) -> list[dict[str, Any]]:
+    points: list[dict[str, Any]] = cloudwatch.get_metric_statistics(
+        Namespace=NAMESPACE, MetricName=name, Dimensions=dimensions, StartTime=start,
+        EndTime=start + timedelta(hours=hours), Period=3600,
+        Statistics=["Sum", "Minimum", "Maximum", "SampleCount"])["Datapoints"]
+    for point in points:
+        point.pop("Unit", None)
+    return sorted(points, key=lambda p: p["Timestamp"])
+
+
+def test_operation_minutes_older_than_15_days_roll_up_into_hours(
+        rekognition: Any, project_arn: str, train: Any, rekomock: Controller, client: Any,
+        cloudwatch: Any, frozen: Any) -> None:
+    """CloudWatch keeps one-minute datapoints for 15 days, hourly ones for 455 ("Metrics
+    retention"): the hourly statistics of an operation stay the same once its minutes are
+    rolled up, and are gone after 455 days."""
+    arn = train("v1")
+    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
+    describe_version(rekognition, project_arn, "v1")
+    rekomock.set_capacity(2)
+    operation = [{"Name": "Operation", "Value": "DetectCustomLabels"}]
+    frozen.tick(10 * 60)
+    assert _detect(client, arn, 3) == 2  # 12:10: two answered, one throttled
+    frozen.tick(30 * 60)
+    rekomock.inject_error("DetectCustomLabels", "InternalServerError")
+    _detect_expecting_error(client, arn)  # 12:40: a server error
+    frozen.tick(60 * 60)
+    assert _detect(client, arn, 1) == 1  # 13:40
+
+    def hours() -> dict[str, list[dict[str, Any]]]:
+        return {name: _hourly(cloudwatch, name, T0, 3, operation)
+                for name in ("SuccessfulRequestCount", "ThrottledCount", "ServerErrorCount",
+                             "ResponseTime")}
+
+    before = hours()
+    assert [p["Sum"] for p in before["SuccessfulRequestCount"]] == [2, 1]
+    assert [p["SampleCount"] for p in before["ResponseTime"]] == [4, 1]
+    assert [p["Timestamp"].minute for p in before["ResponseTime"]] == [10, 10]  # 12:10 on
+    frozen.tick(16 * 86400)
+    assert _detect(client, arn, 1) == 1  # a minute 16 days on: the old ones roll up
+    after = hours()
+    assert [p["Timestamp"].minute for p in after["ResponseTime"]] == [0, 0]  # hourly now
+    for name, points in before.items():
+        assert [{k: v for k, v in p.items() if k != "Timestamp"} for p in after[name]] == [
+            {k: v for k, v in p.items() if k != "Timestamp"} for p in points], name
+    assert _hourly(cloudwatch, "ResponseTime", T0 + timedelta(days=16), 3, operation)
+    frozen.tick(456 * 86400)
+    rekognition.stop_project_version(ProjectVersionArn=arn)
+    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=1)
+    describe_version(rekognition, project_arn, "v1")
+    assert _detect(client, arn, 1) == 1
+    assert hours() == {name: [] for name in before}  # past CloudWatch's retention
+    rekognition.stop_project_version(ProjectVersionArn=arn)
+
+
+def _detect_expecting_error(client: Any, arn: str) -> None:
+    with pytest.raises(client.exceptions.InternalServerError):
+        client.detect_custom_labels(ProjectVersionArn=arn, Image=IMAGE)
+
+
+def test_a_long_run_forgets_what_cloudwatch_no_longer_keeps(
+        rekognition: Any, project_arn: str, train: Any, rekomock: Controller,
+        cloudwatch: Any, frozen: Any) -> None:
+    """Many unit changes, then more than 455 days: the run keeps no timeline older than
+    CloudWatch does, and the meter and the datapoints it still reports stay right."""
+    arn = train("v1")
+    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=2)
+    describe_version(rekognition, project_arn, "v1")
+    for _ in range(40):  # a unit lost for a minute, every other minute: 80 changes
+        rekomock.fail_inference_units(arn, 1, seconds=60)
+        frozen.tick(120)
+    frozen.tick(456 * 86400)
+    rekomock.fail_inference_units(arn, 1, seconds=3600)  # a change long after the others
+    frozen.tick(3600)
+    lost_unit_seconds = 40 * 60 + 3600
+    run_seconds = 40 * 120 + 456 * 86400 + 3600
+    assert rekomock.inference_unit_hours(arn) == pytest.approx(
+        (2 * run_seconds - lost_unit_seconds) / 3600)
+    start = T0 + timedelta(seconds=run_seconds - 3 * 3600)
+    points = _hourly(cloudwatch, "InServiceInferenceUnits", start, 3, _model())
+    assert [(p["Sum"], p["Minimum"], p["Maximum"], p["SampleCount"]) for p in points] == [
+        (120.0, 2.0, 2.0, 60.0), (120.0, 2.0, 2.0, 60.0), (60.0, 1.0, 1.0, 60.0)]
+    rekognition.stop_project_version(ProjectVersionArn=arn)
+
+
+def test_rolled_up_unit_datapoints_keep_their_lowest_and_highest(
+        rekognition: Any, project_arn: str, train: Any, rekomock: Controller,
+        cloudwatch: Any, frozen: Any) -> None:
+    """Older than 15 days a model's units come as five-minute datapoints, older than 63 days
+    as hourly ones ("Metrics retention"): each with the minute values' sum, lowest, highest
+    and count."""
+    arn = train("v1")
+    rekognition.start_project_version(ProjectVersionArn=arn, MinInferenceUnits=2)
+    describe_version(rekognition, project_arn, "v1")
+    frozen.tick(180)
+    rekomock.fail_inference_units(arn, 1, seconds=120)  # minutes 3 and 4 at one unit
+
+    def points(period: int) -> list[tuple[float, float, float, float]]:
+        found = cloudwatch.get_metric_statistics(
+            Namespace=NAMESPACE, MetricName="InServiceInferenceUnits", Dimensions=_model(),
+            StartTime=T0 - timedelta(hours=1), EndTime=T0 + timedelta(minutes=59),
+            Period=period, Statistics=["Sum", "Minimum", "Maximum", "SampleCount"],
+        )["Datapoints"]
+        return sorted((p["Sum"], p["Minimum"], p["Maximum"], p["SampleCount"])
+                      for p in found)
+
+    frozen.tick(20 * 86400)
+    assert points(300)[:2] == [(8.0, 1.0, 2.0, 5.0), (10.0, 2.0, 2.0, 5.0)]
+    assert len(points(300)) == 12  # five-minute datapoints for the first hour
+    frozen.tick(50 * 86400)
+    assert points(3600) == [(118.0, 1.0, 2.0, 60.0)]
+    rekognition.stop_project_version(ProjectVersionArn=arn)

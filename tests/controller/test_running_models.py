@@ -51,6 +51,8 @@ def test_cost_per_hour_follows_the_prices(rekognition: Any, rekomock: Controller
     (model,) = rekomock.running()
     assert (model.inference_units, model.cost_per_hour) == (3, 1.5)
     assert str(model) == f"{arn} (RUNNING, 3 inference units, $1.50 per hour)"
+    assert str(RunningModel(arn, "STARTING", 1, 4.0)) == (
+        f"{arn} (STARTING, 1 inference unit, $4.00 per hour)")
     rekognition.stop_project_version(ProjectVersionArn=arn)
 
 

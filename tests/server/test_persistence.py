@@ -463,3 +463,397 @@ def test_durable_needs_a_state_dir() -> None:
     done = _run("--durable")
     assert done.returncode == 2
     assert "--durable needs --state-dir" in done.stderr
+
+
+# ------------------------------------- the same `rekomock server --state-dir`, in this process
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve_here(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                then: Any = None, **options: Any) -> tuple[int, str]:
+    """``rekomock.server.serve`` (what `rekomock server` runs) in this process: once it
+    answers, ``then`` gets a function making clients of it, then SIGTERM stops it. The exit
+    code and what the server said on stderr."""
+    import io
+    import os
+    import signal
+    import threading
+    import time
+
+    from rekomock.server import disable, serve
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    monkeypatch.setenv("MOTO_PORT", str(port))  # the server sets it for the process
+    failures: list[BaseException] = []
+    returned = threading.Event()
+
+    def client(service: str, **kwargs: Any) -> Any:
+        return boto3.client(service, region_name=REGION, endpoint_url=url,
+                            aws_access_key_id="testing", aws_secret_access_key="testing",
+                            **kwargs)
+
+    def drive() -> None:
+        while not returned.is_set():  # until it answers, or exits without serving
+            try:
+                requests.get(f"{url}/moto-api/rekomock/health", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        else:
+            return
+        try:
+            if then is not None:
+                then(client)
+        except BaseException as err:  # re-raised in the test
+            failures.append(err)
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    capsys.readouterr()
+    driver = threading.Thread(target=drive, daemon=True)
+    driver.start()
+    try:
+        code = serve(port=port, out=io.StringIO(), **options)
+    finally:
+        returned.set()
+        driver.join(timeout=30)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        disable()
+        with mock_rekognition_custom() as rk:  # what it served is not the next test's
+            rk.reset()
+    if failures:
+        raise failures[0]
+    return code, capsys.readouterr().err
+
+
+def test_in_process_restart_keeps_the_state_and_says_what_it_loaded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "deep" / "er" / "state"  # made, parents too
+    file = state / "state.rkstate"
+
+    def create(client: Any) -> None:
+        client("rekognition").create_project(ProjectName="kept")
+        other = _run("--state-dir", str(state))  # the lock is held while it serves
+        assert other.returncode == 1 and "in use by another rekomock server" in other.stderr
+
+    code, said = _serve_here(monkeypatch, capsys, state_dir=str(state), then=create)
+    assert code == 0
+    assert f"rekomock: no saved state in {state}: starting empty\n" in said
+    size = file.stat().st_size - len(file.read_bytes().split(b"\n", 2)[1]) - 16
+    assert f"rekomock: state saved to {file} ({size} bytes)" in said
+    assert sorted(p.name for p in state.iterdir()) == [".lock", "state.rkstate"]
+
+    seen: list[str] = []
+
+    def look(client: Any) -> None:
+        seen.extend(p["ProjectArn"].split("/")[1]
+                    for p in client("rekognition").describe_projects()["ProjectDescriptions"])
+
+    code, said = _serve_here(monkeypatch, capsys, state_dir=str(state), then=look)
+    assert code == 0 and seen == ["kept"]  # the lock was let go; the directory is reused
+    assert f"rekomock: state loaded from {file} (format 1, {size} bytes)\n" in said
+
+
+def test_in_process_recovery_from_a_save_cut_off(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    partial = state / "state.rkstate.partial"
+    partial.write_bytes(b"REKOMOCK-STATE\n{")
+    code, said = _serve_here(monkeypatch, capsys, state_dir=str(state))
+    assert code == 0
+    assert (f"rekomock: {partial} is a save that was cut off (set aside as "
+            f"state.rkstate.partial.bad); there is no complete save in {state}: starting "
+            "empty\n") in said
+    assert (state / "state.rkstate.partial.bad").read_bytes() == b"REKOMOCK-STATE\n{"
+
+    with mock_rekognition_custom() as rk:
+        boto3.client("rekognition", region_name=REGION).create_project(ProjectName="complete")
+        header = rk.save(state / "state.rkstate")
+    partial.write_bytes(b"cut")
+    seen: list[str] = []
+
+    def look(client: Any) -> None:
+        seen.extend(p["ProjectArn"].split("/")[1]
+                    for p in client("rekognition").describe_projects()["ProjectDescriptions"])
+
+    code, said = _serve_here(monkeypatch, capsys, state_dir=str(state), then=look)
+    assert code == 0 and seen == ["complete"]
+    assert (f"rekomock: recovered: {partial} is a save that was cut off (set aside as "
+            f"state.rkstate.partial.bad); loaded the last complete save, "
+            f"{state / 'state.rkstate'} (format 1, {header['size']} bytes)\n") in said
+    assert (state / "state.rkstate.partial.bad").read_bytes() == b"cut"
+    assert not partial.exists()
+
+
+def test_in_process_durable_saves_before_answering(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "state"
+    saved: list[bytes] = []
+
+    def create(client: Any) -> None:
+        client("rekognition").create_project(ProjectName="durable")
+        saved.append((state / "state.rkstate").read_bytes())
+
+    code, _ = _serve_here(monkeypatch, capsys, state_dir=str(state), durable=True,
+                          then=create)
+    assert code == 0
+    with mock_rekognition_custom() as rk:
+        (state / "answered.rkstate").write_bytes(saved[0])
+        rk.load(state / "answered.rkstate")
+        (project,) = boto3.client("rekognition", region_name=REGION).describe_projects()[
+            "ProjectDescriptions"]
+        assert "/durable/" in project["ProjectArn"]
+
+
+def test_in_process_unusable_state_dirs_are_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from server_process import ServerProcess
+
+    (tmp_path / "a-file").write_text("not a directory")
+    code, said = _serve_here(monkeypatch, capsys, state_dir=str(tmp_path / "a-file" / "s"))
+    assert code == 1
+    assert said == (f"rekomock: cannot start: {tmp_path / 'a-file' / 's'}: cannot be created: "
+                    "Not a directory\n")
+
+    state = tmp_path / "state"
+    other = ServerProcess("--quiet", "--state-dir", str(state))
+    try:
+        code, said = _serve_here(monkeypatch, capsys, state_dir=str(state))
+    finally:
+        assert other.stop() == 0
+    assert code == 1
+    assert said == (f"rekomock: cannot start: {state}: in use by another rekomock server "
+                    f"({state / '.lock'} is locked)\n")
+
+
+# ---------------------------------------------------------------- the file and its header
+
+
+def _rewrite(path: Path, payload: bytes | None = None, **header: Any) -> None:
+    """The state file at ``path`` with header members changed (None: dropped) and, given a
+    payload, that payload in place (its size and checksum to match)."""
+    import hashlib
+
+    magic, line, saved = path.read_bytes().split(b"\n", 2)
+    changed = json.loads(line)
+    if payload is not None:
+        saved = payload
+        changed |= {"size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
+    changed |= header
+    changed = {k: v for k, v in changed.items() if v is not None}
+    path.write_bytes(magic + b"\n" + json.dumps(changed).encode() + b"\n" + saved)
+
+
+def test_the_header_says_who_wrote_the_file(tmp_path: Path) -> None:
+    import hashlib
+    import importlib.metadata
+    import platform
+
+    with mock_rekognition_custom() as rk:
+        rk.advance_time(90)
+        header = rk.save(tmp_path / "s")
+        magic, line, payload = (tmp_path / "s").read_bytes().split(b"\n", 2)
+    assert magic == b"REKOMOCK-STATE"
+    assert json.loads(line) == header
+    assert header == {
+        "format": 1, "rekomock": importlib.metadata.version("rekomock"), "moto": _moto(),
+        "python": platform.python_version(), "clock_offset_seconds": 90.0,
+        "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
+    assert payload[:2] == b"\x80\x05"  # pickle's newest protocol of this Python
+
+
+def test_another_moto_patch_release_loads(tmp_path: Path) -> None:
+    """Only moto's minor version must match: its patch releases keep its objects."""
+    path = tmp_path / "s"
+    with mock_rekognition_custom() as rk:
+        rek = boto3.client("rekognition", region_name=REGION)
+        rek.create_project(ProjectName="kept")
+        rk.save(path)
+        major, minor = _moto().split(".")[:2]
+        _rewrite(path, moto=f"{major}.{minor}.999")
+        rk.reset()
+        rk.load(path)
+        assert len(rek.describe_projects()["ProjectDescriptions"]) == 1
+
+
+def test_refusals_say_exactly_what_is_wrong(tmp_path: Path) -> None:
+    import importlib.metadata
+
+    path = tmp_path / "s"
+    ours = importlib.metadata.version("rekomock")
+    with mock_rekognition_custom() as rk:
+        rk.save(path)
+        good = path.read_bytes()
+        size = len(good.split(b"\n", 2)[2])
+        cases: list[tuple[dict[str, Any], str]] = [
+            ({"format": 3, "rekomock": None},
+             f"{path}: written in state format 3 by rekomock ?; this rekomock ({ours}) reads "
+             "format 1 and older: upgrade rekomock to load it"),
+            ({"moto": None},
+             f"{path}: saved with moto ?, this is moto {_moto()}: moto's state is saved as "
+             "moto's own objects, which change between minor versions"),
+            ({"format": "1"}, f"{path}: damaged: its header is unreadable"),
+            ({"size": 3},
+             f"{path}: damaged: truncated or extended ({size} bytes "
+             "of state where its header says 3)"),
+        ]
+        for changes, message in cases:
+            path.write_bytes(good)
+            _rewrite(path, **changes)
+            with pytest.raises(ValueError) as refused:
+                rk.load(path)
+            assert str(refused.value) == message
+        path.write_bytes(b"REKOMOCK-STATE\n[1]\n")
+        with pytest.raises(ValueError, match="damaged: its header is unreadable"):
+            rk.load(path)
+        with pytest.raises(ValueError) as refused:
+            rk.load(tmp_path / "missing")
+        assert str(refused.value) == (f"{tmp_path / 'missing'}: cannot be read: No such file "
+                                      "or directory")
+
+
+def _moto_data() -> Any:
+    """moto's own view of every object it tracks (its /moto-api/data.json)."""
+    return requests.get("http://motoapi.amazonaws.com/moto-api/data.json", timeout=10).json()
+
+
+def test_moto_tracks_the_loaded_objects_once_and_a_failed_load_adds_none(
+        tmp_path: Path) -> None:
+    with mock_rekognition_custom() as rk:
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket="tracked")
+        s3.put_object(Bucket="tracked", Key="k", Body=b"v")
+        rk.save(tmp_path / "s")
+        damaged = pickle_of_a_bucket_then_garbage()
+        buckets = [b for b in _moto_data()["s3"]["FakeBucket"] if b["name"] == "tracked"]
+        rk.load(tmp_path / "s")
+        before = _moto_data()
+        assert before["s3"]["FakeBucket"] == buckets  # the bucket, once
+        rk.load(tmp_path / "s")
+        assert _moto_data() == before
+        _rewrite(tmp_path / "s", payload=damaged)
+        with pytest.raises(ValueError, match="does not load"):
+            rk.load(tmp_path / "s")
+        assert _moto_data() == before
+        # The loaded backends are moto's again: its reset empties them.
+        requests.post("http://motoapi.amazonaws.com/moto-api/reset", timeout=10)
+        assert s3.list_buckets()["Buckets"] == []
+
+
+def pickle_of_a_bucket_then_garbage() -> bytes:
+    """A pickle that makes a moto S3 bucket (tracked by moto as it is made) and then fails."""
+    import pickle
+
+    from moto.s3.models import FakeBucket
+
+    made = pickle.dumps(FakeBucket("half-loaded", "123456789012", REGION), protocol=5)
+    return made[:-1] + b"garbage"
+
+
+def test_a_state_of_what_this_installation_lacks_is_refused(tmp_path: Path) -> None:
+    import pickle
+
+    path = tmp_path / "s"
+    with mock_rekognition_custom() as rk:
+        rk.save(path)
+        for reference, message in [
+            ("no_such_module:Backend:svc",
+             f"{path}: holds moto state of no_such_module, which this installation cannot "
+             "import (No module named 'no_such_module')"),
+            ("json:JSONDecoder:json",
+             f"{path}: holds state of json:JSONDecoder:json, which this installation does "
+             "not have"),
+            ("json:NoSuchBackend:json",
+             f"{path}: holds state of json:NoSuchBackend:json, which this installation does "
+             "not have"),
+            ("json:JSONDecoder:s3",  # moto has an s3 service, of another class
+             f"{path}: holds state of json:JSONDecoder:s3, which this installation does "
+             "not have"),
+        ]:
+            payload = pickle.dumps({"backends": [(reference, {}, {})], "clock_offset": 0.0,
+                                    "sequence": 0, "transitions": {}})
+            _rewrite(path, payload=payload)
+            with pytest.raises(ValueError) as refused:
+                rk.load(path)
+            assert str(refused.value) == message
+
+
+def _pickle_referring_to(kind: str, reference: str) -> bytes:
+    """A state payload whose transitions refer to a backend dict the way a state file
+    refers to the live ones: by a persistent reference."""
+    import io
+    import pickle
+
+    class Referring(pickle.Pickler):
+        def persistent_id(self, obj: Any) -> Any:
+            return (kind, reference) if obj == "the backends" else None
+
+    buffer = io.BytesIO()
+    Referring(buffer, protocol=5).dump({"backends": [], "clock_offset": 0.0, "sequence": 0,
+                                        "transitions": {"refers": "the backends"}})
+    return buffer.getvalue()
+
+
+def test_references_to_backend_dicts_load_as_the_live_ones(tmp_path: Path) -> None:
+    """A saved object that refers to one of moto's backend dicts gets the live one back, as
+    moto's modules hold it; a reference of another kind or to a missing backend is refused,
+    naming the file."""
+    from moto.s3.models import s3_backends
+
+    path = tmp_path / "s"
+    with mock_rekognition_custom() as rk:
+        rk.save(path)
+        try:
+            _rewrite(path, payload=_pickle_referring_to("backends",
+                                                        "moto.s3.models:S3Backend:s3"))
+            rk.load(path)
+            assert state_manager.get_transition("refers") is s3_backends
+            rk.save(tmp_path / "again")  # saved as a reference again
+            state_manager.unset_transition("refers")
+            rk.load(tmp_path / "again")
+            assert state_manager.get_transition("refers") is s3_backends
+        finally:
+            state_manager.unset_transition("refers")
+        _rewrite(path, payload=_pickle_referring_to("files", "moto.s3.models:S3Backend:s3"))
+        with pytest.raises(ValueError) as refused:
+            rk.load(path)
+        assert str(refused.value) == (f"{path}: damaged: the state does not load "
+                                      "(UnpicklingError: unknown reference 'files')")
+        _rewrite(path, payload=_pickle_referring_to("backends", "no_such_module:B:svc"))
+        with pytest.raises(ValueError, match=f"^{path}: holds moto state of no_such_module"):
+            rk.load(path)
+        assert state_manager.get_transition("refers") != s3_backends  # nothing loaded
+
+
+def test_bucket_names_stay_taken_in_every_account(tmp_path: Path) -> None:
+    """S3 bucket names are global: a loaded bucket's name is taken for other accounts too."""
+    with mock_rekognition_custom() as rk:
+        boto3.client("s3", region_name=REGION).create_bucket(Bucket="globally-unique")
+        rk.save(tmp_path / "s")
+        rk.reset()
+        requests.post("http://motoapi.amazonaws.com/moto-api/reset", timeout=10)
+        rk.load(tmp_path / "s")
+        credentials = boto3.client("sts", region_name=REGION).assume_role(
+            RoleArn="arn:aws:iam::111122223333:role/elsewhere",
+            RoleSessionName="other-account")["Credentials"]
+        other = boto3.client("s3", region_name=REGION,
+                             aws_access_key_id=credentials["AccessKeyId"],
+                             aws_secret_access_key=credentials["SecretAccessKey"],
+                             aws_session_token=credentials["SessionToken"])
+        with pytest.raises(other.exceptions.BucketAlreadyExists):
+            other.create_bucket(Bucket="globally-unique")

@@ -1,0 +1,257 @@
+"""Every JSON line rule of a training manifest, seen as a user sees it: the line of the
+``TrainingManifestWithValidation`` file with its ``errors``/``warnings`` where the guide's
+"Understanding training and testing validation result manifests" and "Non-Terminal JSON Line
+Validation Errors" pages put them, with the code and message the pages give (written out
+here, never read from rekomock), and the line counted valid, invalid or ignored in the
+manifest summary ("Understanding the manifest summary")."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import pytest
+
+from rekomock.testing import (
+    classification_line,
+    describe_version,
+    detection_line,
+    make_png,
+    manifest_asset,
+    put_classification_dataset,
+)
+
+#: The ``bucket`` fixture's bucket.
+BUCKET = "rekomock-test-bucket"
+CREATED = "2024-01-01T00:00:00.000"
+
+#: The messages of the guide's "Non-Terminal JSON Line Validation Errors" page, verbatim.
+MESSAGES = {
+    "ERROR_MISSING_SOURCE_REF": "The source-ref key is missing.",
+    "ERROR_INVALID_SOURCE_REF_FORMAT": "The format of the source-ref value is invalid.",
+    "ERROR_NO_LABEL_ATTRIBUTES": "No label attributes found.",
+    "ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT":
+        "The format of the label attribute metadata is invalid.",
+    "ERROR_NO_VALID_LABEL_ATTRIBUTES": "No valid label attributes found.",
+    "ERROR_MISSING_BOUNDING_BOX_CONFIDENCE":
+        "One or more bounding boxes has a missing confidence value.",
+    "ERROR_MISSING_CLASS_MAP_ID": "One of more class ids is missing from the class map.",
+    "ERROR_INVALID_JSON_LINE": "The JSON Line has an invalid format.",
+    "ERROR_INVALID_IMAGE": "The image is invalid. Check S3 path and/or image properties.",
+    "ERROR_INVALID_IMAGE_DIMENSION":
+        "The image dimension(s) do not conform to allowed dimensions.",
+    "ERROR_INVALID_BOUNDING_BOX": "The bounding box has off frame values.",
+    "ERROR_BOUNDING_BOX_TOO_SMALL": "The height and width of the bounding box is too small.",
+    "ERROR_TOO_MANY_BOUNDING_BOXES": "There are more bounding boxes than the allowed maximum.",
+    "ERROR_NO_VALID_ANNOTATIONS": "No valid annotations found.",
+    "ERROR_INVALID_LABEL_NAME_LENGTH":
+        "The length of a label name is too long. The maximum length is 256 characters.",
+    "WARNING_UNANNOTATED_RECORD": "Record is unannotated.",
+    "WARNING_NO_ANNOTATIONS": "No annotations were found.",
+    "WARNING_NO_ATTRIBUTE_ANNOTATIONS": "No attribute annotations were found.",
+    # Codes the pages do not name; rekomock's (docs/decisions.md, *Manifests*).
+    "ERROR_DUPLICATE_SOURCE_REF": "The source-ref value is used by an earlier JSON Line.",
+    "ERROR_TOO_MANY_LABELS_PER_IMAGE":
+        "There are more labels for the image than the allowed maximum.",
+}
+
+
+def err(code: str, message: str | None = None) -> dict[str, str]:
+    return {"code": code, "message": message or MESSAGES[code]}
+
+
+def attribute_format(attribute: str) -> dict[str, str]:
+    return err("ERROR_INVALID_LABEL_ATTRIBUTE_FORMAT",
+               f"The format of the label attribute {attribute} is invalid.")
+
+
+def unsupported_type(metadata_key: str) -> dict[str, str]:
+    return err("ERROR_UNSUPPORTED_USE_CASE_TYPE",
+               f"The use case type of the {metadata_key} label attribute metadata is "
+               "unsupported. Check the type field.")
+
+
+class Validated(NamedTuple):
+    desc: dict[str, Any]
+    training: list[dict[str, Any]]
+    testing: list[dict[str, Any]]
+    summary: dict[str, Any]
+
+
+def jsonl(lines: list[dict[str, Any] | str]) -> bytes:
+    """JSON Lines; a ``str`` is written as it is (a line that is not JSON)."""
+    return "".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in lines).encode()
+
+
+def s3_lines(s3: Any, ref: dict[str, Any]) -> list[dict[str, Any]]:
+    body = s3.get_object(Bucket=ref["Bucket"], Key=ref["Name"])["Body"].read()
+    return [json.loads(line) for line in body.splitlines()]
+
+
+def validation_ref(desc: dict[str, Any], part: str) -> dict[str, Any]:
+    return dict(desc[part]["Validation"]["Assets"][0]["GroundTruthManifest"]["S3Object"])
+
+
+@pytest.fixture
+def good(s3: Any, bucket: str) -> list[dict[str, Any]]:
+    """Ten valid image-level lines (5 cat, 5 dog) over uploaded images."""
+    _, images = put_classification_dataset(s3, bucket, {"cat": 5, "dog": 5})
+    return [classification_line(uri, label) for uri, label in images]
+
+
+@pytest.fixture
+def validate(rekognition: Any, s3: Any, project_arn: str,
+             good: list[dict[str, Any]]) -> Callable[..., Validated]:
+    """Train v1 on ``lines`` (and ``testing``, the good lines by default); the files it wrote."""
+
+    def _validate(lines: list[dict[str, Any] | str],
+                  testing: list[dict[str, Any] | str] | None = None) -> Validated:
+        s3.put_object(Bucket=BUCKET, Key="train.manifest", Body=jsonl(lines))
+        s3.put_object(Bucket=BUCKET, Key="test.manifest",
+                      Body=jsonl(list(good) if testing is None else testing))
+        rekognition.create_project_version(
+            ProjectArn=project_arn, VersionName="v1", OutputConfig={"S3Bucket": BUCKET},
+            TrainingData=manifest_asset(BUCKET, "train.manifest"),
+            TestingData=manifest_asset(BUCKET, "test.manifest"),
+        )
+        desc = describe_version(rekognition, project_arn, "v1")
+        return Validated(desc, s3_lines(s3, validation_ref(desc, "TrainingDataResult")),
+                         s3_lines(s3, validation_ref(desc, "TestingDataResult")),
+                         s3_lines(s3, desc["ManifestSummary"]["S3Object"])[0])
+
+    return _validate
+
+
+def put_image(s3: Any, key: str, size: tuple[int, int] = (640, 480)) -> str:
+    s3.put_object(Bucket=BUCKET, Key=key, Body=make_png(*size, rgb=(len(key) % 256, 80, 20)))
+    return f"s3://{BUCKET}/{key}"
+
+
+def box_line(s3: Any, key: str, boxes: list[tuple[str, int, int, int, int]],
+             size: tuple[int, int] = (640, 480)) -> dict[str, Any]:
+    return detection_line(put_image(s3, key, size), size, boxes)
+
+
+def with_errors(line: dict[str, Any], *errors: dict[str, str]) -> dict[str, Any]:
+    out = copy.deepcopy(line)
+    out["errors"] = list(errors)
+    return out
+
+
+# ------------------------------------------------------------------ one bad line
+
+
+def _cases(s3: Any) -> dict[str, tuple[dict[str, Any] | str, dict[str, Any], str]]:
+    """Case -> (line, its validation line, its state in the summary)."""
+    made = iter(range(1000))
+
+    def cat_line() -> dict[str, Any]:
+        """A valid line of its own image."""
+        return classification_line(put_image(s3, f"extra/{next(made)}.png", (64, 64)), "cat")
+
+    cases: dict[str, tuple[dict[str, Any] | str, dict[str, Any], str]] = {}
+    cat = cat_line()
+
+    no_ref = {k: v for k, v in cat.items() if k != "source-ref"}
+    cases["missing source-ref"] = (no_ref, with_errors(no_ref, err("ERROR_MISSING_SOURCE_REF")),
+                                   "invalid")
+    for name, ref in [("https", "https://rekomock-test-bucket/a.png"),
+                      ("no key", "s3://rekomock-test-bucket/"),
+                      ("bucket too short", "s3://ab/a.png"),
+                      ("not a string", 7)]:
+        line = {**cat_line(), "source-ref": ref}
+        cases[f"source-ref {name}"] = (
+            line, with_errors(line, err("ERROR_INVALID_SOURCE_REF_FORMAT")), "invalid")
+
+    only_ref = {"source-ref": cat_line()["source-ref"]}
+    cases["just a source-ref"] = (
+        only_ref, {**only_ref, "warnings": [err("WARNING_UNANNOTATED_RECORD")]}, "ignored")
+    attr_only = {"source-ref": cat_line()["source-ref"], "cat-label": 1}
+    cases["attribute without metadata"] = (
+        attr_only, with_errors(attr_only, err("ERROR_NO_LABEL_ATTRIBUTES")), "invalid")
+    meta_only = {"source-ref": cat_line()["source-ref"],
+                 "cat-label-metadata": cat["cat-label-metadata"]}
+    cases["metadata without attribute"] = (
+        meta_only, with_errors(meta_only, err("ERROR_NO_LABEL_ATTRIBUTES")), "invalid")
+    stray = {**cat_line(), "dog-label-metadata": {"class-name": "dog"}}
+    expected = copy.deepcopy(stray)
+    expected["dog-label-metadata"]["errors"] = [err("ERROR_NO_LABEL_ATTRIBUTES")]
+    cases["stray metadata beside a pair"] = (stray, expected, "invalid")
+    extra = {**cat_line(), "comment": "kept"}
+    cases["extra key beside a pair"] = (extra, extra, "valid")
+
+    for value in ["1", True, 1.0, None]:
+        line = {**cat_line(), "cat-label": value}
+        cases[f"classification value {value!r}"] = (
+            line, with_errors(line, attribute_format("cat-label"),
+                              err("ERROR_NO_VALID_LABEL_ATTRIBUTES")), "invalid")
+    for field, bad in [("confidence", 1.5), ("confidence", -0.1), ("confidence", "1"),
+                       ("confidence", None), ("class-name", ""), ("class-name", 3),
+                       ("human-annotated", "maybe"), ("creation-date", ""),
+                       ("creation-date", None)]:
+        line = cat_line()
+        if bad is None:
+            del line["cat-label-metadata"][field]
+        else:
+            line["cat-label-metadata"][field] = bad
+        expected = copy.deepcopy(line)
+        expected["cat-label-metadata"]["errors"] = [
+            err("ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT")]
+        expected["errors"] = [err("ERROR_NO_VALID_LABEL_ATTRIBUTES")]
+        cases[f"classification metadata {field}={bad!r}"] = (line, expected, "invalid")
+    line = {**cat_line(), "cat-label-metadata": "not an object"}
+    cases["metadata not an object"] = (line, with_errors(
+        line, err("ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT"),
+        err("ERROR_NO_VALID_LABEL_ATTRIBUTES")), "invalid")
+    for kind in ["groundtruth/semantic-segmentation", "", None]:
+        line = cat_line()
+        line["cat-label-metadata"]["type"] = kind
+        expected = copy.deepcopy(line)
+        expected["cat-label-metadata"]["errors"] = [
+            unsupported_type("cat-label-metadata") if kind else
+            err("ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT")]
+        expected["errors"] = [err("ERROR_NO_VALID_LABEL_ATTRIBUTES")]
+        cases[f"metadata type {kind!r}"] = (line, expected, "invalid")
+    for length, state in [(256, "valid"), (257, "invalid")]:
+        line = cat_line()
+        line["cat-label-metadata"]["class-name"] = "c" * length
+        expected = copy.deepcopy(line)
+        if state == "invalid":
+            expected["cat-label-metadata"]["errors"] = [err("ERROR_INVALID_LABEL_NAME_LENGTH")]
+            expected["errors"] = [err("ERROR_NO_VALID_LABEL_ATTRIBUTES")]
+        cases[f"label name of {length} characters"] = (line, expected, state)
+
+    for raw in ["{not json", "[1, 2]", '"a string"', "", '{"source-ref": NaN}']:
+        cases[f"line {raw!r}"] = (raw, {"errors": [err("ERROR_INVALID_JSON_LINE")]}, "invalid")
+    missing = classification_line(f"s3://{BUCKET}/extra/missing.png", "cat")
+    cases["image missing"] = (missing, with_errors(missing, err("ERROR_INVALID_IMAGE")),
+                              "invalid")
+    s3.put_object(Bucket=BUCKET, Key="extra/text.png", Body=b"not a picture")
+    text = classification_line(f"s3://{BUCKET}/extra/text.png", "cat")
+    cases["not an image"] = (text, with_errors(text, err("ERROR_INVALID_IMAGE")), "invalid")
+    tiny = classification_line(put_image(s3, "extra/tiny.png", (32, 32)), "cat")
+    cases["image too small, image-level"] = (
+        tiny, with_errors(tiny, err("ERROR_INVALID_IMAGE")), "invalid")
+    return cases
+
+
+def test_each_line_rule_as_the_validation_manifest_shows_it(s3: Any, good: list[dict[str, Any]],
+                                                            validate: Any) -> None:
+    cases = _cases(s3)
+    lines: list[dict[str, Any] | str] = [*good, *(line for line, _, _ in cases.values())]
+    result = validate(lines)
+    got = dict(zip(cases, result.training[len(good):], strict=True))
+    for name, (_, expected, _) in cases.items():
+        assert got[name] == expected, name
+    assert result.training[:len(good)] == good
+    stats = result.summary["statistics"]["training"]
+    states = [state for _, _, state in cases.values()]
+    assert stats["total_json_lines"] == len(lines)
+    assert stats["valid_json_lines"] == len(good) + states.count("valid")
+    assert stats["invalid_json_lines"] == states.count("invalid")
+    assert stats["ignored_json_lines"] == states.count("ignored")
+    assert stats["error_json_line_indices"] == [
+        len(good) + 1 + i for i, (_, expected, _) in enumerate(cases.values())
+        if json.dumps(expected).count('"errors"')]

@@ -255,3 +255,182 @@ def test_each_line_rule_as_the_validation_manifest_shows_it(s3: Any, good: list[
     assert stats["error_json_line_indices"] == [
         len(good) + 1 + i for i, (_, expected, _) in enumerate(cases.values())
         if json.dumps(expected).count('"errors"')]
+
+
+def _box_cases(s3: Any) -> dict[str, tuple[dict[str, Any], dict[str, Any], str]]:
+    """Object-localization lines: case -> (line, its validation line, its state)."""
+    made = iter(range(1000))
+
+    def boxes_line(boxes: list[tuple[str, int, int, int, int]],
+                   size: tuple[int, int] = (640, 480),
+                   image: tuple[int, int] | None = None) -> dict[str, Any]:
+        """A line of its own image (of ``image`` size, ``size`` unless given)."""
+        return detection_line(put_image(s3, f"boxes/{next(made)}.png", image or size), size,
+                              boxes)
+
+    cases: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {}
+    no_valid = err("ERROR_NO_VALID_LABEL_ATTRIBUTES")
+
+    def in_attribute(line: dict[str, Any], *errors: dict[str, str]) -> dict[str, Any]:
+        out = copy.deepcopy(line)
+        out["bounding-box"]["errors"] = list(errors)
+        out["errors"] = [no_valid]
+        return out
+
+    def in_metadata(line: dict[str, Any], *errors: dict[str, str]) -> dict[str, Any]:
+        out = copy.deepcopy(line)
+        out["bounding-box-metadata"]["errors"] = list(errors)
+        out["errors"] = [no_valid]
+        return out
+
+    fine = boxes_line([("cat", 10, 10, 100, 100)])
+    cases["a valid box"] = (fine, fine, "valid")
+    # The attribute's format [Object localization in manifest files].
+    for name, change in [
+        ("image_size missing", lambda v: v.pop("image_size")),
+        ("image_size empty", lambda v: v.update(image_size=[])),
+        ("image_size of two", lambda v: v.update(image_size=v["image_size"] * 2)),
+        ("image_size not objects", lambda v: v.update(image_size=[[640, 480, 3]])),
+        ("width a string", lambda v: v["image_size"][0].update(width="640")),
+        ("height a float", lambda v: v["image_size"][0].update(height=480.0)),
+        ("width 0", lambda v: v["image_size"][0].update(width=0)),
+        ("height 0", lambda v: v["image_size"][0].update(height=0)),
+        ("depth missing", lambda v: v["image_size"][0].pop("depth")),
+        ("annotations an object", lambda v: v.update(annotations={})),
+        ("annotation not an object", lambda v: v.update(annotations=[7])),
+        ("left missing", lambda v: v["annotations"][0].pop("left")),
+        ("top a string", lambda v: v["annotations"][0].update(top="1")),
+        ("width missing", lambda v: v["annotations"][0].pop("width")),
+        ("height true", lambda v: v["annotations"][0].update(height=True)),
+        ("class_id a float", lambda v: v["annotations"][0].update(class_id=0.0)),
+    ]:
+        line = boxes_line([("cat", 10, 10, 100, 100)])
+        change(line["bounding-box"])
+        cases[f"attribute: {name}"] = (line, in_attribute(line, attribute_format("bounding-box")),
+                                       "invalid")
+    line = boxes_line([("cat", 10, 10, 100, 100)])
+    line["bounding-box"] = [1, 2]
+    cases["attribute not an object"] = (
+        line, with_errors(line, attribute_format("bounding-box"), no_valid), "invalid")
+    for name, change in [
+        ("objects missing", lambda m: m.pop("objects")),
+        ("objects an object", lambda m: m.update(objects={})),
+        ("class-map a list", lambda m: m.update({"class-map": ["cat"]})),
+        ("class name empty", lambda m: m.update({"class-map": {"0": ""}})),
+        ("class name a number", lambda m: m.update({"class-map": {"0": 5}})),
+        ("human-annotated true", lambda m: m.update({"human-annotated": True})),
+        ("creation-date missing", lambda m: m.pop("creation-date")),
+    ]:
+        line = boxes_line([("cat", 10, 10, 100, 100)])
+        change(line["bounding-box-metadata"])
+        cases[f"metadata: {name}"] = (
+            line, in_metadata(line, err("ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT")),
+            "invalid")
+    for length, state in [(256, "valid"), (257, "invalid")]:
+        line = boxes_line([("c" * length, 10, 10, 100, 100)])
+        cases[f"class name of {length} characters"] = (
+            line, line if state == "valid" else
+            in_metadata(line, err("ERROR_INVALID_LABEL_NAME_LENGTH")), state)
+    # Image dimensions as the line claims them: 64-4096 px, at most 20:1.
+    for size, state in [((64, 64), "valid"), ((63, 480), "invalid"), ((640, 63), "invalid"),
+                        ((4096, 205), "valid"), ((4097, 300), "invalid"),
+                        ((300, 4097), "invalid"), ((1300, 64), "invalid"),
+                        ((64, 1300), "invalid")]:
+        line = boxes_line([("cat", 0, 0, 60, 60)], size, image=(64, 64))
+        cases[f"image_size {size}"] = (
+            line, line if state == "valid" else
+            with_errors(line, err("ERROR_INVALID_IMAGE_DIMENSION"), no_valid), state)
+    # The image itself, looked up: judged as a box image.
+    line = boxes_line([("cat", 10, 10, 100, 100)], image=(32, 32))
+    cases["image too small, box image"] = (
+        line, with_errors(line, err("ERROR_INVALID_IMAGE_DIMENSION")), "invalid")
+    line = boxes_line([("cat", 10, 10, 100, 100)])
+    line["source-ref"] = f"s3://{BUCKET}/boxes/none.png"
+    cases["box image missing"] = (line, with_errors(line, err("ERROR_INVALID_IMAGE")), "invalid")
+    # No boxes: ignored, warned.
+    for human, top in [("yes", "WARNING_NO_ANNOTATIONS"), ("no", "WARNING_UNANNOTATED_RECORD")]:
+        for name, change in [("empty", lambda v: v.update(annotations=[])),
+                             ("absent", lambda v: v.pop("annotations"))]:
+            line = boxes_line([])
+            line["bounding-box-metadata"]["human-annotated"] = human
+            change(line["bounding-box"])
+            expected = copy.deepcopy(line)
+            expected["bounding-box"]["warnings"] = [err("WARNING_NO_ATTRIBUTE_ANNOTATIONS")]
+            expected["warnings"] = [err(top)]
+            cases[f"annotations {name}, human-annotated {human}"] = (line, expected, "ignored")
+    for count, state in [(50, "valid"), (51, "invalid")]:
+        line = boxes_line([("cat", 5 + i, 5, 10, 10) for i in range(count)])
+        cases[f"{count} boxes"] = (
+            line, line if state == "valid" else in_attribute(
+                line, err("ERROR_TOO_MANY_BOUNDING_BOXES")), state)
+    for name, objects in [("one object short", [{"confidence": 1}]),
+                          ("object not an object", [{"confidence": 1}, 1]),
+                          ("confidence missing", [{"confidence": 1}, {}]),
+                          ("confidence a string", [{"confidence": 1}, {"confidence": "1"}])]:
+        line = boxes_line([("cat", 10, 10, 100, 100), ("dog", 200, 10, 100, 100)])
+        line["bounding-box-metadata"]["objects"] = objects
+        cases[f"confidence: {name}"] = (
+            line, in_metadata(line, err("ERROR_MISSING_BOUNDING_BOX_CONFIDENCE")), "invalid")
+    line = boxes_line([("cat", 10, 10, 100, 100), ("dog", 200, 10, 100, 100)])
+    line["bounding-box"]["annotations"][1]["class_id"] = 9
+    cases["class id not in the class map"] = (
+        line, in_metadata(line, err("ERROR_MISSING_CLASS_MAP_ID")), "invalid")
+    line = boxes_line([("cat", 10, 10, 100, 100)])
+    line["bounding-box"]["annotations"][0]["class_id"] = "0"
+    cases["class id as a string"] = (line, line, "valid")
+    line = boxes_line([("cat", 10, 10, 100, 100)])
+    line["bounding-box-metadata"]["objects"] = [{"confidence": 1}, {"confidence": 1}]
+    line["bounding-box"]["annotations"][0]["class_id"] = 4
+    cases["both confidence and class id"] = (line, in_metadata(
+        line, err("ERROR_MISSING_BOUNDING_BOX_CONFIDENCE"), err("ERROR_MISSING_CLASS_MAP_ID")),
+        "invalid")
+    # Boxes off the frame or too small: only that box is dropped.
+    for name, box in [("left < 0", (-1, 10, 50, 50)), ("top < 0", (10, -1, 50, 50)),
+                      ("width < 0", (100, 10, -5, 50)), ("height < 0", (10, 100, 50, -5)),
+                      ("past the right", (600, 10, 41, 50)),
+                      ("past the bottom", (10, 440, 50, 41)),
+                      ("too narrow", (10, 10, 1, 50)), ("too low", (10, 10, 50, 1))]:
+        line = boxes_line([("cat", 10, 10, 100, 100), ("dog", *box)])
+        expected = copy.deepcopy(line)
+        code = "ERROR_BOUNDING_BOX_TOO_SMALL" if "too" in name else "ERROR_INVALID_BOUNDING_BOX"
+        expected["bounding-box"]["annotations"][1]["errors"] = [err(code)]
+        cases[f"box {name}"] = (line, expected, "valid")
+    for name, box in [("on the right edge", (600, 10, 40, 50)),
+                      ("on the bottom edge", (10, 430, 50, 50)),
+                      ("at the origin", (0, 0, 2, 2))]:
+        line = boxes_line([("cat", *box)])
+        cases[f"box {name}"] = (line, line, "valid")
+    # Sides must exceed 1 px once the image is shrunk to 1280 px.
+    for size, side, state in [((2560, 200), 2, "invalid"), ((2560, 200), 3, "valid"),
+                              ((200, 2560), 2, "invalid"), ((1280, 200), 2, "valid")]:
+        line = boxes_line([("cat", 0, 0, side, side)], size, image=(64, 64))
+        expected = copy.deepcopy(line)
+        if state == "invalid":
+            expected["bounding-box"]["annotations"][0]["errors"] = [
+                err("ERROR_BOUNDING_BOX_TOO_SMALL")]
+            expected["bounding-box"]["errors"] = [err("ERROR_NO_VALID_ANNOTATIONS")]
+            expected["errors"] = [no_valid]
+        cases[f"{side} px box in {size}"] = (line, expected, state)
+    line = boxes_line([("cat", -1, 10, 50, 50), ("dog", 10, 10, 1, 1)])
+    expected = copy.deepcopy(line)
+    expected["bounding-box"]["annotations"][0]["errors"] = [err("ERROR_INVALID_BOUNDING_BOX")]
+    expected["bounding-box"]["annotations"][1]["errors"] = [err("ERROR_BOUNDING_BOX_TOO_SMALL")]
+    expected["bounding-box"]["errors"] = [err("ERROR_NO_VALID_ANNOTATIONS")]
+    expected["errors"] = [no_valid]
+    cases["no valid box"] = (line, expected, "invalid")
+    return cases
+
+
+def test_each_box_rule_as_the_validation_manifest_shows_it(s3: Any, good: list[dict[str, Any]],
+                                                           validate: Any) -> None:
+    cases = _box_cases(s3)
+    lines: list[dict[str, Any] | str] = [*good, *(line for line, _, _ in cases.values())]
+    result = validate(lines)
+    got = dict(zip(cases, result.training[len(good):], strict=True))
+    for name, (_, expected, _) in cases.items():
+        assert got[name] == expected, name
+    stats = result.summary["statistics"]["training"]
+    states = [state for _, _, state in cases.values()]
+    assert stats["valid_json_lines"] == len(good) + states.count("valid")
+    assert stats["invalid_json_lines"] == states.count("invalid")
+    assert stats["ignored_json_lines"] == states.count("ignored")

@@ -434,3 +434,80 @@ def test_each_box_rule_as_the_validation_manifest_shows_it(s3: Any, good: list[d
     assert stats["valid_json_lines"] == len(good) + states.count("valid")
     assert stats["invalid_json_lines"] == states.count("invalid")
     assert stats["ignored_json_lines"] == states.count("ignored")
+
+
+def test_labels_per_image_duplicates_and_mixed_lines(s3: Any, good: list[dict[str, Any]],
+                                                     validate: Any) -> None:
+    many = classification_line(put_image(s3, "more/many.png"), *(f"l{i}" for i in range(51)))
+    fifty = classification_line(put_image(s3, "more/fifty.png"), *(f"l{i}" for i in range(50)))
+    twice = classification_line(put_image(s3, "more/twice.png"), "cat")
+    twice["again"], twice["again-metadata"] = 1, twice["cat-label-metadata"]
+    # Boxes and image-level labels together: 25 + 26 names, and 50 + 1 names of which 50 differ.
+    mixed = box_line(s3, "more/mixed.png", [(f"b{i}", 5 + i, 5, 10, 10) for i in range(26)])
+    mixed.update(classification_line(mixed["source-ref"], *(f"c{i}" for i in range(25))))
+    same = box_line(s3, "more/same.png", [(f"l{i}", 5 + i, 5, 10, 10) for i in range(50)])
+    same.update(classification_line(same["source-ref"], "l0"))
+    lines: list[dict[str, Any] | str] = [*good, many, fifty, twice, mixed, same, good[0], good[1]]
+    result = validate(lines)
+    got = result.training[len(good):]
+    too_many = err("ERROR_TOO_MANY_LABELS_PER_IMAGE")
+    assert got[0] == with_errors(many, too_many)
+    assert got[1:3] == [fifty, twice]
+    assert got[3] == with_errors(mixed, too_many)
+    assert got[4] == same
+    duplicate = err("ERROR_DUPLICATE_SOURCE_REF")
+    assert got[5:] == [with_errors(good[0], duplicate), with_errors(good[1], duplicate)]
+    assert result.training[:len(good)] == good  # the first of a source-ref wins
+    stats = result.summary["statistics"]["training"]
+    assert (stats["valid_json_lines"], stats["invalid_json_lines"]) == (len(good) + 3, 4)
+    n = len(good)
+    assert stats["error_json_line_indices"] == [n + 1, n + 4, n + 6, n + 7]
+
+
+def test_line_length_limit_crlf_and_byte_order_mark(rekognition: Any, s3: Any, project_arn: str,
+                                                    good: list[dict[str, Any]]) -> None:
+    """A JSON line may have up to 100,000 characters [Guidelines and quotas]."""
+    def padded(line: dict[str, Any], length: int) -> str:
+        text = json.dumps({**line, "pad": ""})
+        return json.dumps({**line, "pad": "x" * (length - len(text))})
+
+    at_limit, over = padded(good[0], 100_000), padded(good[1], 100_001)
+    assert (len(at_limit), len(over)) == (100_000, 100_001)
+    body = "\ufeff" + "\r\n".join([at_limit, over, *map(json.dumps, good[2:])]) + "\r\n"
+    s3.put_object(Bucket=BUCKET, Key="train.manifest", Body=body.encode())
+    s3.put_object(Bucket=BUCKET, Key="test.manifest", Body=jsonl(list(good)))
+    rekognition.create_project_version(
+        ProjectArn=project_arn, VersionName="v1", OutputConfig={"S3Bucket": BUCKET},
+        TrainingData=manifest_asset(BUCKET, "train.manifest"),
+        TestingData=manifest_asset(BUCKET, "test.manifest"))
+    desc = describe_version(rekognition, project_arn, "v1")
+    assert desc["Status"] == "TRAINING_COMPLETED", desc.get("StatusMessage")
+    training = s3_lines(s3, validation_ref(desc, "TrainingDataResult"))
+    assert training[0] == json.loads(at_limit)
+    assert training[1] == {"errors": [err("ERROR_INVALID_JSON_LINE")]}
+    assert training[2:] == good[2:]
+    summary = s3_lines(s3, desc["ManifestSummary"]["S3Object"])[0]
+    assert summary["statistics"]["training"]["error_json_line_indices"] == [2]
+
+
+def test_service_fields_of_a_line_are_recomputed(s3: Any, good: list[dict[str, Any]],
+                                                 validate: Any) -> None:
+    """A validation manifest given back as a manifest: old errors, warnings, cl-errors and
+    cl-metadata are dropped wherever they are, and the line judged again."""
+    stale = [{"code": "ERROR_OLD", "message": "old"}]
+    service = {"errors": stale, "warnings": stale, "cl-errors": stale}
+    fixed = box_line(s3, "again/fixed.png", [("cat", 10, 10, 100, 100)])
+    given = copy.deepcopy(fixed)
+    given.update(service, **{"cl-metadata": {"is_labeled": True}})
+    given["bounding-box"].update(service)
+    given["bounding-box-metadata"].update(service)
+    given["bounding-box"]["annotations"][0].update(errors=stale)
+    label = classification_line(put_image(s3, "again/label.png"), "cat")
+    given_label = copy.deepcopy(label)
+    given_label["cat-label-metadata"].update(service)
+    given_label["cat-label"] = 1
+    warned = classification_line(put_image(s3, "again/warned.png"), "dog")
+    given_warned = copy.deepcopy(warned)
+    given_warned["dog-label-metadata"]["warnings"] = stale
+    result = validate([*good, given, given_label, given_warned])
+    assert result.training[len(good):] == [fixed, label, warned]

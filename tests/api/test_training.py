@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from typing import Any
@@ -564,8 +565,6 @@ def test_training_leaves_the_garbage_collector_as_it_was(
 ) -> None:
     """The mock pauses Python's cyclic garbage collector while it reads a big manifest; the
     test process gets it back as it was, on or off."""
-    import gc
-
     was = gc.isenabled()
     try:
         if not enabled:

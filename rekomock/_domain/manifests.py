@@ -509,7 +509,7 @@ def _check_moderation(line: _Line, lookup: ImageLookup | None) -> ManifestLine:
     obj = line.obj
     if MODERATION_ATTRIBUTE not in obj:
         line.err(NO_LABEL_ATTRIBUTES)  # INFERRED: the code of a line with no label attribute
-        return _finish(line, [], [], None, False, False, lookup)
+        return line.entry  # invalid: a line error is fatal, and nothing is left to check
     value = obj[MODERATION_ATTRIBUTE]
     found: Any = value.get("ModerationLabels") if type(value) is dict else None
     names: list[str] = []
@@ -523,7 +523,7 @@ def _check_moderation(line: _Line, lookup: ImageLookup | None) -> ManifestLine:
             names.append(name)
     if type(found) is not list:
         line.err(ATTRIBUTE_FORMAT, value, MODERATION_ATTRIBUTE)
-        return _finish(line, [], [], None, False, True, lookup)
+        return line.entry  # invalid, as above
     if type(value) is dict:
         for s in SERVICE_KEYS:
             value.pop(s, None)

@@ -298,13 +298,16 @@ def test_adapter_lines_each_malformed_attribute(rekognition: Any, s3: Any, bucke
     stale = [{"code": "ERROR_OLD", "message": "old"}]
     relabelled = {"source-ref": ref, attribute: {"ModerationLabels": [{"Name": "Violence"}],
                                                  "errors": stale, "warnings": stale}}
+    s3.put_object(Bucket=bucket, Key="moderation/long.png", Body=make_png(64, 64, (8, 8, 8)))
+    longest = {"source-ref": f"s3://{bucket}/moderation/long.png",
+               attribute: {"ModerationLabels": [{"Name": "V" * 256}]}}
     duplicate = {"source-ref": f"s3://{bucket}/moderation/0.png",
                  attribute: {"ModerationLabels": [{"Name": "Violence"}]}}
     _, validated = _adapter_validation(
         rekognition, s3, adapter_project, bucket,
         [*good, *bad, relabelled, {"source-ref": f"s3://{bucket}/moderation/x.png",
                                    attribute: {"ModerationLabels": [{"Name": "V" * 257}]}},
-         duplicate])
+         duplicate, longest])
     checked = validated[len(good):len(good) + len(bad)]
     for line, (case, where), got in zip(bad, cases, checked, strict=True):
         expected = json.loads(json.dumps(line))
@@ -318,6 +321,7 @@ def test_adapter_lines_each_malformed_attribute(rekognition: Any, s3: Any, bucke
     assert rest[1][attribute]["errors"] == [too_long]
     assert "errors" not in rest[1]
     assert rest[2]["errors"][0]["code"] == "ERROR_DUPLICATE_SOURCE_REF"
+    assert rest[3] == longest  # 256 characters are allowed
 
 
 def test_adapter_safe_images_are_split_like_a_label(rekognition: Any, s3: Any, bucket: str,

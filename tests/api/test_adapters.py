@@ -324,11 +324,12 @@ def test_adapter_lines_each_malformed_attribute(rekognition: Any, s3: Any, bucke
     assert rest[3] == longest  # 256 characters are allowed
 
 
+@pytest.mark.parametrize("safe", [5, 2])
 def test_adapter_safe_images_are_split_like_a_label(rekognition: Any, s3: Any, bucket: str,
-                                                    adapter_project: str) -> None:
+                                                    adapter_project: str, safe: int) -> None:
     """Without TestingData the split keeps safe images (no label) on both sides too."""
     lines = []
-    for i in range(10):
+    for i in range(5 + safe):
         key = f"mix/{i}.jpg"
         s3.put_object(Bucket=bucket, Key=key, Body=make_jpeg(64, 64, seed=70 + i))
         lines.append(moderation_line(f"s3://{bucket}/{key}", *(["Violence"] if i < 5 else [])))

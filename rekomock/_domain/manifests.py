@@ -449,7 +449,7 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
             line.err(NO_LABEL_ATTRIBUTES)
         else:  # INFERRED: just a source-ref, like a console image never labeled
             line.warn(UNANNOTATED)
-        return _finish(line, [], [], None, False, False, lookup)
+        return _finish(line, [], [], None, lookup)
     entry.annotated = True
     for k in orphans:  # INFERRED: extra keys are tolerated, stray metadata is not
         if k.endswith("-metadata"):
@@ -496,7 +496,7 @@ def _check_line(raw: str, index: int, seen: set[str], lookup: ImageLookup | None
         pair_failed = pair_failed or not ok
     if pair_failed and not labels and not boxes:
         line.err(NO_VALID_LABEL_ATTRIBUTES)  # [CL:tm-debugging-json-line-errors]: none usable
-    return _finish(line, labels, boxes, frame, human_empty, True, lookup)
+    return _finish(line, labels, boxes, frame, lookup, human_empty=human_empty, has_pairs=True)
 
 
 def _check_moderation(line: _Line, lookup: ImageLookup | None) -> ManifestLine:
@@ -509,32 +509,29 @@ def _check_moderation(line: _Line, lookup: ImageLookup | None) -> ManifestLine:
     obj = line.obj
     if MODERATION_ATTRIBUTE not in obj:
         line.err(NO_LABEL_ATTRIBUTES)  # INFERRED: the code of a line with no label attribute
-        return _finish(line, [], [], None, False, False, lookup)
+        return line.entry  # invalid: a line error is fatal, and nothing is left to check
     value = obj[MODERATION_ATTRIBUTE]
     found: Any = value.get("ModerationLabels") if type(value) is dict else None
-    names: list[str] = []
-    if type(found) is list:
-        for item in found:
-            name: Any = item.get("Name") if type(item) is dict else None
-            if not _nonempty_str(name):
-                names = []
-                found = None
-                break
-            names.append(name)
-    if type(found) is not list:
+    # Each label's Name; [None] stands for a field that is not a list of labels.
+    names: list[Any] = ([item.get("Name") if type(item) is dict else None for item in found]
+                        if type(found) is list else [None])
+    if not all(_nonempty_str(n) for n in names):
         line.err(ATTRIBUTE_FORMAT, value, MODERATION_ATTRIBUTE)
-        return _finish(line, [], [], None, False, True, lookup)
-    if type(value) is dict:
-        for s in SERVICE_KEYS:
-            value.pop(s, None)
+        return line.entry  # invalid, as above
+    for s in SERVICE_KEYS:  # value is a dict here
+        value.pop(s, None)
     if any(len(n) > MAX_LABEL_NAME_LENGTH for n in names):
         line.err(LABEL_NAME_LENGTH, value)
     line.entry.moderation = True
-    return _finish(line, names, [], None, False, True, lookup)
+    return _finish(line, names, [], None, lookup)
 
 
 def _finish(line: _Line, labels: list[str], boxes: list[Box], frame: tuple[int, int] | None,
-            human_empty: bool, has_pairs: bool, lookup: ImageLookup | None) -> ManifestLine:
+            lookup: ImageLookup | None, *, human_empty: bool = False,
+            has_pairs: bool = False) -> ManifestLine:
+    """The line's state from what its attributes gave; ``has_pairs``: it had label attributes
+    (a line left with no label is then warned as unannotated or as having no annotations,
+    ``human_empty``)."""
     entry = line.entry
     if len(labels) + len(boxes) > MAX_LABELS_PER_IMAGE:
         names = set(labels)

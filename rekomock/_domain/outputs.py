@@ -26,7 +26,6 @@ from .trained_model import LOCALIZATION, Detection, percent
 __all__ = [
     "dataset_line",
     "manifest_summary",
-    "to_ground_truth_line",
     "training_files",
     "validation_manifest",
 ]
@@ -109,27 +108,6 @@ def dataset_line(entry: ManifestLine, is_labeled: bool) -> dict[str, Any]:
     out["cl-metadata"] = {"is_labeled": is_labeled}
     if "errors" in line:
         out[DATASET_ERRORS] = line["errors"]
-    return out
-
-
-def to_ground_truth_line(entry: ManifestLine) -> dict[str, Any]:
-    """The entry's line as plain Ground Truth (no ``errors``/``warnings``), leaving
-    ``entry.line`` untouched; ``{}`` for a line that was not a JSON object."""
-    line = entry.line or {}
-    out: dict[str, Any] = {}
-    for k, v in line.items():
-        if k in SERVICE_KEYS:
-            continue
-        if type(v) is dict:
-            v = {ik: iv for ik, iv in v.items() if ik not in SERVICE_KEYS}
-            annotations = v.get("annotations")
-            if type(annotations) is list:
-                v["annotations"] = [
-                    {ak: av for ak, av in a.items() if ak not in SERVICE_KEYS}
-                    if type(a) is dict else a
-                    for a in annotations
-                ]
-        out[k] = v
     return out
 
 

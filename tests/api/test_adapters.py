@@ -260,3 +260,95 @@ def test_adapter_learns_from_safe_images_only(rekognition: Any, s3: Any, bucket:
     answer = rekognition.detect_moderation_labels(
         Image={"S3Object": {"Bucket": bucket, "Name": "safe/0.jpg"}}, ProjectVersion=arn)
     assert answer["ModerationLabels"] == []
+
+
+def _adapter_validation(rekognition: Any, s3: Any, project: str, bucket: str,
+                        lines: list[Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    s3.put_object(Bucket=bucket, Key="moderation.manifest", Body=manifest(lines))
+    _train_adapter(rekognition, project, bucket)
+    desc = describe_version(rekognition, project, "adapter-1")
+    ref = desc["TrainingDataResult"]["Validation"]["Assets"][0]["GroundTruthManifest"]["S3Object"]
+    body = s3.get_object(Bucket=ref["Bucket"], Key=ref["Name"])["Body"].read()
+    return desc, [json.loads(line) for line in body.splitlines()]
+
+
+def test_adapter_lines_each_malformed_attribute(rekognition: Any, s3: Any, bucket: str,
+                                                adapter_project: str, adapter_data: Any) -> None:
+    """Each way the content-moderation-groundtruth field can be wrong, and a label name over
+    256 characters, as the validation manifest shows them; old service fields are dropped."""
+    good = [moderation_line(uri, label) for uri, _, label in adapter_data]
+    attribute = "content-moderation-groundtruth"
+    bad_format = {"code": "ERROR_INVALID_LABEL_ATTRIBUTE_FORMAT",
+                  "message": f"The format of the label attribute {attribute} is invalid."}
+    too_long = {"code": "ERROR_INVALID_LABEL_NAME_LENGTH",
+                "message": "The length of a label name is too long. The maximum length is 256 "
+                           "characters."}
+    ref = f"s3://{bucket}/moderation/extra.png"
+    cases = [
+        ({attribute: ["Violence"]}, "top"),
+        ({attribute: {"Labels": []}}, "inside"),
+        ({attribute: {"ModerationLabels": {"Name": "Violence"}}}, "inside"),
+        ({attribute: {"ModerationLabels": ["Violence"]}}, "inside"),
+        ({attribute: {"ModerationLabels": [{"Name": "Violence"}, {"Name": ""}]}}, "inside"),
+        ({attribute: {"ModerationLabels": [{"Name": "Violence"}, {"Name": 3}]}}, "inside"),
+    ]
+    bad = [{"source-ref": f"s3://{bucket}/moderation/bad-{i}.png", **case}
+           for i, (case, _) in enumerate(cases)]
+    s3.put_object(Bucket=bucket, Key="moderation/extra.png", Body=make_png(64, 64, (9, 9, 9)))
+    stale = [{"code": "ERROR_OLD", "message": "old"}]
+    relabelled = {"source-ref": ref, attribute: {"ModerationLabels": [{"Name": "Violence"}],
+                                                 "errors": stale, "warnings": stale}}
+    s3.put_object(Bucket=bucket, Key="moderation/long.png", Body=make_png(64, 64, (8, 8, 8)))
+    longest = {"source-ref": f"s3://{bucket}/moderation/long.png",
+               attribute: {"ModerationLabels": [{"Name": "V" * 256}]}}
+    duplicate = {"source-ref": f"s3://{bucket}/moderation/0.png",
+                 attribute: {"ModerationLabels": [{"Name": "Violence"}]}}
+    _, validated = _adapter_validation(
+        rekognition, s3, adapter_project, bucket,
+        [*good, *bad, relabelled, {"source-ref": f"s3://{bucket}/moderation/x.png",
+                                   attribute: {"ModerationLabels": [{"Name": "V" * 257}]}},
+         duplicate, longest])
+    checked = validated[len(good):len(good) + len(bad)]
+    for line, (case, where), got in zip(bad, cases, checked, strict=True):
+        expected = json.loads(json.dumps(line))
+        if where == "top":
+            expected["errors"] = [bad_format]
+        else:
+            expected[attribute]["errors"] = [bad_format]
+        assert got == expected, case
+    rest = validated[len(good) + len(bad):]
+    assert rest[0] == {"source-ref": ref, attribute: {"ModerationLabels": [{"Name": "Violence"}]}}
+    assert rest[1][attribute]["errors"] == [too_long]
+    assert "errors" not in rest[1]
+    assert rest[2]["errors"][0]["code"] == "ERROR_DUPLICATE_SOURCE_REF"
+    assert rest[3] == longest  # 256 characters are allowed
+
+
+@pytest.mark.parametrize("safe", [5, 2])
+def test_adapter_safe_images_are_split_like_a_label(rekognition: Any, s3: Any, bucket: str,
+                                                    adapter_project: str, safe: int) -> None:
+    """Without TestingData the split keeps safe images (no label) on both sides too."""
+    lines = []
+    for i in range(5 + safe):
+        key = f"mix/{i}.jpg"
+        s3.put_object(Bucket=bucket, Key=key, Body=make_jpeg(64, 64, seed=70 + i))
+        lines.append(moderation_line(f"s3://{bucket}/{key}", *(["Violence"] if i < 5 else [])))
+    desc, validated = _adapter_validation(rekognition, s3, adapter_project, bucket, lines)
+    assert desc["Status"] == "TRAINING_COMPLETED", desc.get("StatusMessage")
+    assert all("errors" not in line for line in validated)
+    ref = desc["TestingDataResult"]["Output"]["Assets"][0]["GroundTruthManifest"]["S3Object"]
+    tested = [json.loads(x) for x in s3.get_object(
+        Bucket=ref["Bucket"], Key=ref["Name"])["Body"].read().splitlines()]
+    labelled = [t for t in tested if "rekognition-custom-labels-training-0" in t]
+    assert len(labelled) == 1 and len(tested) == 2  # one image of each of the two groups
+
+
+def test_adapter_with_one_safe_image_needs_two_per_label(rekognition: Any, s3: Any, bucket: str,
+                                                         adapter_project: str) -> None:
+    lines = []
+    for i in range(4):
+        key = f"one/{i}.jpg"
+        s3.put_object(Bucket=bucket, Key=key, Body=make_jpeg(64, 64, seed=90 + i))
+        lines.append(moderation_line(f"s3://{bucket}/{key}", *(["Violence"] if i < 3 else [])))
+    desc, _ = _adapter_validation(rekognition, s3, adapter_project, bucket, lines)
+    assert desc["Status"] == "TRAINING_COMPLETED", desc.get("StatusMessage")

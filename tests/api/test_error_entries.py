@@ -317,3 +317,60 @@ def test_validation_manifest_keeps_errors_not_cl_errors(rekognition: Any, s3: An
     expected["errors"] = expected.pop("cl-errors")
     expected["BB-metadata"]["errors"] = expected["BB-metadata"].pop("cl-errors")
     assert first == expected
+
+
+def test_dataset_entries_keep_errors_at_every_level_and_no_warnings(
+    rekognition: Any, s3: Any, project_arn: str
+) -> None:
+    """An error is kept as ``cl-errors`` where the validation manifest has ``errors``: on the
+    line, the label attribute, its metadata or one annotation; warnings are not kept."""
+    s3.create_bucket(Bucket="bucket")
+    box = detection_line("s3://bucket/box.jpg", (640, 480),
+                         [("cat", 10, 10, 90, 90), ("dog", 600, 10, 90, 90)])
+    frame = detection_line("s3://bucket/frame.jpg", (640, 480), [("cat", 10, 10, 90, 90)])
+    frame["bounding-box"]["annotations"].append(7)
+    meta = detection_line("s3://bucket/meta.jpg", (640, 480), [("cat", 10, 10, 90, 90)])
+    meta["bounding-box-metadata"]["human-annotated"] = "perhaps"
+    empty = detection_line("s3://bucket/empty.jpg", (640, 480), [])
+    bare = {"source-ref": "s3://bucket/bare.jpg"}
+    fine = [detection_line(f"s3://bucket/ok-{i}.jpg", (640, 480), [("cat", 10, 10, 90, 90)])
+            for i in range(12)]
+    s3.put_object(Bucket="bucket", Key="train.manifest",
+                  Body=manifest([box, frame, meta, empty, bare, *fine]))
+    arn = rekognition.create_dataset(
+        ProjectArn=project_arn, DatasetType="TRAIN",
+        DatasetSource={"GroundTruthManifest": {"S3Object": {"Bucket": "bucket",
+                                                            "Name": "train.manifest"}}},
+    )["DatasetArn"]
+    listed = {e["source-ref"].rsplit("/", 1)[1]: e for e in _listed(rekognition, arn)}
+    no_valid = [{"code": "ERROR_NO_VALID_LABEL_ATTRIBUTES",
+                 "message": "No valid label attributes found."}]
+
+    expected = json.loads(json.dumps(box))
+    expected["bounding-box"]["annotations"][1]["cl-errors"] = [
+        {"code": "ERROR_INVALID_BOUNDING_BOX", "message": "The bounding box has off frame values."}]
+    expected["cl-metadata"] = {"is_labeled": True}
+    assert listed["box.jpg"] == expected
+
+    expected = json.loads(json.dumps(frame))
+    expected["bounding-box"]["cl-errors"] = [{
+        "code": "ERROR_INVALID_LABEL_ATTRIBUTE_FORMAT",
+        "message": "The format of the label attribute bounding-box is invalid."}]
+    expected["cl-metadata"] = {"is_labeled": True}
+    expected["cl-errors"] = no_valid
+    assert listed["frame.jpg"] == expected
+
+    expected = json.loads(json.dumps(meta))
+    expected["bounding-box-metadata"]["cl-errors"] = [{
+        "code": "ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT",
+        "message": "The format of the label attribute metadata is invalid."}]
+    expected["cl-metadata"] = {"is_labeled": True}
+    expected["cl-errors"] = no_valid
+    assert listed["meta.jpg"] == expected
+
+    assert listed["empty.jpg"] == {**empty, "cl-metadata": {"is_labeled": False}}
+    assert listed["bare.jpg"] == {**bare, "cl-metadata": {"is_labeled": False}}
+    assert listed["ok-0.jpg"] == {**fine[0], "cl-metadata": {"is_labeled": True}}
+    with_errors = {e["source-ref"].rsplit("/", 1)[1]
+                   for e in _listed(rekognition, arn, HasErrors=True)}
+    assert with_errors == {"box.jpg", "frame.jpg", "meta.jpg"}

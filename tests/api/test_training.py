@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from typing import Any
@@ -556,3 +557,21 @@ def test_outputs_appear_when_the_service_observes_the_end_not_when_a_status_is_r
     assert describe_version(rekognition, project_arn, "v1")["Status"] == "TRAINING_COMPLETED"
     assert len(outputs()) == 6
 
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_training_leaves_the_garbage_collector_as_it_was(
+    rekognition: Any, project_arn: str, train: Any, enabled: bool
+) -> None:
+    """The mock pauses Python's cyclic garbage collector while it reads a big manifest; the
+    test process gets it back as it was, on or off."""
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        train("v1", TestingData={"AutoCreate": True})
+        assert describe_version(rekognition, project_arn, "v1")["Status"] == "TRAINING_COMPLETED"
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()

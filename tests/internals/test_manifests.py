@@ -21,7 +21,7 @@ from rekomock._domain.manifests import (
     content_errors,
     parse_manifest,
 )
-from rekomock._domain.outputs import manifest_summary, to_ground_truth_line, validation_manifest
+from rekomock._domain.outputs import manifest_summary, validation_manifest
 
 BUCKET = "my-bucket"
 CREATED = "2020-03-06T17:46:39.176"
@@ -589,15 +589,6 @@ def test_validation_manifest_places_every_array() -> None:
     assert [e["code"] for e in lines[3]["errors"]] == ["ERROR_NO_VALID_LABEL_ATTRIBUTES"]
     assert [w["code"] for w in lines[4]["warnings"]] == ["WARNING_UNANNOTATED_RECORD"]
     assert [e["code"] for e in lines[5]["errors"]] == ["ERROR_MISSING_SOURCE_REF"]
-
-
-def test_to_ground_truth_line_strips_validation_arrays() -> None:
-    line = det_line(ref("c"), [("cat", 10, 10, 100, 100), ("dog", -5, 0, 10, 10)])
-    e = one(json.loads(json.dumps(line)))
-    assert e.line is not None and "errors" in e.line["bounding-box"]["annotations"][1]
-    assert to_ground_truth_line(e) == line
-    assert "errors" in e.line["bounding-box"]["annotations"][1]  # entry untouched
-    assert to_ground_truth_line(one("oops")) == {}
 
 
 # ---------------------------------------------------------------- use case (§4.4)

@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
+from server_process import ServerProcess
 
 from rekomock import mock_rekognition_custom
 from rekomock.testing import put_classification_dataset
@@ -68,50 +69,9 @@ def test_load_a_trained_state(bench_rounds: Any, saved: Path) -> None:
 # ------------------------------------------ rekomock server --durable: cost per request
 
 
-class _Server:
-    """``rekomock server`` in a child process with a state directory."""
-
-    def __init__(self, state_dir: Path, *flags: str) -> None:
-        import os
-        import re
-        import subprocess
-        import sys
-        import tempfile
-        import time
-
-        self.log = tempfile.TemporaryFile("w+")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "REKOMOCK_"))}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "rekomock", "server", "--port", "0", "--quiet",
-             "--state-dir", str(state_dir), *flags],
-            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-            text=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            self.log.seek(0)
-            found = re.search(r"ready at (http://\S+)", self.log.read())
-            if found:
-                self.url = found.group(1)
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.log.seek(0)
-        raise RuntimeError(f"the server did not start: {self.log.read()}")
-
-    def client(self, service: str) -> Any:
-        return boto3.session.Session().client(
-            service, region_name="us-east-1", endpoint_url=self.url,
-            aws_access_key_id="testing", aws_secret_access_key="testing")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=60)
-
-
 def _tag_requests(bench: Any, key: str, state_dir: Path, *flags: str) -> None:
     """TagResource on one project (a mutating request that leaves the state's size alone)."""
-    server = _Server(state_dir, *flags)
+    server = ServerProcess("--quiet", "--state-dir", str(state_dir), *flags)
     try:
         rek = server.client("rekognition")
         described = rek.describe_projects()["ProjectDescriptions"]

@@ -26,7 +26,9 @@ class ServerProcess:
 
     def __init__(self, *args: str, env: dict[str, str] | None = None,
                  port: str | None = "0") -> None:
-        self.log: IO[str] = tempfile.TemporaryFile("w+")
+        # The child writes through a copy of this descriptor, sharing its offset: read with
+        # os.pread, which leaves the offset alone, or a seek could make the child overwrite.
+        self.log: IO[bytes] = tempfile.TemporaryFile()
         environ = {k: v for k, v in os.environ.items()
                    if not k.startswith(("AWS_", "MOTO_", "REKOMOCK_", "TEST_SERVER_MODE"))}
         environ.update(env or {})
@@ -34,13 +36,12 @@ class ServerProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "rekomock", "server", *port_args, *args],
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=environ,
-            text=True,
         )
         self.url = self._wait_ready()
 
     def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read()
+        fd = self.log.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
 
     def _wait_ready(self, timeout: float = 60) -> str:
         deadline = time.monotonic() + timeout

@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 from moto.core.base_backend import BackendDict, BaseBackend
 
 from .._domain import arns, clock, datasets, lifecycle, policies
+from .._domain.backend_dicts import region_backend
 from .._domain.billing import Usage
 from .._domain.datasets import Dataset
 from .._domain.exceptions import (
@@ -699,7 +700,8 @@ class RekognitionCustomBackend(BaseBackend):
             raise InvalidParameterException("The version is not in the source project.")
         if p.region != self.region_name:
             raise InvalidParameterException("Models are copied within one region.")
-        owner: RekognitionCustomBackend = rekognition_custom_backends[p.account][p.region]
+        owner: RekognitionCustomBackend = region_backend(rekognition_custom_backends,
+                                                         p.account, p.region)
         with owner.lock:
             project = owner._live(owner.projects_by_arn.get(project_arn))
             if project is None:

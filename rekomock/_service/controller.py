@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, NamedTuple, cast
 
 from .._domain import arns, clock
+from .._domain.backend_dicts import region_backend
 from .._domain.billing import DEFAULT_PRICES, Bill, RunningModel, Usage, make_bill
 from .._domain.capacity import (
     DEFAULT_SCALE_DOWN_SECONDS,
@@ -720,7 +721,9 @@ class Controller:
 
 def _backend(parsed: arns.ParsedArn) -> RekognitionCustomBackend:
     """The backend of the account and region an ARN names (made if new)."""
-    return rekognition_custom_backends[parsed.account][parsed.region]
+    backend: RekognitionCustomBackend = region_backend(rekognition_custom_backends,
+                                                       parsed.account, parsed.region)
+    return backend
 
 
 def _backends() -> list[RekognitionCustomBackend]:

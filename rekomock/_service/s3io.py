@@ -17,21 +17,27 @@ allowed; see docs/decisions.md, *S3 access*.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
 from moto.utilities.utils import get_partition
 
 from .._domain import policies
+from .._domain.backend_dicts import region_backend
 
 GET_OBJECT = "s3:GetObject"
 PUT_OBJECT = "s3:PutObject"
 
 
+#: moto's partition of a region (a pure function, looked up on every S3 access).
+_partition = functools.lru_cache(maxsize=64)(get_partition)
+
+
 def _backend(account: str, region: str) -> Any:
     from moto.s3.models import s3_backends
 
-    return s3_backends[account][get_partition(region)]
+    return region_backend(s3_backends, account, _partition(region))
 
 
 def _bucket(account: str, region: str, bucket: str) -> Any:
@@ -42,18 +48,46 @@ def _bucket(account: str, region: str, bucket: str) -> Any:
     return found
 
 
+def _found(account: str, region: str, bucket: str) -> Any | None:
+    try:
+        return _bucket(account, region, bucket)
+    except Exception:
+        return None
+
+
+def _refuses(found: Any | None, account: str, region: str, bucket: str, key: str,
+             action: str) -> bool:
+    if found is None or found.account_id == account:
+        return False
+    resource = f"arn:{_partition(region)}:s3:::{bucket}/{key}"
+    statements = policies.bucket_statements(found.policy)
+    return policies.evaluate(statements, action, account, None, resource) is not True
+
+
 def refused(account: str, region: str, bucket: str, key: str, action: str) -> bool:
     """Whether ``account`` may not do ``action`` on the object: the bucket belongs to another
     account whose bucket policy does not allow it (a missing bucket is not a refusal)."""
+    return _refuses(_found(account, region, bucket), account, region, bucket, key, action)
+
+
+def get(
+    account: str, region: str, bucket: str, key: str, version: str | None = None
+) -> tuple[bytes | None, bool]:
+    """What :func:`read` answers, and whether a bucket policy refused it (one lookup of the
+    bucket for both)."""
+    found = _found(account, region, bucket)
+    if found is None:
+        return None, False
+    if _refuses(found, account, region, bucket, key, GET_OBJECT):
+        return None, True
     try:
-        found = _bucket(account, region, bucket)
-    except Exception:
-        return False
-    if found.account_id == account:
-        return False
-    resource = f"arn:{get_partition(region)}:s3:::{bucket}/{key}"
-    statements = policies.bucket_statements(found.policy)
-    return policies.evaluate(statements, action, account, None, resource) is not True
+        obj = _backend(account, region).get_object(bucket, key, version_id=version)
+    except Exception:  # AccessDenied, invalid version id ...
+        return None, False
+    if obj is None or not hasattr(obj, "value"):
+        return None, False
+    value: bytes = obj.value
+    return value, False
 
 
 def read(
@@ -61,17 +95,7 @@ def read(
 ) -> bytes | None:
     """The object's bytes, or None when the bucket (in that region), key or version is not
     there, or the caller may not read it."""
-    if refused(account, region, bucket, key, GET_OBJECT):
-        return None
-    try:
-        _bucket(account, region, bucket)
-        obj = _backend(account, region).get_object(bucket, key, version_id=version)
-    except Exception:  # MissingBucket, AccessDenied, invalid version id ...
-        return None
-    if obj is None or not hasattr(obj, "value"):
-        return None
-    value: bytes = obj.value
-    return value
+    return get(account, region, bucket, key, version)[0]
 
 
 def why_unreadable(
@@ -104,11 +128,11 @@ def write(
     """Put an object (S3 event notifications fire as for any PUT); False if it can't or the
     caller may not. What the put replaces (the object, or in a bucket whose versioning is not
     enabled every version moto drops with it) is released."""
-    if refused(account, region, bucket, key, PUT_OBJECT):
+    found = _found(account, region, bucket)
+    if found is None or _refuses(found, account, region, bucket, key, PUT_OBJECT):
         return False
     backend = _backend(account, region)
     try:
-        found = _bucket(account, region, bucket)
         before = list(found.keys.getlist(key, []))
         if kms_key_id:
             backend.put_object(bucket, key, body, encryption="aws:kms", kms_key_id=kms_key_id)
@@ -126,9 +150,8 @@ def release(objects: Iterable[Any]) -> None:
     close each key's buffer and drop the key, its ACL and that ACL's grants and grantees
     from moto's instance tracker (grantees moto shares between objects stay)."""
     from moto.core.common_models import BaseModel
-    from moto.s3 import models
 
-    shared = {id(v) for v in vars(models).values() if isinstance(v, BaseModel)}
+    shared = _shared()
     for obj in objects:
         dispose = getattr(obj, "dispose", None)
         if dispose is not None:
@@ -139,6 +162,15 @@ def release(objects: Iterable[Any]) -> None:
         for model in owned:
             if isinstance(model, BaseModel) and id(model) not in shared:
                 _untrack(model)
+
+
+@functools.cache
+def _shared() -> frozenset[int]:
+    """The models moto's S3 module holds for every object (its shared grantees)."""
+    from moto.core.common_models import BaseModel
+    from moto.s3 import models
+
+    return frozenset(id(v) for v in vars(models).values() if isinstance(v, BaseModel))
 
 
 def _untrack(model: Any) -> None:

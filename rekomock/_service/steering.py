@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from .._domain.backend_dicts import region_backend
 from .._domain.billing import DEFAULT_PRICES, Prices
 from .._domain.capacity import Capacity, OperationStats
 from .._domain.exceptions import InvalidImageFormatException
@@ -313,4 +314,5 @@ steering_backends = BackendDict(Steering, "rekognition", use_boto3_regions=False
 
 def steering() -> Steering:
     """The process's steering state."""
-    return steering_backends[DEFAULT_ACCOUNT_ID]["aws"]
+    steering: Steering = region_backend(steering_backends, DEFAULT_ACCOUNT_ID, "aws")
+    return steering

@@ -129,12 +129,12 @@ class _Reader:
         """The parsed manifest; a ManifestFileError carrying the cause when it is unusable."""
         where = (self.account, self.region, location["Bucket"], location["Name"],
                  location.get("Version"))
-        if s3io.refused(*where[:4], s3io.GET_OBJECT):
+        data, refusal = s3io.get(*where)
+        if refusal:
             raise ManifestFileError(
                 MANIFEST_PERMISSIONS,
                 cause=f"{member} manifest {s3io.why_unreadable(*where)}",
             )
-        data = s3io.read(*where)
         if data is None:
             raise ManifestFileError(
                 INACCESSIBLE, MESSAGES[INACCESSIBLE],
@@ -152,10 +152,9 @@ class _Reader:
     def image_info(self, bucket: str, key: str) -> Any:
         data = self.images.get((bucket, key))
         if data is None:
-            if s3io.refused(self.account, self.region, bucket, key, s3io.GET_OBJECT):
+            data, refusal = s3io.get(self.account, self.region, bucket, key)
+            if refusal:
                 self.refused_buckets.add(bucket)
-                return None
-            data = s3io.read(self.account, self.region, bucket, key)
             if data is None:
                 return None
             self.images[(bucket, key)] = data

@@ -8,10 +8,13 @@ Citation tags and coined words: docs/glossary.md.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import re
 from collections.abc import Callable
 from time import perf_counter
+from types import SimpleNamespace
 from typing import Any
 
 from moto import settings
@@ -20,6 +23,7 @@ from moto.core.responses import BaseResponse
 from moto.core.utils import camelcase_to_underscores
 
 from .._domain import clock
+from .._domain.backend_dicts import account_backends
 from .._domain.capacity import outcome_of
 from .._domain.exceptions import (
     REQUEST_ID_HEADER,
@@ -39,6 +43,8 @@ from .validation import validate_request
 
 #: One DEBUG record per answered call (docs/how-to/logging.md); never the request body.
 _log = logging.getLogger(__name__)
+#: ``json.dumps(..., separators=(",", ":"))`` without building an encoder on every call.
+_compact = json.JSONEncoder(separators=(",", ":")).encode
 _HEADERS = {"Content-Type": "application/x-amz-json-1.1", "server": "amazon.com"}
 
 
@@ -49,6 +55,23 @@ def _listing(key: str, items: list[Any], token: str | None) -> dict[str, Any]:
     if token:
         out["NextToken"] = token
     return out
+
+
+#: The key part of moto's access-key pattern (what follows its ``AWS.*``).
+_KEY_LIKE = re.compile(BaseResponse.access_key_regex.pattern.split(".*", 1)[1])
+#: What moto answers for a request that names no access key.
+_NO_KEY = BaseResponse.get_access_key(
+    SimpleNamespace(headers={}, querystring={}))  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=256)
+def _access_key_in(scope: str) -> str | None:
+    """moto's access-key pattern applied to an Authorization header's credential scope (what
+    precedes its first comma): the same key as over the whole header, whose signature and
+    signed headers are lower case, at a fraction of the cost, and remembered (a client signs
+    every call of a day in one region with one scope)."""
+    match = BaseResponse.access_key_regex.search(scope)
+    return match.group(1) if match else None
 
 
 def _log_call(operation: str, account_id: str, region: str, status: int, error: str | None,
@@ -102,8 +125,7 @@ class RekognitionCustomResponse(BaseResponse):
             answer = err.to_response()
             error: str | None = err.code
         else:
-            answer = 200, {**_HEADERS, REQUEST_ID_HEADER: new_request_id()}, json.dumps(
-                result, separators=(",", ":"))
+            answer = 200, {**_HEADERS, REQUEST_ID_HEADER: new_request_id()}, _compact(result)
             error = None
         request_id = answer[1][REQUEST_ID_HEADER]
         state.calls.append(Call(action, params if isinstance(params, dict) else {}, error,
@@ -116,6 +138,30 @@ class RekognitionCustomResponse(BaseResponse):
             _log_call(action, self.current_account, self.region, answer[0], error, request_id,
                       elapsed_ms)
         return answer
+
+    def get_region_from_url(self, request: Any, full_url: str) -> str:
+        """moto's answer: the endpoint's region wins; the User-Agent and credential scope it
+        would also read are looked at only when the URL names none."""
+        match = self.region_regex.search(full_url)
+        if match:
+            return match.group(1)
+        return super().get_region_from_url(request, full_url)
+
+    def get_access_key(self) -> str:
+        """moto's answer, its pattern applied to the credential scope alone where the rest of
+        the header holds nothing it could match (see :func:`_access_key_in`)."""
+        authorization = self.headers.get("Authorization")
+        if authorization is not None:
+            scope, _, rest = authorization.partition(",")
+            if not _KEY_LIKE.search(rest):
+                key = _access_key_in(scope)
+                if key is not None:
+                    return key
+                # moto's fallbacks, without scanning the header again.
+                if self.querystring.get("AWSAccessKeyId"):
+                    return str(self.querystring["AWSAccessKeyId"][0])
+                return _NO_KEY
+        return super().get_access_key()
 
     @classmethod
     def _read_body(cls, request: Any, headers: Any) -> bytes | str:
@@ -164,12 +210,16 @@ class RekognitionCustomResponse(BaseResponse):
 
     @property
     def backend(self) -> RekognitionCustomBackend:
-        account = rekognition_custom_backends[self.current_account]
+        account = account_backends(rekognition_custom_backends, self.current_account)
+        found: RekognitionCustomBackend | None = dict.get(account, self.region)
+        if found is not None:
+            return found
         if self.region not in account and not settings.allow_unknown_region():
             raise RegionNotServed(
                 f"Amazon Rekognition Custom Labels is not available in region '{self.region}'."
             )
-        return account[self.region]
+        made: RekognitionCustomBackend = account[self.region]
+        return made
 
     # -------------------------------------------------------------- projects
 

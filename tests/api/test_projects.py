@@ -72,6 +72,29 @@ def test_same_name_in_two_regions_and_two_accounts(
     assert len(names(rekognition)) == 1
 
 
+def test_an_iam_users_access_key_works_in_its_own_account(
+    rekognition: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """moto's rule: a request signed with an access key IAM made in an account is that
+    account's; any other key is the default account's."""
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "111122223333")
+    iam = boto3.client("iam", region_name="us-east-1")
+    iam.create_user(UserName="trainer")
+    key = iam.create_access_key(UserName="trainer")["AccessKey"]
+    monkeypatch.delenv("MOTO_ACCOUNT_ID")
+    theirs = boto3.client("rekognition", region_name="us-east-1",
+                          aws_access_key_id=key["AccessKeyId"],
+                          aws_secret_access_key=key["SecretAccessKey"])
+    arn = theirs.create_project(ProjectName="theirs")["ProjectArn"]
+    assert ":111122223333:project/theirs/" in arn
+    assert names(rekognition) == []
+    stranger = boto3.client("rekognition", region_name="us-east-1",
+                            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+                            aws_secret_access_key="x")
+    assert ":123456789012:project/" in stranger.create_project(ProjectName="ours")["ProjectArn"]
+    assert names(rekognition) == ["ours"]
+
+
 def test_content_moderation_needs_auto_update(rekognition: Any) -> None:
     with pytest.raises(rekognition.exceptions.InvalidParameterException):
         rekognition.create_project(ProjectName="adapter", Feature="CONTENT_MODERATION")

@@ -40,6 +40,21 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 REGION = "us-east-1"
 BUCKET = "rekomock-test-bucket"
 
+#: mutmut's stats run (docs/development/mutation-testing.md) learns which tests reach each
+#: mutated function, and runs only those against its mutants.
+_MUTATION_STATS = os.environ.get("MUTANT_UNDER_TEST") == "stats"
+
+
+@pytest.fixture(autouse=True)
+def _compile_anew_for_mutation_stats() -> None:
+    """In the stats run, every test compiles its request checks anew: the process keeps
+    them compiled (validation's cache), so otherwise only the first test of each operation
+    would reach the compilers, and their mutants would run against that test alone."""
+    if _MUTATION_STATS:
+        from rekomock._wire import validation
+
+        validation._compiled.clear()
+
 
 @pytest.fixture
 def rekognition(rekomock: Any) -> Any:

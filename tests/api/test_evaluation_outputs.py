@@ -124,6 +124,37 @@ def test_chosen_threshold_snapshot_agrees(rekognition: Any, s3: Any, project_arn
     assert desc["EvaluationResult"]["F1Score"] == 0.5
 
 
+def test_a_chosen_threshold_re_measures_its_label_there(
+        rekognition: Any, s3: Any, project_arn: str, train: Any, rekomock: Controller,
+        classification: dict[str, Any]) -> None:
+    """A label given only a threshold is measured again at it: a prediction counts when its
+    confidence reaches the threshold; figures given are reported as they are; the aggregate
+    precision and recall stay measured."""
+    confidences = iter([90.0, 55.0, 30.0, 70.0, 55.0])  # sunrise on 3 sunrise, 2 sunset images
+    for uri, _ in classification["test_images"]:
+        rekomock.set_detections([{"Name": "sunrise", "Confidence": next(confidences)}],
+                                image=uri)
+    train("measured")
+    rekomock.set_evaluation(0.5, labels={"sunrise": {"Threshold": 0.55},
+                                         "sunset": {"F1Score": 0.3, "Precision": 0.25,
+                                                    "Recall": 0.75}})
+    train("chosen")
+    measured = _outputs(s3, describe_version(rekognition, project_arn, "measured"))[0]
+    desc = describe_version(rekognition, project_arn, "chosen")
+    summary, lines = _outputs(s3, desc)
+    reported = {r["Label"]: r["Metrics"] for r in summary["LabelEvaluationResults"]}
+    # 90 and 55 are sunrise images, 70 and 55 sunset ones; 30 falls below the threshold.
+    assert reported["sunrise"] == {"F1Score": pytest.approx(4 / 7), "Threshold": 0.55,
+                                   "Precision": 0.5, "Recall": pytest.approx(2 / 3)}
+    assert _snapshot_metrics(lines, "sunrise") == (0.5, pytest.approx(2 / 3))
+    sunset = {r["Label"]: r["Metrics"] for r in measured["LabelEvaluationResults"]}["sunset"]
+    assert reported["sunset"] == {**sunset, "F1Score": 0.3, "Precision": 0.25, "Recall": 0.75}
+    aggregate = summary["AggregatedEvaluationResults"]
+    assert aggregate["F1Score"] == desc["EvaluationResult"]["F1Score"] == 0.5
+    for figure in ("Precision", "Recall", "ConfusionMatrix"):
+        assert aggregate[figure] == measured["AggregatedEvaluationResults"][figure]
+
+
 # The object-detection line of the guide's example testing snapshot ("Interpreting the
 # evaluation manifest snapshot", Custom Labels guide), verbatim but for its "..." elisions.
 GUIDE_OBJECT_DETECTION_LINE = """

@@ -54,6 +54,9 @@ class Evaluation:
     recall: float
     confusion: list[dict[str, Any]]
     use_case: str
+    #: (digest, S3 URI, predictions) of each test image, as evaluated: the snapshot shows
+    #: these, so an answer scripted for one use is in it as in the figures.
+    answers: tuple[tuple[str, str | None, list[Detection]], ...] = ()
 
     def overridden(self, f1: float, labels: dict[str, dict[str, float]]) -> Evaluation:
         """These figures instead of the measured ones (``rk.set_evaluation``); a label given
@@ -76,7 +79,8 @@ class Evaluation:
                 scored=m.scored, positives=m.positives,
             ))
         return Evaluation(labels=metrics, f1=f1, precision=self.precision, recall=self.recall,
-                          confusion=self.confusion, use_case=self.use_case)
+                          confusion=self.confusion, use_case=self.use_case,
+                          answers=self.answers)
 
     def summary(
         self, version_arn: str, training_images: int, testing_images: int, ended: datetime
@@ -192,7 +196,9 @@ def evaluate(
 ) -> Evaluation:
     """Run ``predict`` over every (digest, s3 uri, truth) of the test set and score it;
     ``ceilings``: per label, the highest threshold (a confidence) it may get."""
-    predictions = [(truth, predict(digest, uri)) for digest, uri, truth in test_set]
+    answers = tuple((digest, uri, predict(digest, uri)) for digest, uri, _ in test_set)
+    predictions = [(truth, preds) for (_, _, truth), (_, _, preds)
+                   in zip(test_set, answers, strict=True)]
     matches = [box_hits(truth, preds) if use_case == LOCALIZATION else []
                for truth, preds in predictions]
     metrics: list[LabelMetrics] = []
@@ -257,4 +263,5 @@ def evaluate(
         recall=sum(m.recall for m in scored_labels) / n,
         confusion=confusion,
         use_case=use_case,
+        answers=answers,
     )

@@ -134,12 +134,18 @@ def training_files(outcome: TrainingOutcome, evaluated_arn: str, end: datetime) 
         files["EvaluationResultSummary"] = json.dumps(summary).encode()
         files["TrainingGroundTruth"] = _jsonl([_snapshot_line(e, None) for e in outcome.train_used])
         thresholds = {m.label: m.threshold for m in outcome.evaluation.labels}
+        # What the evaluation answered (a state saved before it kept them: predict again).
+        evaluated: dict[tuple[str, str | None], list[list[Detection]]] = {}
+        for digest, uri, answer in getattr(outcome.evaluation, "answers", ()):
+            evaluated.setdefault((digest, uri), []).append(answer)
         test_lines = []
         for entry in outcome.test_used:
             where = (entry.bucket, entry.key) if entry.bucket and entry.key else None
             digest = model.by_object.get(where) if where is not None else None
+            answers = evaluated.get((digest, entry.source_ref)) if digest is not None else None
             predictions = (
-                outcome.predict(digest, entry.source_ref) if digest is not None else []
+                answers.pop(0) if answers
+                else outcome.predict(digest, entry.source_ref) if digest is not None else []
             )
             test_lines.append(_snapshot_line(entry, predictions, thresholds,
                                              localization=model.use_case == LOCALIZATION))

@@ -71,6 +71,14 @@ def _snapshot_metrics(lines: list[dict[str, Any]], label: str) -> tuple[float, f
     return (tp / (tp + fp) if tp + fp else 0.0), (tp / positives if positives else 0.0)
 
 
+def _answers(lines: list[dict[str, Any]]) -> list[tuple[str, str, float]]:
+    """(source-ref, label, confidence) of each prediction of a classification snapshot."""
+    return [(line["source-ref"], meta["class-name"], meta["confidence"])
+            for line in lines for key, meta in line.items()
+            if key.startswith("rekognition-custom-labels-evaluation-")
+            and key.endswith("-metadata")]
+
+
 def _assert_agree(s3: Any, desc: dict[str, Any]) -> dict[str, Any]:
     summary, lines = _outputs(s3, desc)
     assert summary["AggregatedEvaluationResults"]["F1Score"] == desc["EvaluationResult"][
@@ -110,6 +118,36 @@ def test_scripted_detections_snapshot_agrees(rekognition: Any, s3: Any, project_
              and m["class-name"] == "sunset" and m["confidence"] == confidence / 100]
     assert flags
     assert all(f["is-present-in-ground-truth"] is False for f in flags)
+
+
+def test_an_answer_scripted_once_shows_in_the_snapshot_too(
+        rekognition: Any, s3: Any, project_arn: str, train: Any, rekomock: Controller,
+        classification: dict[str, Any]) -> None:
+    """An evaluation answers each test image once: an answer scripted for one use is in the
+    snapshot as in the figures, and copying the model uses no answer up."""
+    for uri, truth in classification["test_images"]:
+        if truth == "sunrise":
+            rekomock.set_detections([{"Name": "sunset", "Confidence": 99.0}], image=uri,
+                                    times=1)
+    arn = train("v1")
+    desc = describe_version(rekognition, project_arn, "v1")
+    reported = _assert_agree(s3, desc)
+    assert reported["sunrise"]["Recall"] == 0.0
+    rekomock.set_detections([{"Name": "sunset", "Confidence": 98.0}], times=1)
+    copy = rekognition.copy_project_version(
+        SourceProjectArn=project_arn, SourceProjectVersionArn=arn,
+        DestinationProjectArn=project_arn, VersionName="copy",
+        OutputConfig=classification["OutputConfig"])["ProjectVersionArn"]
+    copied = describe_version(rekognition, project_arn, "copy")
+    assert _answers(_outputs(s3, copied)[1]) == _answers(_outputs(s3, desc)[1])
+    rekognition.start_project_version(ProjectVersionArn=copy, MinInferenceUnits=1)
+    rekognition.get_waiter("project_version_running").wait(
+        ProjectArn=project_arn, VersionNames=["copy"])
+    uri = classification["test_images"][0][0]
+    bucket, key = uri[5:].split("/", 1)
+    answer = rekognition.detect_custom_labels(
+        ProjectVersionArn=copy, Image={"S3Object": {"Bucket": bucket, "Name": key}})
+    assert [(x["Name"], x["Confidence"]) for x in answer["CustomLabels"]] == [("sunset", 98.0)]
 
 
 def test_chosen_threshold_snapshot_agrees(rekognition: Any, s3: Any, project_arn: str,

@@ -117,6 +117,56 @@ def test_images_from_two_buckets_fail(rekognition: Any, s3: Any, project_arn: st
     assert desc["StatusMessage"] == "The manifest file contains images from multiple S3 buckets."
 
 
+def _import(rekognition: Any, s3: Any, project_arn: str, lines: list[str]) -> dict[str, Any]:
+    s3.put_object(Bucket=BUCKET, Key="lines.manifest", Body="\n".join(lines).encode())
+    arn = rekognition.create_dataset(
+        ProjectArn=project_arn, DatasetType="TRAIN",
+        DatasetSource={"GroundTruthManifest": manifest_asset(BUCKET, "lines.manifest")[
+            "Assets"][0]["GroundTruthManifest"]})["DatasetArn"]
+    return {**rekognition.describe_dataset(DatasetArn=arn)["DatasetDescription"],
+            "DatasetArn": arn}
+
+
+@pytest.mark.parametrize(("valid", "status"), [(4, "CREATE_FAILED"), (5, "CREATE_COMPLETE")])
+def test_a_fifth_of_lines_invalid_fails_the_import(
+        rekognition: Any, s3: Any, project_arn: str, bucket: str, valid: int,
+        status: str) -> None:
+    """Invalid lines must stay under 20 % of a manifest's lines ("Terminal JSON line
+    validation errors", Custom Labels guide); one in five is too many, one in six is not."""
+    lines = [json.dumps(classification_line(f"s3://{bucket}/{i}.png", "ab"[i % 2]))
+             for i in range(valid)] + ["{this is not JSON"]
+    desc = _import(rekognition, s3, project_arn, lines)
+    assert desc["Status"] == status
+    if status == "CREATE_FAILED":
+        assert (desc["StatusMessage"], desc["StatusMessageCode"]) == (
+            "The manifest file has too many terminal errors.", "CLIENT_ERROR")
+    else:
+        assert desc["DatasetStats"]["TotalEntries"] == valid
+
+
+@pytest.mark.parametrize(("labels", "status"), [(250, "CREATE_COMPLETE"),
+                                                (251, "CREATE_FAILED")])
+def test_a_dataset_holds_250_labels_at_most(
+        rekognition: Any, s3: Any, project_arn: str, bucket: str, labels: int,
+        status: str) -> None:
+    lines = [json.dumps(classification_line(f"s3://{bucket}/{i}.png", f"label-{i}"))
+             for i in range(labels)]
+    desc = _import(rekognition, s3, project_arn, lines)
+    assert desc["Status"] == status
+    if status == "CREATE_FAILED":
+        assert desc["StatusMessage"] == "The manifest file has too many labels."
+        return
+    # An update counts the labels the dataset has already.
+    arn = desc["DatasetArn"]
+    for label, outcome in (("label-0", "UPDATE_COMPLETE"), ("one-more", "UPDATE_FAILED")):
+        rekognition.update_dataset_entries(DatasetArn=arn, Changes={"GroundTruth": manifest(
+            [classification_line(f"s3://{bucket}/new.png", label)])})
+        after = rekognition.describe_dataset(DatasetArn=arn)["DatasetDescription"]
+        assert after["Status"] == outcome
+    assert after["StatusMessage"] == "The manifest file has too many labels."
+    assert after["DatasetStats"]["TotalLabels"] == 250
+
+
 def test_list_entries_and_filters(rekognition: Any, s3: Any, project_arn: str,
                                   bucket: str) -> None:
     lines: list[dict[str, Any]] = [

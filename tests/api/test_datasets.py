@@ -207,6 +207,14 @@ def test_list_entries_and_filters(rekognition: Any, s3: Any, project_arn: str,
     desc = rekognition.describe_dataset(DatasetArn=arn)["DatasetDescription"]
     assert desc["DatasetStats"] == {"LabeledEntries": 9, "TotalEntries": 10, "TotalLabels": 2,
                                     "ErrorEntries": 1}
+    # A copy has the same entries, errors and labels, found by the same filters.
+    other = rekognition.create_project(ProjectName="other")["ProjectArn"]
+    copy = rekognition.create_dataset(ProjectArn=other, DatasetType="TRAIN",
+                                      DatasetSource={"DatasetArn": arn})["DatasetArn"]
+    for kw in ({}, {"HasErrors": True}, {"Labeled": False}, {"ContainsLabels": ["cat"]}):
+        assert entries(rekognition, copy, **kw) == entries(rekognition, arn, **kw), kw
+    assert rekognition.describe_dataset(DatasetArn=copy)["DatasetDescription"][
+        "DatasetStats"] == desc["DatasetStats"]
 
 
 def test_entries_paging(rekognition: Any, train_dataset: str) -> None:
@@ -357,6 +365,19 @@ def test_copy_from_another_dataset(rekognition: Any, train_dataset: str) -> None
     assert entries(rekognition, arn) == entries(rekognition, train_dataset)
     assert rekognition.describe_dataset(DatasetArn=arn)["DatasetDescription"]["DatasetStats"][
         "TotalEntries"] == 10
+
+
+def test_a_copy_counts_the_same_boxes(rekognition: Any, s3: Any, project_arn: str,
+                                      bucket: str) -> None:
+    lines = [json.dumps(detection_line(f"s3://{bucket}/{i}.png", (100, 100),
+                                       [("cat", 0, 0, 10, 10), ("dog", 20, 20, 10, 10)]))
+             for i in range(3)]
+    arn = _import(rekognition, s3, project_arn, lines)["DatasetArn"]
+    labels = rekognition.list_dataset_labels(DatasetArn=arn)["DatasetLabelDescriptions"]
+    assert [d["LabelStats"] for d in labels] == [{"EntryCount": 3, "BoundingBoxCount": 3}] * 2
+    copy = rekognition.create_dataset(ProjectArn=project_arn, DatasetType="TEST",
+                                      DatasetSource={"DatasetArn": arn})["DatasetArn"]
+    assert rekognition.list_dataset_labels(DatasetArn=copy)["DatasetLabelDescriptions"] == labels
 
 
 def test_delete_dataset(rekognition: Any, project_arn: str, train_dataset: str) -> None:

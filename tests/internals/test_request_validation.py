@@ -71,6 +71,45 @@ def test_describe_projects_limits(unchecked_rekognition: Any, kwargs: dict[str, 
     assert fragment in error["Message"]
 
 
+@pytest.mark.parametrize("last", [24, 25])
+def test_a_list_is_shown_whole_up_to_256_characters(unchecked_rekognition: Any,
+                                                    last: int) -> None:
+    names = [f"{i:02d}".ljust(21, "x") for i in range(10)] + ["z" * last]
+    shown = "[" + ", ".join(names) + "]"
+    assert len(shown) == 232 + last  # 256 characters, or one more
+    if len(shown) > 256:
+        shown = shown[:256] + "..."
+    error = _error(lambda: unchecked_rekognition.describe_projects(ProjectNames=names))
+    assert error["Message"] == (
+        f"1 validation error detected: Value '{shown}' at 'projectNames' failed to satisfy "
+        "constraint: Member must have length less than or equal to 10")
+
+
+def test_maps_structures_and_blobs_are_shown_as_the_service_shows_them(
+        unchecked_rekognition: Any, project_arn: str) -> None:
+    tags = {f"t{i}": "v" for i in range(201)}
+    error = _error(lambda: unchecked_rekognition.tag_resource(ResourceArn=project_arn,
+                                                              Tags=tags))
+    shown = ("{" + ", ".join(f"{k}={v}" for k, v in tags.items()) + "}")[:256] + "..."
+    assert error["Message"] == (
+        f"1 validation error detected: Value '{shown}' at 'tags' failed to satisfy "
+        "constraint: Member must have length less than or equal to 200")
+    arn = unchecked_rekognition.create_dataset(ProjectArn=project_arn,
+                                               DatasetType="TRAIN")["DatasetArn"]
+    error = _error(lambda: unchecked_rekognition.distribute_dataset_entries(
+        Datasets=[{"Arn": arn}] * 3))
+    shown = f"[{{Arn={arn}}}, {{Arn={arn}}}, {{Arn={arn}}}]"[:256] + "..."
+    assert error["Message"] == (
+        f"1 validation error detected: Value '{shown}' at 'datasets' failed to satisfy "
+        "constraint: Member must have length less than or equal to 2")
+    version = f"{project_arn.rsplit('/', 1)[0]}/version/v/1700000000000"
+    error = _error(lambda: unchecked_rekognition.detect_custom_labels(
+        ProjectVersionArn=version, Image={"Bytes": b""}))
+    assert error["Message"] == (
+        "1 validation error detected: Value 'java.nio.HeapByteBuffer' at 'image.bytes' failed "
+        "to satisfy constraint: Member must have length greater than or equal to 1")
+
+
 def test_tags_patterns(unchecked_rekognition: Any, project_arn: str) -> None:
     error = _error(lambda: unchecked_rekognition.tag_resource(
         ResourceArn=project_arn, Tags={"aws:reserved": "x"}))

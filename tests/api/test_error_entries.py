@@ -352,21 +352,17 @@ def test_dataset_entries_keep_errors_at_every_level_and_no_warnings(
     expected["cl-metadata"] = {"is_labeled": True}
     assert listed["box.jpg"] == expected
 
-    expected = json.loads(json.dumps(frame))
-    expected["bounding-box"]["cl-errors"] = [{
-        "code": "ERROR_INVALID_LABEL_ATTRIBUTE_FORMAT",
-        "message": "The format of the label attribute bounding-box is invalid."}]
-    expected["cl-metadata"] = {"is_labeled": True}
-    expected["cl-errors"] = no_valid
-    assert listed["frame.jpg"] == expected
-
-    expected = json.loads(json.dumps(meta))
-    expected["bounding-box-metadata"]["cl-errors"] = [{
-        "code": "ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT",
-        "message": "The format of the label attribute metadata is invalid."}]
-    expected["cl-metadata"] = {"is_labeled": True}
-    expected["cl-errors"] = no_valid
-    assert listed["meta.jpg"] == expected
+    for name, line, attribute, code, message in (
+            ("frame.jpg", frame, "bounding-box", "ERROR_INVALID_LABEL_ATTRIBUTE_FORMAT",
+             "The format of the label attribute bounding-box is invalid."),
+            ("meta.jpg", meta, "bounding-box-metadata",
+             "ERROR_INVALID_LABEL_ATTRIBUTE_METADATA_FORMAT",
+             "The format of the label attribute metadata is invalid.")):
+        expected = json.loads(json.dumps(line))
+        expected[attribute]["cl-errors"] = [{"code": code, "message": message}]
+        expected["cl-metadata"] = {"is_labeled": True}
+        expected["cl-errors"] = no_valid
+        assert listed[name] == expected, name
 
     assert listed["empty.jpg"] == {**empty, "cl-metadata": {"is_labeled": False}}
     assert listed["bare.jpg"] == {**bare, "cl-metadata": {"is_labeled": False}}

@@ -78,6 +78,10 @@ class DatasetEntry:
         self.labeled = labeled  # cl-metadata.is_labeled
 
 
+#: ``json.dumps(line, separators=(",", ":"), ensure_ascii=False)``, one encoder for every line.
+_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def entry_from(seq: int, parsed: ManifestLine) -> DatasetEntry | None:
     """A dataset entry of a parsed manifest line; None for lines a dataset drops."""
     if parsed.source_ref is None or parsed.line is None:
@@ -92,7 +96,7 @@ def entry_from(seq: int, parsed: ManifestLine) -> DatasetEntry | None:
     # (docs/decisions.md, *Datasets*).
     labeled = bool(labels) or (parsed.state == "invalid" and parsed.annotated)
     line = dataset_line(parsed, labeled)
-    text = json.dumps(line, separators=(",", ":"), ensure_ascii=False)
+    text = _compact(line)
     return DatasetEntry(seq, parsed.source_ref, text, labels, box_labels, bool(parsed.errors),
                         labeled)
 

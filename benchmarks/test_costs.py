@@ -285,7 +285,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from rekomock.testing import classification_line, manifest, put_classification_dataset
+from rekomock.testing import classification_line, held_out, manifest, put_classification_dataset
 
 OUTPUTS = ("ManifestSummary", "TrainingManifestWithValidation",
            "TestingManifestWithValidation", "EvaluationResultSummary", "TrainingGroundTruth",
@@ -316,12 +316,7 @@ def test_s3_work(s3, n):
     train_key, images = put_classification_dataset(
         s3, "journey", {{"cat": 3, "dog": 3}}, prefix=f"{{prefix}}/images",
         manifest_key=f"{{prefix}}/train.manifest")
-    seen = {{}}
-    tested = []
-    for image in images:
-        seen[image.label] = seen.get(image.label, -1) + 1
-        if seen[image.label] % 2 == 0:
-            tested.append(image)
+    tested = held_out(images)
     test_key = f"{{prefix}}/test.manifest"
     s3.put_object(Bucket="journey", Key=test_key,
                   Body=manifest(classification_line(i.uri, i.label) for i in tested))

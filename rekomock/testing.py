@@ -34,6 +34,7 @@ __all__ = [
     "dataset_source",
     "describe_version",
     "detection_line",
+    "held_out",
     "make_jpeg",
     "make_png",
     "manifest",
@@ -258,6 +259,18 @@ def put_detection_dataset(
     return manifest_key, images
 
 
+def held_out(images: Iterable[LabelledImage]) -> list[LabelledImage]:
+    """The images :func:`trained_version` tests on: every other image of each label, its
+    first included (all images stay in the training manifest)."""
+    seen: dict[str, int] = {}
+    chosen = []
+    for image in images:
+        seen[image.label] = seen.get(image.label, -1) + 1
+        if seen[image.label] % 2 == 0:
+            chosen.append(image)
+    return chosen
+
+
 def manifest_asset(bucket: str, key: str) -> dict[str, Any]:
     """CreateProjectVersion's ``TrainingData``/``TestingData`` for one manifest in S3."""
     return {"Assets": [{"GroundTruthManifest": {"S3Object": {"Bucket": bucket, "Name": key}}}]}
@@ -338,12 +351,7 @@ def trained_version(
     prefix = f"{project_name}/{version_name}"
     train_key, images = put(s3, bucket, labels, prefix=f"{prefix}/images",
                             manifest_key=f"{prefix}/train.manifest")
-    seen: dict[str, int] = {}
-    test_images = []
-    for image in images:
-        seen[image.label] = seen.get(image.label, -1) + 1
-        if seen[image.label] % 2 == 0:
-            test_images.append(image)
+    test_images = held_out(images)
     test_key = f"{prefix}/test.manifest"
     test_lines = (detection_line(image.uri, _frame(image.data), image.boxes) if detection
                   else classification_line(image.uri, image.label) for image in test_images)

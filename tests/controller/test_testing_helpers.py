@@ -14,6 +14,7 @@ from rekomock.testing import (
     TrainedVersion,
     dataset_source,
     describe_version,
+    held_out,
     manifest_asset,
     put_detection_dataset,
     strict_client,
@@ -47,6 +48,11 @@ def test_trained_version_in_one_call(rekognition: Any, s3: Any) -> None:
         "S3Object"]["Name"]
     body = s3.get_object(Bucket="helper-bucket", Key=testing_key)["Body"].read()
     assert len(body.splitlines()) == 6  # 3 of 5 per label
+    tested = [json.loads(line)["source-ref"] for line in body.splitlines()]
+    assert tested == [image.uri for image in held_out(images)]
+    assert [(i.label, i.uri.rsplit("/", 1)[1]) for i in held_out(images)] == [
+        ("sunrise", "sunrise-0.png"), ("sunrise", "sunrise-2.png"), ("sunrise", "sunrise-4.png"),
+        ("sunset", "sunset-0.png"), ("sunset", "sunset-2.png"), ("sunset", "sunset-4.png")]
 
 
 def test_trained_version_started_answers_detections(rekognition: Any, s3: Any) -> None:

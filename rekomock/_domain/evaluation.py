@@ -13,7 +13,7 @@ Citation tags and coined words: docs/glossary.md.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -37,12 +37,11 @@ class LabelMetrics:
         """The same predictions measured at another assumed threshold (0-1)."""
         tp = sum(1 for conf, hit in self.scored if hit and conf >= percent(threshold))
         fp = sum(1 for conf, hit in self.scored if not hit and conf >= percent(threshold))
-        return LabelMetrics(
-            label=self.label, f1=_f1(tp, fp, self.positives - tp),
+        return replace(
+            self, f1=_f1(tp, fp, self.positives - tp),
             precision=tp / (tp + fp) if tp + fp else 0.0,
             recall=tp / self.positives if self.positives else 0.0,
-            threshold=threshold, testing_images=self.testing_images,
-            scored=self.scored, positives=self.positives,
+            threshold=threshold,
         )
 
 
@@ -69,18 +68,10 @@ class Evaluation:
             values = {keys[k]: v for k, v in chosen.items()}
             if "threshold" in values:
                 m = m.at(values["threshold"])
-            metrics.append(LabelMetrics(
-                label=m.label,
-                f1=values.get("f1", m.f1),
-                precision=values.get("precision", m.precision),
-                recall=values.get("recall", m.recall),
-                threshold=m.threshold,
-                testing_images=m.testing_images,
-                scored=m.scored, positives=m.positives,
-            ))
-        return Evaluation(labels=metrics, f1=f1, precision=self.precision, recall=self.recall,
-                          confusion=self.confusion, use_case=self.use_case,
-                          answers=self.answers)
+            metrics.append(replace(m, f1=values.get("f1", m.f1),
+                                   precision=values.get("precision", m.precision),
+                                   recall=values.get("recall", m.recall)))
+        return replace(self, labels=metrics, f1=f1)
 
     def summary(
         self, version_arn: str, training_images: int, testing_images: int, ended: datetime

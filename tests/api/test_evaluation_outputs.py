@@ -168,7 +168,7 @@ def test_a_chosen_threshold_re_measures_its_label_there(
     """A label given only a threshold is measured again at it: a prediction counts when its
     confidence reaches the threshold; figures given are reported as they are; the aggregate
     precision and recall stay measured."""
-    confidences = iter([90.0, 55.0, 30.0, 70.0, 55.0])  # sunrise on 3 sunrise, 2 sunset images
+    confidences = iter([90.0, 55.0, 60.0, 55.0, 20.0])  # sunrise on 3 sunrise, 2 sunset images
     for uri, _ in classification["test_images"]:
         rekomock.set_detections([{"Name": "sunrise", "Confidence": next(confidences)}],
                                 image=uri)
@@ -181,10 +181,14 @@ def test_a_chosen_threshold_re_measures_its_label_there(
     desc = describe_version(rekognition, project_arn, "chosen")
     summary, lines = _outputs(s3, desc)
     reported = {r["Label"]: r["Metrics"] for r in summary["LabelEvaluationResults"]}
-    # 90 and 55 are sunrise images, 70 and 55 sunset ones; 30 falls below the threshold.
-    assert reported["sunrise"] == {"F1Score": pytest.approx(4 / 7), "Threshold": 0.55,
-                                   "Precision": 0.5, "Recall": pytest.approx(2 / 3)}
-    assert _snapshot_metrics(lines, "sunrise") == (0.5, pytest.approx(2 / 3))
+    # 90, 55 and 60 are sunrise images, 55 a sunset one; 20 falls below the threshold.
+    assert reported["sunrise"] == {"F1Score": pytest.approx(6 / 7), "Threshold": 0.55,
+                                   "Precision": 0.75, "Recall": 1.0}
+    assert _snapshot_metrics(lines, "sunrise") == (0.75, 1.0)
+    def images(summary: dict[str, Any]) -> dict[str, int]:
+        return {r["Label"]: r["NumberOfTestingImages"] for r in summary["LabelEvaluationResults"]}
+
+    assert images(summary) == images(measured) == {"sunrise": 3, "sunset": 2}
     sunset = {r["Label"]: r["Metrics"] for r in measured["LabelEvaluationResults"]}["sunset"]
     assert reported["sunset"] == {**sunset, "F1Score": 0.3, "Precision": 0.25, "Recall": 0.75}
     aggregate = summary["AggregatedEvaluationResults"]

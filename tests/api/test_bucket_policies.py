@@ -73,6 +73,15 @@ GRANTING = {
     "account root": [statement({"AWS": [f"arn:aws:iam::{OWNER}:root"]})],
     "everyone": [statement("*")],
     "wildcard action": [statement({"AWS": "*"}, action="s3:Get*")],
+    "after statements that do not apply": [
+        {"Effect": "Allow", "Principal": "*", "NotAction": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{THEIRS}/*"},
+        statement("*", effect="Maybe"),
+        statement({"AWS": "444455556666"}),
+        statement("*", action="s3:PutObject"),
+        statement("*", resource="arn:aws:s3:::elsewhere/*"),
+        statement({"AWS": [5, OWNER]}),  # a principal that is not a string is passed over
+    ],
 }
 REFUSING = {
     "no policy": [],
@@ -81,6 +90,10 @@ REFUSING = {
     "deny wins": [statement("*"), statement({"AWS": OWNER}, effect="Deny")],
     "conditional allow": [statement("*", Condition={"Bool": {"aws:SecureTransport": "true"}})],
     "other bucket's objects": [statement("*", resource="arn:aws:s3:::elsewhere/*")],
+    "an effect that is neither Allow nor Deny": [statement("*", effect="Maybe")],
+    "no principal": [{"Effect": "Allow", "Action": "s3:GetObject",
+                      "Resource": f"arn:aws:s3:::{THEIRS}/*"}],
+    "a principal that is a bare account id": [statement(OWNER)],
 }
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 from typing import Any
 
 import pytest
@@ -342,6 +343,17 @@ def test_min_confidence_zero_returns_every_label(rekognition: Any, s3: Any, proj
     assert sorted(x["Name"] for x in unseen) == ["sunrise", "sunset"]
     assert all(x["Confidence"] < thresholds[x["Name"]] * 100 for x in unseen)
     assert detect() == []
+    # A label the image doesn't show scores 5-50 % of its threshold, to three decimals, one
+    # score for each label and image (docs/decisions.md, *DetectCustomLabels*).
+    shares = {}
+    for rgb in ((4, 5, 6), (7, 8, 9)):
+        image = {"Bytes": make_png(77, 77, rgb)}
+        for x in detect(MinConfidence=0):
+            share = x["Confidence"] / (thresholds[x["Name"]] * 100)
+            assert 0.05 <= share <= 0.5 and round(x["Confidence"], 3) == x["Confidence"]
+            shares[rgb, x["Name"]] = share
+    values = sorted(shares.values())
+    assert len(values) == 4 and min(b - a for a, b in itertools.pairwise(values)) > 1e-3
 
 
 def test_object_detection_with_min_confidence_zero_answers_its_boxes(

@@ -153,6 +153,11 @@ def test_wrong_json_types_are_serialization_errors(unchecked_rekognition: Any) -
         assert (error["Code"], error["Message"]) == (
             "SerializationException", f"Unexpected value type: expected {expected}."), kwargs
     assert unchecked_rekognition.describe_projects(MaxResults=5.0)["ProjectDescriptions"] == []
+    arn = "arn:aws:rekognition:us-east-1:123456789012:project/p/dataset/train/1700000000000"
+    error = _error(lambda: unchecked_rekognition.list_dataset_entries(DatasetArn=arn,
+                                                                      Labeled="yes"))
+    assert (error["Code"], error["Message"]) == (
+        "SerializationException", "Unexpected value type: expected boolean.")
 
 
 def test_body_that_is_not_json(rekognition: Any) -> None:

@@ -377,6 +377,28 @@ def test_object_detection_snapshot_agrees(rekognition: Any, s3: Any, project_arn
     assert annotations == {("logo", 10), ("logo", 11), ("badge", 160), ("badge", 100)}
 
 
+def test_the_most_confident_box_claims_the_object_first(rekognition: Any, s3: Any,
+                                                         project_arn: str, train: Any,
+                                                         rekomock: Controller) -> None:
+    """Whatever order the model lists its boxes in, the most confident one that overlaps an
+    object enough claims it; another box on it finds no object."""
+    _, left, top, width, height = LOGO
+    rekomock.set_detections([
+        {"Name": "logo", "Confidence": 60.0, "Geometry": _bounding_box(left, top, width, height)},
+        {"Name": "logo", "Confidence": 90.0,
+         "Geometry": _bounding_box(left + 2, top, width, height)},
+    ], image=f"s3://{BUCKET}/boxes/img-0.png")
+    desc = _train_detector(rekognition, s3, project_arn, train)
+    _assert_agree(s3, desc)
+    _, lines = _outputs(s3, desc)
+    (scripted,) = [line for line in lines if line["source-ref"].endswith("img-0.png")]
+    objects = scripted["rekognition-custom-labels-evaluation-metadata"]["objects"]
+    flags = {obj["confidence"]: obj["rekognition-custom-labels-evaluation-details"]
+             for obj in objects}
+    assert flags[0.9]["is-present-in-ground-truth"] and flags[0.9]["is-true-positive"]
+    assert not flags[0.6]["is-present-in-ground-truth"]
+
+
 def test_object_detection_ignores_a_label_without_a_box(rekognition: Any, s3: Any,
                                                         project_arn: str, train: Any,
                                                         rekomock: Controller) -> None:

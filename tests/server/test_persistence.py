@@ -299,6 +299,7 @@ def test_server_restart_with_state_dir_keeps_a_trained_model(tmp_path: Path) -> 
         assert "no saved state in" in first.output() and "starting empty" in first.output()
         rek, s3 = first.client("rekognition"), first.client("s3")
         built = _build(rek, s3)
+        rek.create_project(ProjectName="last-before-restart")
         before = _observe(rek, s3, built)
     finally:
         assert first.stop() == 0
@@ -312,6 +313,12 @@ def test_server_restart_with_state_dir_keeps_a_trained_model(tmp_path: Path) -> 
         assert "state loaded from" in out and str(state / "state.rkstate") in out
         rek, s3 = second.client("rekognition"), second.client("s3")
         assert _observe(rek, s3, built) == before
+        # What a restarted server makes lists after what it loaded (DescribeProjects: oldest
+        # first), although its own count of resources starts again.
+        rek.create_project(ProjectName="first-after-restart")
+        listed = [d["ProjectArn"].split("/")[1]
+                  for d in rek.describe_projects()["ProjectDescriptions"]]
+        assert listed[-2:] == ["last-before-restart", "first-after-restart"]
         rek.start_project_version(ProjectVersionArn=built["version"], MinInferenceUnits=1)
         rek.get_waiter("project_version_running").wait(
             ProjectArn=built["project"], VersionNames=["v1"],

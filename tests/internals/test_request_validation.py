@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import botocore.session
@@ -158,6 +159,15 @@ def test_wrong_json_types_are_serialization_errors(unchecked_rekognition: Any) -
                                                                       Labeled="yes"))
     assert (error["Code"], error["Message"]) == (
         "SerializationException", "Unexpected value type: expected boolean.")
+    def number_for_blob(request: Any, **_: Any) -> None:
+        request.data = json.dumps({"DatasetArn": arn, "Changes": {"GroundTruth": 5}}).encode()
+
+    unchecked_rekognition.meta.events.register(
+        "before-sign.rekognition.UpdateDatasetEntries", number_for_blob)
+    error = _error(lambda: unchecked_rekognition.update_dataset_entries(
+        DatasetArn=arn, Changes={"GroundTruth": b"{}"}))
+    assert (error["Code"], error["Message"]) == (
+        "SerializationException", "Unexpected value type: expected blob.")
 
 
 def test_body_that_is_not_json(rekognition: Any) -> None:

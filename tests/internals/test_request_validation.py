@@ -169,6 +169,18 @@ def test_wrong_json_types_are_serialization_errors(unchecked_rekognition: Any) -
     assert (error["Code"], error["Message"]) == (
         "SerializationException", "Unexpected value type: expected blob.")
 
+    def not_base64(request: Any, **_: Any) -> None:
+        request.data = json.dumps({"DatasetArn": arn, "Changes": {"GroundTruth": "@@@@"}}).encode()
+
+    unchecked_rekognition.meta.events.unregister(
+        "before-sign.rekognition.UpdateDatasetEntries", number_for_blob)
+    unchecked_rekognition.meta.events.register(
+        "before-sign.rekognition.UpdateDatasetEntries", not_base64)
+    error = _error(lambda: unchecked_rekognition.update_dataset_entries(
+        DatasetArn=arn, Changes={"GroundTruth": b"{}"}))
+    assert (error["Code"], error["Message"]) == (
+        "SerializationException", "Blob is not valid base64.")
+
 
 def test_body_that_is_not_json(rekognition: Any) -> None:
     def garble(request: Any, **_: Any) -> None:

@@ -352,6 +352,7 @@ def test_min_confidence_zero_returns_every_label(rekognition: Any, s3: Any, proj
             share = x["Confidence"] / (thresholds[x["Name"]] * 100)
             assert 0.05 <= share <= 0.5 and round(x["Confidence"], 3) == x["Confidence"]
             shares[rgb, x["Name"]] = share
+    assert any(x["Confidence"] != int(x["Confidence"]) for x in detect(MinConfidence=0))
     values = sorted(shares.values())
     assert len(values) == 4 and min(b - a for a, b in itertools.pairwise(values)) > 1e-3
 

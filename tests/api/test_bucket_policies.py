@@ -115,6 +115,15 @@ def test_policy_refuses_detect(rekognition: Any, running_version: str,
         _detect_theirs(rekognition, running_version, classification)
 
 
+def test_a_policy_that_is_not_an_object_grants_nothing(
+        rekognition: Any, running_version: str, classification: dict[str, Any],
+        their_bucket: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    with as_other(monkeypatch) as theirs:
+        theirs.put_bucket_policy(Bucket=THEIRS, Policy="[]")  # S3 (moto) keeps it as it is
+    with pytest.raises(rekognition.exceptions.InvalidS3ObjectException):
+        _detect_theirs(rekognition, running_version, classification)
+
+
 def test_own_account_always_reads(rekognition: Any, running_version: str,
                                   classification: dict[str, Any],
                                   s3: Any) -> None:

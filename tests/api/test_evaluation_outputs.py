@@ -168,14 +168,15 @@ def test_a_chosen_threshold_re_measures_its_label_there(
     """A label given only a threshold is measured again at it: a prediction counts when its
     confidence reaches the threshold; figures given are reported as they are; the aggregate
     precision and recall stay measured."""
-    confidences = iter([90.0, 55.0, 60.0, 55.0, 20.0])  # sunrise on 3 sunrise, 2 sunset images
+    # (sunrise, sunset) confidences on the 3 sunrise and 2 sunset test images.
+    confidences = iter([(90.0, 85.0), (55.0, 5.0), (60.0, 5.0), (55.0, 80.0), (20.0, 10.0)])
     for uri, _ in classification["test_images"]:
-        rekomock.set_detections([{"Name": "sunrise", "Confidence": next(confidences)}],
-                                image=uri)
+        sunrise, sunset = next(confidences)
+        rekomock.set_detections([{"Name": "sunrise", "Confidence": sunrise},
+                                 {"Name": "sunset", "Confidence": sunset}], image=uri)
     train("measured")
     rekomock.set_evaluation(0.5, labels={"sunrise": {"Threshold": 0.55},
-                                         "sunset": {"F1Score": 0.3, "Precision": 0.25,
-                                                    "Recall": 0.75}})
+                                         "sunset": {"Threshold": 0.5, "Precision": 0.25}})
     train("chosen")
     measured = _outputs(s3, describe_version(rekognition, project_arn, "measured"))[0]
     desc = describe_version(rekognition, project_arn, "chosen")
@@ -185,12 +186,15 @@ def test_a_chosen_threshold_re_measures_its_label_there(
     assert reported["sunrise"] == {"F1Score": pytest.approx(6 / 7), "Threshold": 0.55,
                                    "Precision": 0.75, "Recall": 1.0}
     assert _snapshot_metrics(lines, "sunrise") == (0.75, 1.0)
+    # At 0.5, sunset finds one of its two images (80) and one sunrise image (85); its given
+    # precision is reported as given.
+    assert reported["sunset"] == {"F1Score": 0.5, "Threshold": 0.5, "Precision": 0.25,
+                                  "Recall": 0.5}
+
     def images(summary: dict[str, Any]) -> dict[str, int]:
         return {r["Label"]: r["NumberOfTestingImages"] for r in summary["LabelEvaluationResults"]}
 
     assert images(summary) == images(measured) == {"sunrise": 3, "sunset": 2}
-    sunset = {r["Label"]: r["Metrics"] for r in measured["LabelEvaluationResults"]}["sunset"]
-    assert reported["sunset"] == {**sunset, "F1Score": 0.3, "Precision": 0.25, "Recall": 0.75}
     aggregate = summary["AggregatedEvaluationResults"]
     assert aggregate["F1Score"] == desc["EvaluationResult"]["F1Score"] == 0.5
     for figure in ("Precision", "Recall", "ConfusionMatrix"):

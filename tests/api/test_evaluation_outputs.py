@@ -176,7 +176,7 @@ def test_a_chosen_threshold_re_measures_its_label_there(
                                  {"Name": "sunset", "Confidence": sunset}], image=uri)
     train("measured")
     rekomock.set_evaluation(0.5, labels={"sunrise": {"Threshold": 0.55},
-                                         "sunset": {"Threshold": 0.5, "Precision": 0.25}})
+                                         "sunset": {"Threshold": 0.5, "F1Score": 0.3}})
     train("chosen")
     measured = _outputs(s3, describe_version(rekognition, project_arn, "measured"))[0]
     desc = describe_version(rekognition, project_arn, "chosen")
@@ -187,8 +187,8 @@ def test_a_chosen_threshold_re_measures_its_label_there(
                                    "Precision": 0.75, "Recall": 1.0}
     assert _snapshot_metrics(lines, "sunrise") == (0.75, 1.0)
     # At 0.5, sunset finds one of its two images (80) and one sunrise image (85); its given
-    # precision is reported as given.
-    assert reported["sunset"] == {"F1Score": 0.5, "Threshold": 0.5, "Precision": 0.25,
+    # F1 is reported as given.
+    assert reported["sunset"] == {"F1Score": 0.3, "Threshold": 0.5, "Precision": 0.5,
                                   "Recall": 0.5}
 
     def images(summary: dict[str, Any]) -> dict[str, int]:

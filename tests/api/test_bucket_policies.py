@@ -191,6 +191,20 @@ def test_outputs_need_write_permission(
         theirs.head_object(Bucket=THEIRS, Key=key)
 
 
+def test_dataset_import_reads_the_manifest_its_policy_names(
+        rekognition: Any, project_arn: str, their_bucket: Any) -> None:
+    """A policy granting s3:GetObject on the manifest alone is enough for an import (its
+    images are read when a version trains)."""
+    key = "manifests/train.manifest"
+    their_bucket(statement({"AWS": OWNER}, resource=f"arn:aws:s3:::{THEIRS}/{key}"))
+    source = {"GroundTruthManifest": {"S3Object": {"Bucket": THEIRS, "Name": key}}}
+    arn = rekognition.create_dataset(ProjectArn=project_arn, DatasetType="TRAIN",
+                                     DatasetSource=source)["DatasetArn"]
+    desc = rekognition.describe_dataset(DatasetArn=arn)["DatasetDescription"]
+    assert desc["Status"] == "CREATE_COMPLETE", desc.get("StatusMessage")
+    assert desc["DatasetStats"]["TotalEntries"] == 10
+
+
 def test_dataset_import_needs_read_permission(
         rekognition: Any, project_arn: str, their_bucket: Any) -> None:
     source = {"GroundTruthManifest": {"S3Object": {"Bucket": THEIRS,

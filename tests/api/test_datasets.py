@@ -167,6 +167,21 @@ def test_a_dataset_holds_250_labels_at_most(
     assert after["DatasetStats"]["TotalLabels"] == 250
 
 
+def test_import_reads_the_manifest_version_asked_for(rekognition: Any, s3: Any,
+                                                     project_arn: str, bucket: str) -> None:
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    first = s3.put_object(Bucket=bucket, Key="versioned.manifest", Body=manifest(
+        [classification_line(f"s3://{bucket}/{i}.png", "ab"[i % 2]) for i in range(4)]))
+    s3.put_object(Bucket=bucket, Key="versioned.manifest", Body=manifest(
+        [classification_line(f"s3://{bucket}/{i}.png", "ab"[i % 2]) for i in range(6)]))
+    source = {"GroundTruthManifest": {"S3Object": {
+        "Bucket": bucket, "Name": "versioned.manifest", "Version": first["VersionId"]}}}
+    arn = rekognition.create_dataset(ProjectArn=project_arn, DatasetType="TRAIN",
+                                     DatasetSource=source)["DatasetArn"]
+    desc = rekognition.describe_dataset(DatasetArn=arn)["DatasetDescription"]
+    assert desc["DatasetStats"]["TotalEntries"] == 4
+
+
 def test_list_entries_and_filters(rekognition: Any, s3: Any, project_arn: str,
                                   bucket: str) -> None:
     lines: list[dict[str, Any]] = [

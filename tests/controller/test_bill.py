@@ -300,3 +300,16 @@ def test_the_statement_line_by_line(rekognition: Any, rekomock: Controller, proj
         "-" * 38,
         "TOTAL                             0.00",
     ]
+
+
+def test_hours_older_than_the_metrics_keep_stay_counted(rekognition: Any, rekomock: Controller,
+                                                        project_arn: str, trained: Any) -> None:
+    """Runs older than the 455 days CloudWatch keeps are folded away, their hours kept."""
+    arn = trained("v1")
+    run_for(rekognition, rekomock, project_arn, arn, 2, 3)
+    rekomock.advance_time(456 * 86400)
+    run_for(rekognition, rekomock, project_arn, arn, 1, 1)
+    assert rekomock.inference_unit_hours(arn) == pytest.approx(7.0, abs=0.01)
+    rekomock.advance_time(456 * 86400)
+    run_for(rekognition, rekomock, project_arn, arn, 1, 1)
+    assert rekomock.inference_unit_hours(arn) == pytest.approx(8.0, abs=0.01)

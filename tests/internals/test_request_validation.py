@@ -20,6 +20,9 @@ OPERATIONS = [
 ]
 
 
+DATASET_ARN = "arn:aws:rekognition:us-east-1:123456789012:project/p/dataset/train/1700000000000"
+
+
 def _error(call: Any) -> dict[str, str]:
     with pytest.raises(Exception) as err:
         call()
@@ -154,32 +157,28 @@ def test_wrong_json_types_are_serialization_errors(unchecked_rekognition: Any) -
         assert (error["Code"], error["Message"]) == (
             "SerializationException", f"Unexpected value type: expected {expected}."), kwargs
     assert unchecked_rekognition.describe_projects(MaxResults=5.0)["ProjectDescriptions"] == []
-    arn = "arn:aws:rekognition:us-east-1:123456789012:project/p/dataset/train/1700000000000"
-    error = _error(lambda: unchecked_rekognition.list_dataset_entries(DatasetArn=arn,
+    error = _error(lambda: unchecked_rekognition.list_dataset_entries(DatasetArn=DATASET_ARN,
                                                                       Labeled="yes"))
     assert (error["Code"], error["Message"]) == (
         "SerializationException", "Unexpected value type: expected boolean.")
-    def number_for_blob(request: Any, **_: Any) -> None:
-        request.data = json.dumps({"DatasetArn": arn, "Changes": {"GroundTruth": 5}}).encode()
+
+
+@pytest.mark.parametrize(("sent", "message"), [
+    (5, "Unexpected value type: expected blob."),
+    ("@@@@", "Blob is not valid base64."),
+])
+def test_a_blob_that_is_not_base64_text_is_a_serialization_error(
+        unchecked_rekognition: Any, sent: Any, message: str) -> None:
+
+    def replace_blob(request: Any, **_: Any) -> None:
+        request.data = json.dumps(
+            {"DatasetArn": DATASET_ARN, "Changes": {"GroundTruth": sent}}).encode()
 
     unchecked_rekognition.meta.events.register(
-        "before-sign.rekognition.UpdateDatasetEntries", number_for_blob)
+        "before-sign.rekognition.UpdateDatasetEntries", replace_blob)
     error = _error(lambda: unchecked_rekognition.update_dataset_entries(
-        DatasetArn=arn, Changes={"GroundTruth": b"{}"}))
-    assert (error["Code"], error["Message"]) == (
-        "SerializationException", "Unexpected value type: expected blob.")
-
-    def not_base64(request: Any, **_: Any) -> None:
-        request.data = json.dumps({"DatasetArn": arn, "Changes": {"GroundTruth": "@@@@"}}).encode()
-
-    unchecked_rekognition.meta.events.unregister(
-        "before-sign.rekognition.UpdateDatasetEntries", number_for_blob)
-    unchecked_rekognition.meta.events.register(
-        "before-sign.rekognition.UpdateDatasetEntries", not_base64)
-    error = _error(lambda: unchecked_rekognition.update_dataset_entries(
-        DatasetArn=arn, Changes={"GroundTruth": b"{}"}))
-    assert (error["Code"], error["Message"]) == (
-        "SerializationException", "Blob is not valid base64.")
+        DatasetArn=DATASET_ARN, Changes={"GroundTruth": b"{}"}))
+    assert (error["Code"], error["Message"]) == ("SerializationException", message)
 
 
 def test_body_that_is_not_json(rekognition: Any) -> None:

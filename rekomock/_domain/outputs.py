@@ -142,11 +142,11 @@ def training_files(outcome: TrainingOutcome, evaluated_arn: str, end: datetime) 
         for entry in outcome.test_used:
             where = (entry.bucket, entry.key) if entry.bucket and entry.key else None
             digest = model.by_object.get(where) if where is not None else None
-            answers = evaluated.get((digest, entry.source_ref)) if digest is not None else None
-            predictions = (
-                answers.pop(0) if answers
-                else outcome.predict(digest, entry.source_ref) if digest is not None else []
-            )
+            predictions: list[Detection] = []
+            if digest is not None:
+                answers = evaluated.get((digest, entry.source_ref))
+                predictions = (answers.pop(0) if answers
+                               else outcome.predict(digest, entry.source_ref))
             test_lines.append(_snapshot_line(entry, predictions, thresholds,
                                              localization=model.use_case == LOCALIZATION))
         files["TestingGroundTruth"] = _jsonl(test_lines)

@@ -69,10 +69,10 @@ def import_manifest(
     account_id: str, region: str, dataset: Dataset, location: dict[str, Any]
 ) -> tuple[str, str] | None:
     """CreateDataset from a Ground Truth manifest in S3."""
-    if s3io.refused(account_id, region, location["Bucket"], location["Name"], s3io.GET_OBJECT):
+    data, refusal = s3io.get(account_id, region, location["Bucket"], location["Name"],
+                             location.get("Version"))
+    if refusal:
         return MESSAGES[MANIFEST_PERMISSIONS], CLIENT_ERROR
-    data = s3io.read(account_id, region, location["Bucket"], location["Name"],
-                     location.get("Version"))
     if data is None:
         return MESSAGES[INACCESSIBLE], CLIENT_ERROR
     return apply_update(dataset, data)
